@@ -1,0 +1,50 @@
+# Tenantry developer commands. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install Tenantry with its dev tools
+
+.PHONY: run
+run: $(STAMP) ## Start the server on embedded SQLite with a demo tenant (https://localhost:8443)
+	$(BIN)/tenantry serve --demo
+
+.PHONY: test
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: $(STAMP) ## ruff, ruff format --check, mypy --strict, import contracts, generated-code drift
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/gen_codes.py --check
+
+.PHONY: fmt
+fmt: $(STAMP) ## Format the code
+	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/ruff check --fix src tests scripts bench
+
+.PHONY: gen
+gen: $(STAMP) ## Regenerate errors/codes.py from errors/catalog.tsv
+	$(BIN)/python scripts/gen_codes.py
+
+.PHONY: bench
+bench: $(STAMP) ## Run the benchmarks (prints figures; needs wrk and node)
+	$(BIN)/python bench/token_client_credentials.py

@@ -1,0 +1,5 @@
+"""`python -m tenantry` runs the CLI."""
+
+from tenantry.cli.main import main
+
+main()

@@ -1,0 +1,91 @@
+"""The only composition root: `build_services` wires storage to domain services; `create_app` adds HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+
+from tenantry.apps.service import AppService
+from tenantry.common.clock import Clock, SystemClock
+from tenantry.common.master_key import MasterKey
+from tenantry.config import Settings
+from tenantry.credentials.secrets import SecretHasher
+from tenantry.credentials.service import CredentialService
+from tenantry.directory.service import DirectoryService
+from tenantry.http.middleware import PathNormaliser, SecurityHeaders, http_exception, unexpected_exception
+from tenantry.protocol.client_auth import ClientAuthenticator
+from tenantry.protocol.grants.client_credentials import ClientCredentialsGrant
+from tenantry.protocol.grants.registry import GrantRegistry
+from tenantry.protocol.routes import routes as protocol_routes
+from tenantry.protocol.token_service import TokenService
+from tenantry.store.engine import make_engine
+from tenantry.store.migrate import upgrade_database
+from tenantry.store.unit_of_work import Store
+from tenantry.tokens.keys import KeyManager
+from tenantry.tokens.mint import TokenMinter
+from tenantry.web.errors import routes as web_routes
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the adapters (HTTP, CLI) call."""
+
+    settings: Settings
+    clock: Clock
+    store: Store
+    keys: KeyManager
+    directory: DirectoryService
+    apps: AppService
+    credentials: CredentialService
+    token_service: TokenService
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open storage (migrating it to head), load the master key, and wire the services."""
+    clock = clock or SystemClock()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = Store(make_engine(settings.resolved_database_url))
+    upgrade_database(store.engine)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    master_key = MasterKey.load_or_create(secret, settings.home)
+    hasher = SecretHasher(master_key)
+    keys = KeyManager(
+        store.transaction,
+        master_key,
+        clock,
+        activation_delay=timedelta(seconds=settings.key_activation_delay),
+        retire_after=timedelta(seconds=settings.access_token_max_lifetime + settings.clock_skew),
+    )
+    keys.ensure_signing_key()
+    authenticator = ClientAuthenticator(hasher, clock, timedelta(seconds=settings.clock_skew))
+    lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
+    grants = GrantRegistry([ClientCredentialsGrant(authenticator, TokenMinter(keys), clock, lifetimes)])
+    return Services(
+        settings=settings,
+        clock=clock,
+        store=store,
+        keys=keys,
+        directory=DirectoryService(store.transaction, clock),
+        apps=AppService(store.transaction, clock),
+        credentials=CredentialService(store.transaction, hasher, clock),
+        token_service=TokenService(store, grants),
+    )
+
+
+def create_app(services: Services, fallback_base_url: str = "https://localhost:8443") -> Starlette:
+    """The ASGI application; `fallback_base_url` is used when a request's Host header is unusable."""
+    app = Starlette(
+        routes=[*protocol_routes, *web_routes],
+        middleware=[Middleware(PathNormaliser), Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
+    )
+    app.state.settings = services.settings
+    app.state.fallback_base_url = fallback_base_url
+    app.state.store = services.store
+    app.state.keys = services.keys
+    app.state.token_service = services.token_service
+    return app

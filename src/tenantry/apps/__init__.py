@@ -1,0 +1,1 @@
+"""App registrations, service principals and app role assignments."""

@@ -1,0 +1,79 @@
+"""Storage interfaces for apps; `store/sql/apps.py` implements them, tenant-scoped (style P9)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tenantry.apps.models import Application, AppRoleAssignment, ServicePrincipal
+
+
+class ApplicationReader(Protocol):
+    """Read access to app registrations."""
+
+    def find_application_by_app_id(self, app_id: str) -> Application | None:
+        """The application with this appId, in whichever tenant is its home (appIds are global)."""
+        ...
+
+    def find_application_by_identifier_uri(self, tenant_id: str, uri: str) -> Application | None:
+        """The application of `tenant_id` exposing this App ID URI (exact match)."""
+        ...
+
+    def list_applications(self, tenant_id: str) -> list[Application]:
+        """The tenant's app registrations, oldest first."""
+        ...
+
+
+class ApplicationRepository(ApplicationReader, Protocol):
+    """Read and write access to app registrations."""
+
+    def add_application(self, app: Application) -> None:
+        """Insert an app; an App ID URI already used in the tenant raises `IdentifierUriTakenError`."""
+        ...
+
+    def update_application(self, app: Application) -> None:
+        """Replace the stored app with this version (same id and tenant)."""
+        ...
+
+
+class ServicePrincipalReader(Protocol):
+    """Read access to service principals."""
+
+    def find_service_principal_by_app_id(self, tenant_id: str, app_id: str) -> ServicePrincipal | None:
+        """The tenant's instance of the app `app_id`, if it has one."""
+        ...
+
+
+class ServicePrincipalRepository(ServicePrincipalReader, Protocol):
+    """Read and write access to service principals."""
+
+    def add_service_principal(self, sp: ServicePrincipal) -> None:
+        """Insert; at most one per app per tenant."""
+        ...
+
+    def update_service_principal(self, sp: ServicePrincipal) -> None:
+        """Store the mutable flags (accountEnabled, appRoleAssignmentRequired) of this SP."""
+        ...
+
+
+class AssignmentReader(Protocol):
+    """Read access to app role assignments."""
+
+    def list_assignments(self, tenant_id: str, principal_id: str, resource_id: str) -> list[AppRoleAssignment]:
+        """The roles `principal_id` holds on the resource SP `resource_id`."""
+        ...
+
+
+class AssignmentRepository(AssignmentReader, Protocol):
+    """Read and write access to app role assignments."""
+
+    def add_assignment(self, assignment: AppRoleAssignment) -> None:
+        """Insert; the same (principal, resource, role) twice is a no-op."""
+        ...
+
+
+class ApplicationLookup(Protocol):
+    """Find an application by its object id."""
+
+    def find_application(self, object_id: str) -> Application | None:
+        """The application with this object id, in any tenant."""
+        ...

@@ -1,0 +1,34 @@
+"""The `tenantry` root command."""
+
+from __future__ import annotations
+
+import typer
+
+from tenantry import __version__
+from tenantry.cli import app as app_commands
+from tenantry.cli import error, keys, sp, tenant
+from tenantry.cli.serve import dev_cert, serve
+
+cli = typer.Typer(
+    help="Tenantry: a self-hosted identity platform that speaks Microsoft Entra ID's protocols.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cli.command("serve")(serve)
+cli.command("dev-cert")(dev_cert)
+cli.add_typer(tenant.app, name="tenant")
+cli.add_typer(app_commands.app, name="app")
+cli.add_typer(sp.app, name="sp")
+cli.add_typer(keys.app, name="keys")
+cli.add_typer(error.app, name="error")
+
+
+@cli.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point of the `tenantry` script."""
+    cli()

@@ -1,0 +1,68 @@
+"""`tenantry serve` and `tenantry dev-cert`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from tenantry.app import build_services, create_app
+from tenantry.cli.demo import demo_banner, ensure_demo
+from tenantry.cli.output import fail
+from tenantry.config import Settings
+from tenantry.server.run import Listener
+from tenantry.server.run import serve as run_server
+from tenantry.server.tls import ensure_dev_certificates
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: list[int] = typer.Option([8443], "--port", "-p", help="Port; repeat to listen on more (e.g. 443 for ROPC)."),
+    demo: bool = typer.Option(False, "--demo", help="Create the demo tenant and print an MSAL snippet."),
+    cert: Path | None = typer.Option(None, "--cert", help="TLS certificate chain (PEM) instead of the dev CA's."),
+    key: Path | None = typer.Option(None, "--key", help="Private key for --cert."),
+    no_tls: bool = typer.Option(
+        False, "--no-tls", help="Plain HTTP behind a TLS-terminating proxy (needs --public-url)."
+    ),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="External base URL, e.g. https://login.example.com."
+    ),
+    access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
+) -> None:
+    """Run the identity server."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if no_tls and not public_url:
+        raise fail("--no-tls needs --public-url: Microsoft's clients only accept https authorities")
+    if (cert is None) != (key is None):
+        raise fail("--cert and --key go together")
+    settings = Settings(public_url=public_url) if public_url else Settings()
+    svc = build_services(settings)
+    certfile, keyfile = cert, key
+    if not no_tls and cert is None:
+        files = ensure_dev_certificates(settings.home, (host,) if host not in ("0.0.0.0", "::") else ())  # noqa: S104
+        certfile, keyfile = files.server_cert, files.server_key
+    fallback = f"{'http' if no_tls else 'https'}://localhost:{port[0]}"
+    if demo:
+        ca = str((settings.home / "tls" / "ca.pem").resolve())
+        typer.echo(demo_banner(ensure_demo(svc), settings.public_url or fallback, ca))
+    app = create_app(svc, fallback)
+    run_server(
+        app,
+        Listener(host, tuple(port), None if no_tls else certfile, None if no_tls else keyfile, access_log),
+    )
+
+
+def dev_cert(
+    ca_path: bool = typer.Option(False, "--ca-path", help="Print only the CA bundle's path (for REQUESTS_CA_BUNDLE)."),
+) -> None:
+    """Create (if needed) the local development CA and server certificate."""
+    files = ensure_dev_certificates(Settings().home)
+    if ca_path:
+        typer.echo(str(files.ca_cert.resolve()))
+        return
+    typer.echo(f"CA certificate:     {files.ca_cert.resolve()}")
+    typer.echo(f"Server certificate: {files.server_cert.resolve()}")
+    typer.echo(
+        f"\nexport REQUESTS_CA_BUNDLE={files.ca_cert.resolve()}\nexport NODE_EXTRA_CA_CERTS={files.ca_cert.resolve()}"
+    )

@@ -1,0 +1,1 @@
+"""Tiny, dependency-free primitives shared by every package."""

@@ -1,0 +1,65 @@
+"""The server's master secret and the keys derived from it.
+
+One secret (from settings, or a generated 0600 file in the data directory) is stretched with HKDF into
+purpose-bound keys: one keys the HMAC of client secrets, one encrypts signing keys at rest. Separate
+purposes mean a leak of one derived key does not expose the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+_FILE_NAME = "master.key"
+_NONCE_BYTES = 12
+
+
+class MasterKey:
+    """Derives purpose keys; never exposes the master secret itself."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 32:
+            raise ValueError("the master secret must hold at least 32 bytes")
+        self._secret = secret
+        self._cache: dict[str, bytes] = {}
+
+    @classmethod
+    def load_or_create(cls, configured: str | None, home: Path) -> MasterKey:
+        """Use the configured secret, else read or create `<home>/master.key` with mode 0600."""
+        if configured:
+            return cls(configured.encode("utf-8"))
+        path = home / _FILE_NAME
+        if not path.exists():
+            home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+        return cls(path.read_text(encoding="ascii").strip().encode("ascii"))
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key bound to `purpose` (HKDF-SHA256, RFC 5869)."""
+        if purpose not in self._cache:
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode("utf-8"))
+            self._cache[purpose] = hkdf.derive(self._secret)
+        return self._cache[purpose]
+
+    def mac(self, purpose: str, data: bytes) -> bytes:
+        """HMAC-SHA256 of `data` under the purpose key."""
+        return hmac.new(self.derive(purpose), data, hashlib.sha256).digest()
+
+    def encrypt(self, purpose: str, plaintext: bytes) -> bytes:
+        """AES-256-GCM with a random nonce; the purpose is bound as associated data."""
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return nonce + AESGCM(self.derive(purpose)).encrypt(nonce, plaintext, purpose.encode("utf-8"))
+
+    def decrypt(self, purpose: str, sealed: bytes) -> bytes:
+        """Reverse of `encrypt`; raises `cryptography.exceptions.InvalidTag` on tampering or a wrong key."""
+        nonce, ciphertext = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+        return AESGCM(self.derive(purpose)).decrypt(nonce, ciphertext, purpose.encode("utf-8"))

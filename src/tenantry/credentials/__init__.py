@@ -1,0 +1,1 @@
+"""Client secrets and certificates: generation, show-once, hashing, validity and status."""

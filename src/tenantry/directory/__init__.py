@@ -1,0 +1,1 @@
+"""The directory: tenants and their verified domains (users, groups and roles come next)."""

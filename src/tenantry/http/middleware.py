@@ -1,0 +1,87 @@
+"""Cross-cutting HTTP behaviour: `//` folding, security headers, and errors that never leak a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tenantry.errors import Aadsts, AadstsError
+from tenantry.http.context import request_context
+from tenantry.http.responses import JsonResponse, error_response
+
+log = logging.getLogger("tenantry.http")
+_SLASHES = re.compile(r"/{2,}")
+
+
+class PathNormaliser:
+    """MSAL keeps an authority's trailing slash and asks for `/tenant//v2.0/…`: fold `//` into `/`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Rewrite the path before routing."""
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = dict(scope)
+            scope["path"] = _SLASHES.sub("/", scope["path"])
+            scope["raw_path"] = scope["path"].encode("utf-8")
+        await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Headers every answer carries: no MIME sniffing, no framing, HSTS over TLS."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response start message."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        secure = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))  # type: ignore[call-overload]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"x-frame-options", b"DENY"))
+                if secure:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)  # type: ignore[arg-type]
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Unknown paths and wrong methods answer in JSON, never as HTML or a 500."""
+    assert isinstance(exc, HTTPException)
+    ctx = request_context(request)
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        err = AadstsError.of(Aadsts.BadResourceRequestInvalidRequest, method=request.method, endpoint=request.url.path)
+        response = error_response(err.with_hint(f"Allowed: {allowed}.") if allowed else err, ctx)
+        if allowed:
+            response.headers["Allow"] = allowed
+        return response
+    return JsonResponse(
+        {
+            "error": "not_found",
+            "error_description": f"No endpoint at {request.url.path}.",
+            "trace_id": ctx.trace_id,
+        },
+        status_code=exc.status_code,
+    )
+
+
+async def unexpected_exception(request: Request, exc: Exception) -> Response:
+    """Log with the trace id for operators; the client sees only the catalogue's generic server error."""
+    ctx = request_context(request)
+    log.exception("unhandled error, trace_id=%s correlation_id=%s", ctx.trace_id, ctx.correlation_id, exc_info=exc)
+    return error_response(AadstsError.of(Aadsts.TokenIssuanceError), ctx)

@@ -1,0 +1,35 @@
+"""JSON responses with the content type and cache headers Microsoft's clients expect."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from tenantry.common.context import RequestContext
+from tenantry.errors import AadstsError
+from tenantry.errors.render import JSON_CONTENT_TYPE, render_json
+
+NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
+
+
+class JsonResponse(Response):
+    """`application/json; charset=utf-8` on every JSON answer, errors and 404s included."""
+
+    media_type = JSON_CONTENT_TYPE
+
+    def render(self, content: Any) -> bytes:
+        """Compact UTF-8 JSON."""
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def error_response(err: AadstsError, ctx: RequestContext) -> JsonResponse:
+    """An AADSTS error in Entra's JSON shape."""
+    rendered = render_json(err, ctx)
+    return JsonResponse(rendered.body, status_code=rendered.status, headers=rendered.headers)
+
+
+def token_response(body: dict[str, Any], ctx: RequestContext) -> JsonResponse:
+    """A token response: never cached (RFC 6749 §5.1)."""
+    return JsonResponse(body, headers={**NO_STORE, "x-ms-request-id": ctx.trace_id})

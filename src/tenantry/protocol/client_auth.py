@@ -1,0 +1,170 @@
+"""Client authentication at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2).
+
+Methods: `client_secret_post`, `client_secret_basic` and `private_key_jwt` (certificate assertion).
+A request may use at most one. The `azpacr`/`appidacr` claim records which: "0" public, "1" secret,
+"2" certificate.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import unquote_plus
+
+from tenantry.apps.models import Application, ServicePrincipal
+from tenantry.common.clock import Clock
+from tenantry.common.ids import is_guid
+from tenantry.credentials.secrets import SecretHasher
+from tenantry.errors import Aadsts, AadstsError
+from tenantry.protocol.assertion import (
+    JWT_BEARER_ASSERTION_TYPE,
+    AssertionExpectations,
+    VerifiedAssertion,
+    verify_client_assertion,
+)
+from tenantry.protocol.ports import StsUnit
+from tenantry.protocol.tenancy import TenantRef
+
+
+@dataclass(frozen=True, slots=True)
+class Presented:
+    """The credentials a request carries, before any of them is checked."""
+
+    client_id: str | None
+    secret: str | None
+    assertion: str | None
+    assertion_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedClient:
+    """The calling app, its service principal in the tenant, and how it proved itself."""
+
+    app: Application
+    service_principal: ServicePrincipal
+    acr: str
+    assertion: VerifiedAssertion | None = None
+
+
+def _basic(authorization: str | None) -> tuple[str, str] | None:
+    """Decode `Authorization: Basic` (RFC 6749 §2.3.1: both halves are form-urlencoded)."""
+    if not authorization or authorization[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        client_id, secret = decoded.split(":", 1)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise AadstsError.of(
+            Aadsts.InvalidRequestParameter,
+            parameter="Authorization",
+            hint="The Basic credentials are malformed.",
+        ) from exc
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def presented_credentials(form: Mapping[str, str], authorization: str | None) -> Presented:
+    """Gather credentials from body and header; two methods at once is a malformed request."""
+    basic = _basic(authorization)
+    client_id = form.get("client_id")
+    secret = form.get("client_secret")
+    if basic is not None:
+        if secret is not None or "client_assertion" in form:
+            raise AadstsError.of(
+                Aadsts.InvalidRequestParameter,
+                parameter="Authorization",
+                hint="Use only one client authentication method per request.",
+            )
+        if client_id is not None and client_id != basic[0]:
+            raise AadstsError.of(
+                Aadsts.InvalidRequestParameter,
+                parameter="client_id",
+                hint="The client_id in the body differs from the one in the Authorization header.",
+            )
+        client_id, secret = basic
+    if secret is not None and "client_assertion" in form:
+        raise AadstsError.of(
+            Aadsts.InvalidRequestParameter,
+            parameter="client_assertion",
+            hint="Use only one client authentication method per request.",
+        )
+    return Presented(client_id, secret, form.get("client_assertion"), form.get("client_assertion_type"))
+
+
+class ClientAuthenticator:
+    """Finds the client in the tenant and checks whichever credential it presented."""
+
+    def __init__(self, hasher: SecretHasher, clock: Clock, skew: timedelta) -> None:
+        self._hasher = hasher
+        self._clock = clock
+        self._skew = skew
+
+    def identify(self, presented: Presented, tenant: TenantRef, unit: StsUnit) -> tuple[Application, ServicePrincipal]:
+        """The app by client_id and its service principal in the tenant: else 700016; disabled: 7000112."""
+        client_id = (presented.client_id or "").strip()
+        if not client_id:
+            raise AadstsError.of(Aadsts.MissingRequestParameter, parameter="client_id")
+        app = unit.find_application_by_app_id(client_id.lower()) if is_guid(client_id) else None
+        sp = unit.find_service_principal_by_app_id(tenant.tenant.id, app.app_id) if app and tenant.tenant else None
+        if app is None or sp is None:
+            raise AadstsError.of(
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=client_id, tenant=tenant.segment
+            )
+        if not sp.account_enabled:
+            raise AadstsError.of(Aadsts.UnauthorizedClientApplicationDisabled, client_id=client_id)
+        return app, sp
+
+    def authenticate_confidential(
+        self, presented: Presented, tenant: TenantRef, unit: StsUnit, audiences: frozenset[str]
+    ) -> AuthenticatedClient:
+        """For grants only confidential clients may use: a credential is mandatory."""
+        app, sp = self.identify(presented, tenant, unit)
+        if app.is_public_client and (presented.secret is not None or presented.assertion is not None):
+            raise AadstsError.of(Aadsts.InvalidClientPublicClientWithCredential)
+        if presented.secret is not None:
+            self._check_secret(app, presented.secret, unit)
+            return AuthenticatedClient(app, sp, "1")
+        if presented.assertion is not None:
+            verified = self._check_assertion(app, presented, unit, audiences)
+            return AuthenticatedClient(app, sp, "2", verified)
+        raise AadstsError.of(Aadsts.MissingClientCredential)
+
+    def _check_secret(self, app: Application, secret: str, unit: StsUnit) -> None:
+        """Match in constant time; an expired match, or a tenant whose secrets all expired, is 7000222."""
+        now = self._clock.now()
+        stored = unit.list_password_credentials(app.tenant_id, app.id)
+        match = self._hasher.match(secret, stored)
+        if match is not None and match.is_active(now):
+            return
+        if (match is not None and match.end < now) or (stored and all(c.end < now for c in stored)):
+            raise AadstsError.of(Aadsts.InvalidClientSecretExpiredKeysProvided, client_id=app.app_id)
+        raise AadstsError.of(Aadsts.InvalidClientSecretProvided, client_id=app.app_id)
+
+    def _check_assertion(
+        self, app: Application, presented: Presented, unit: StsUnit, audiences: frozenset[str]
+    ) -> VerifiedAssertion:
+        if not presented.assertion_type:
+            raise AadstsError.of(Aadsts.MissingRequestParameter, parameter="client_assertion_type")
+        if presented.assertion_type != JWT_BEARER_ASSERTION_TYPE:
+            raise AadstsError.of(
+                Aadsts.InvalidRequestParameter,
+                parameter="client_assertion_type",
+                hint=f"It must be {JWT_BEARER_ASSERTION_TYPE}.",
+            )
+        assert presented.assertion is not None
+        keys = unit.list_key_credentials(app.tenant_id, app.id)
+        expect = AssertionExpectations(app.app_id, audiences, self._clock.now(), self._skew)
+        return verify_client_assertion(presented.assertion, keys, expect)
+
+    def record_assertion(self, client: AuthenticatedClient, unit: StsUnit) -> None:
+        """Second phase: remember the jti; a second use is refused (RFC 7523 §3 item 7)."""
+        if client.assertion is None:
+            return
+        if not unit.remember_assertion(
+            client.app.app_id, client.assertion.jti, client.assertion.expires_at, self._clock.now()
+        ):
+            raise AadstsError.of(
+                Aadsts.AuthenticationFailed, hint="This client assertion (its 'jti') was already used."
+            )

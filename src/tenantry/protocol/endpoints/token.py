@@ -1,0 +1,33 @@
+"""`POST /{tenant}/oauth2/v2.0/token`."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenantry.errors import AadstsError
+from tenantry.http.body import read_limited_body
+from tenantry.http.context import request_context
+from tenantry.http.responses import error_response, token_response
+from tenantry.protocol.form import check_content_type, parse_form
+from tenantry.protocol.token_service import TokenService
+
+
+async def token_endpoint(request: Request) -> Response:
+    """Parse the form here; run validation, signing and storage in a worker thread (they release the GIL)."""
+    ctx = request_context(request)
+    service: TokenService = request.app.state.token_service
+    try:
+        check_content_type(request.headers.get("content-type"))
+        form = parse_form(await read_limited_body(request, request.app.state.settings.max_body_bytes))
+        body = await to_thread.run_sync(
+            service.handle,
+            request.path_params["tenant"],
+            form,
+            request.headers.get("authorization"),
+            ctx.base_url,
+        )
+    except AadstsError as err:
+        return error_response(err, ctx)
+    return token_response(body, ctx)

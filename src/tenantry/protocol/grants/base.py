@@ -1,0 +1,41 @@
+"""What every grant is: declared parameters, then validate (reads only) and issue (writes) (style P4/P5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, TypeVar
+
+from tenantry.protocol.ports import StsUnit
+from tenantry.protocol.tenancy import TenantRef
+
+# Parameters any grant may read: client authentication and the grant type itself.
+CLIENT_PARAMETERS = frozenset({"grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type"})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRequest:
+    """A parsed token request; `form` holds only the parameters the grant declared."""
+
+    tenant: TenantRef
+    form: Mapping[str, str]
+    authorization: str | None
+    base_url: str
+
+
+DecisionT = TypeVar("DecisionT")
+
+
+class Grant(Protocol[DecisionT]):
+    """One `grant_type`: `validate` returns an immutable decision; only `issue` writes and mints."""
+
+    grant_type: ClassVar[str]
+    parameters: ClassVar[frozenset[str]]
+
+    def validate(self, request: TokenRequest, unit: StsUnit) -> DecisionT:
+        """Check the request without side effects; raise `AadstsError` on the first problem."""
+        ...
+
+    def issue(self, decision: DecisionT, unit: StsUnit) -> dict[str, Any]:
+        """Record what must be recorded and return the token response body."""
+        ...

@@ -1,0 +1,20 @@
+"""The STS path table (Entra's shapes; `{tenant}` is a GUID, a verified domain or an alias)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from tenantry.protocol.endpoints.discovery import (
+    instance_discovery_endpoint,
+    jwks_endpoint,
+    openid_configuration_endpoint,
+)
+from tenantry.protocol.endpoints.token import token_endpoint
+
+routes = [
+    Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
+    Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_endpoint, methods=["GET"]),
+    Route("/{tenant}/discovery/v2.0/keys", jwks_endpoint, methods=["GET"]),
+    Route("/{tenant}/discovery/keys", jwks_endpoint, methods=["GET"]),
+    Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
+]

@@ -1,0 +1,1 @@
+"""Running the HTTP server: TLS material and uvicorn."""

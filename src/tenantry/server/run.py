@@ -1,0 +1,56 @@
+"""Serve the ASGI app with uvicorn on one or more ports of one process (one event loop, shared state).
+
+Several ports matter because MSAL Python asks user-realm discovery on port 443 whatever the
+authority's port (msal-compat §1.3); `serve --port 8443 --port 443` answers both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """Where and how to listen."""
+
+    host: str
+    ports: tuple[int, ...]
+    certfile: Path | None
+    keyfile: Path | None
+    access_log: bool = False
+
+
+def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=listener.host,
+        port=port,
+        ssl_certfile=str(listener.certfile) if listener.certfile else None,
+        ssl_keyfile=str(listener.keyfile) if listener.keyfile else None,
+        access_log=listener.access_log,
+        log_level="info",
+        proxy_headers=listener.certfile is None,
+        server_header=False,
+        timeout_keep_alive=30,
+    )
+
+
+async def _serve_all(app: Starlette, listener: Listener) -> None:
+    servers = [uvicorn.Server(_config(app, listener, port)) for port in listener.ports]
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+def serve(app: Starlette, listener: Listener) -> None:
+    """Block until interrupted."""
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:  # pragma: no cover - uvloop is a dependency of uvicorn[standard]
+        pass
+    asyncio.run(_serve_all(app, listener))

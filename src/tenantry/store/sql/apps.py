@@ -1,0 +1,280 @@
+"""Applications, service principals and app role assignments in SQL.
+
+List-valued Graph properties live in one JSON `document` column; only what queries need (appId,
+identifier URIs) has columns and indexes of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tenantry.apps.models import (
+    Application,
+    AppRole,
+    AppRoleAssignment,
+    PermissionScope,
+    RequiredResourceAccess,
+    ResourceAccess,
+    ServicePrincipal,
+    SignInAudience,
+)
+from tenantry.common.clock import as_utc
+from tenantry.store.sql.base import SqlBase
+from tenantry.store.tables import (
+    app_role_assignments,
+    application_identifier_uris,
+    applications,
+    service_principals,
+)
+
+
+def _document(app: Application) -> dict[str, Any]:
+    return {
+        "identifierUris": list(app.identifier_uris),
+        "web": list(app.web_redirect_uris),
+        "spa": list(app.spa_redirect_uris),
+        "publicClient": list(app.public_client_redirect_uris),
+        "appRoles": [
+            {
+                "id": r.id,
+                "value": r.value,
+                "displayName": r.display_name,
+                "description": r.description,
+                "allowedMemberTypes": list(r.allowed_member_types),
+                "isEnabled": r.is_enabled,
+            }
+            for r in app.app_roles
+        ],
+        "oauth2PermissionScopes": [
+            {
+                "id": s.id,
+                "value": s.value,
+                "type": s.type,
+                "adminConsentDisplayName": s.admin_consent_display_name,
+                "adminConsentDescription": s.admin_consent_description,
+                "userConsentDisplayName": s.user_consent_display_name,
+                "userConsentDescription": s.user_consent_description,
+                "isEnabled": s.is_enabled,
+            }
+            for s in app.oauth2_permission_scopes
+        ],
+        "requiredResourceAccess": [
+            {
+                "resourceAppId": r.resource_app_id,
+                "resourceAccess": [{"id": a.id, "type": a.type} for a in r.resource_access],
+            }
+            for r in app.required_resource_access
+        ],
+    }
+
+
+def _application(row: Row[Any]) -> Application:
+    doc: dict[str, Any] = row.document
+    return Application(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        app_id=row.app_id,
+        display_name=row.display_name,
+        created_at=as_utc(row.created_at),
+        sign_in_audience=SignInAudience(row.sign_in_audience),
+        identifier_uris=tuple(doc.get("identifierUris", ())),
+        web_redirect_uris=tuple(doc.get("web", ())),
+        spa_redirect_uris=tuple(doc.get("spa", ())),
+        public_client_redirect_uris=tuple(doc.get("publicClient", ())),
+        is_fallback_public_client=row.is_fallback_public_client,
+        app_roles=tuple(
+            AppRole(
+                r["id"],
+                r["value"],
+                r["displayName"],
+                r.get("description", ""),
+                tuple(r["allowedMemberTypes"]),
+                r["isEnabled"],
+            )
+            for r in doc.get("appRoles", ())
+        ),
+        oauth2_permission_scopes=tuple(
+            PermissionScope(
+                s["id"],
+                s["value"],
+                s["type"],
+                s["adminConsentDisplayName"],
+                s["adminConsentDescription"],
+                s["userConsentDisplayName"],
+                s["userConsentDescription"],
+                s["isEnabled"],
+            )
+            for s in doc.get("oauth2PermissionScopes", ())
+        ),
+        requested_access_token_version=row.requested_access_token_version,
+        required_resource_access=tuple(
+            RequiredResourceAccess(
+                r["resourceAppId"], tuple(ResourceAccess(a["id"], a["type"]) for a in r["resourceAccess"])
+            )
+            for r in doc.get("requiredResourceAccess", ())
+        ),
+    )
+
+
+def _columns(app: Application) -> dict[str, Any]:
+    return {
+        "display_name": app.display_name,
+        "sign_in_audience": app.sign_in_audience.value,
+        "is_fallback_public_client": app.is_fallback_public_client,
+        "requested_access_token_version": app.requested_access_token_version,
+        "document": _document(app),
+    }
+
+
+class SqlApplications(SqlBase):
+    """Implements `ApplicationRepository` and `ApplicationLookup`."""
+
+    def add_application(self, app: Application) -> None:
+        """Insert the app and index its identifier URIs."""
+        self._conn.execute(
+            insert(applications).values(
+                id=app.id,
+                tenant_id=app.tenant_id,
+                app_id=app.app_id,
+                created_at=app.created_at,
+                **_columns(app),
+            )
+        )
+        self._index_uris(app)
+
+    def _index_uris(self, app: Application) -> None:
+        self._conn.execute(
+            delete(application_identifier_uris).where(application_identifier_uris.c.application_id == app.id)
+        )
+        if app.identifier_uris:
+            self._conn.execute(
+                insert(application_identifier_uris),
+                [{"tenant_id": app.tenant_id, "uri": u, "application_id": app.id} for u in app.identifier_uris],
+            )
+
+    def update_application(self, app: Application) -> None:
+        """Replace the app's mutable columns and document."""
+        self._conn.execute(
+            update(applications)
+            .where(applications.c.id == app.id, applications.c.tenant_id == app.tenant_id)
+            .values(**_columns(app))
+        )
+        self._index_uris(app)
+
+    def find_application(self, object_id: str) -> Application | None:
+        """By object id."""
+        row = self._conn.execute(select(applications).where(applications.c.id == object_id)).first()
+        return _application(row) if row else None
+
+    def find_application_by_app_id(self, app_id: str) -> Application | None:
+        """By appId (global)."""
+        row = self._conn.execute(select(applications).where(applications.c.app_id == app_id)).first()
+        return _application(row) if row else None
+
+    def find_application_by_identifier_uri(self, tenant_id: str, uri: str) -> Application | None:
+        """By App ID URI within a tenant."""
+        row = self._conn.execute(
+            select(applications)
+            .join(application_identifier_uris, application_identifier_uris.c.application_id == applications.c.id)
+            .where(application_identifier_uris.c.tenant_id == tenant_id, application_identifier_uris.c.uri == uri)
+        ).first()
+        return _application(row) if row else None
+
+    def list_applications(self, tenant_id: str) -> list[Application]:
+        """The tenant's apps, oldest first."""
+        rows = self._conn.execute(
+            select(applications).where(applications.c.tenant_id == tenant_id).order_by(applications.c.created_at)
+        )
+        return [_application(r) for r in rows]
+
+
+def _service_principal(row: Row[Any]) -> ServicePrincipal:
+    return ServicePrincipal(
+        row.id,
+        row.tenant_id,
+        row.app_id,
+        row.display_name,
+        as_utc(row.created_at),
+        row.account_enabled,
+        row.app_role_assignment_required,
+    )
+
+
+class SqlServicePrincipals(SqlBase):
+    """Implements `ServicePrincipalRepository` and `AssignmentRepository`."""
+
+    def add_service_principal(self, sp: ServicePrincipal) -> None:
+        """Insert."""
+        self._conn.execute(
+            insert(service_principals).values(
+                id=sp.id,
+                tenant_id=sp.tenant_id,
+                app_id=sp.app_id,
+                display_name=sp.display_name,
+                account_enabled=sp.account_enabled,
+                app_role_assignment_required=sp.app_role_assignment_required,
+                created_at=sp.created_at,
+            )
+        )
+
+    def update_service_principal(self, sp: ServicePrincipal) -> None:
+        """Update the mutable flags."""
+        self._conn.execute(
+            update(service_principals)
+            .where(service_principals.c.id == sp.id, service_principals.c.tenant_id == sp.tenant_id)
+            .values(
+                account_enabled=sp.account_enabled,
+                app_role_assignment_required=sp.app_role_assignment_required,
+            )
+        )
+
+    def find_service_principal_by_app_id(self, tenant_id: str, app_id: str) -> ServicePrincipal | None:
+        """The tenant's SP for an appId."""
+        row = self._conn.execute(
+            select(service_principals).where(
+                service_principals.c.tenant_id == tenant_id, service_principals.c.app_id == app_id
+            )
+        ).first()
+        return _service_principal(row) if row else None
+
+    def add_assignment(self, assignment: AppRoleAssignment) -> None:
+        """Insert, ignoring an identical grant (savepoint keeps the outer transaction usable)."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(app_role_assignments).values(
+                        id=assignment.id,
+                        tenant_id=assignment.tenant_id,
+                        principal_id=assignment.principal_id,
+                        principal_type=assignment.principal_type,
+                        resource_id=assignment.resource_id,
+                        app_role_id=assignment.app_role_id,
+                        created_at=assignment.created_at,
+                    )
+                )
+        except IntegrityError:
+            return
+
+    def list_assignments(self, tenant_id: str, principal_id: str, resource_id: str) -> list[AppRoleAssignment]:
+        """Grants of one principal on one resource."""
+        t = app_role_assignments
+        rows = self._conn.execute(
+            select(t).where(
+                t.c.tenant_id == tenant_id, t.c.principal_id == principal_id, t.c.resource_id == resource_id
+            )
+        )
+        return [
+            AppRoleAssignment(
+                r.id,
+                r.tenant_id,
+                r.principal_id,
+                r.principal_type,
+                r.resource_id,
+                r.app_role_id,
+                as_utc(r.created_at),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,28 @@
+"""One object per transaction implementing every repository Protocol (style P7's typed check below)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
+from tenantry.store.sql.credentials import SqlCredentials
+from tenantry.store.sql.directory import SqlTenants
+from tenantry.store.sql.tokens import SqlSigningKeys
+
+
+class SqlUnit(SqlTenants, SqlApplications, SqlServicePrincipals, SqlCredentials, SqlSigningKeys):
+    """All SQL repositories over one connection and its transaction."""
+
+
+if TYPE_CHECKING:
+    from tenantry.apps.service import AppsUnit
+    from tenantry.credentials.repository import AssertionReplayRepository
+    from tenantry.credentials.service import CredentialsUnit
+    from tenantry.tokens.repository import SigningKeyRepository
+
+    def _conforms(unit: SqlUnit) -> None:
+        """mypy proves here that SqlUnit implements every Protocol (Go's `var _ Iface = (*Impl)(nil)`)."""
+        _apps: AppsUnit = unit
+        _credentials: CredentialsUnit = unit
+        _keys: SigningKeyRepository = unit
+        _replay: AssertionReplayRepository = unit

@@ -1,0 +1,1 @@
+"""Token minting and the signing-key lifecycle."""
