@@ -35,6 +35,7 @@ lint: $(STAMP) ## ruff, ruff format --check, mypy --strict, import contracts, ge
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/gen_codes.py --check
+	$(BIN)/python scripts/gen_config_docs.py --check
 
 .PHONY: fmt
 fmt: $(STAMP) ## Format the code
@@ -42,8 +43,9 @@ fmt: $(STAMP) ## Format the code
 	$(BIN)/ruff check --fix src tests scripts bench
 
 .PHONY: gen
-gen: $(STAMP) ## Regenerate errors/codes.py from errors/catalog.tsv
+gen: $(STAMP) ## Regenerate errors/codes.py and docs/config.md
 	$(BIN)/python scripts/gen_codes.py
+	$(BIN)/python scripts/gen_config_docs.py
 
 .PHONY: bench
 bench: $(STAMP) ## Run the benchmarks (prints figures; needs wrk and node)

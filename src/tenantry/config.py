@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr | None = Field(
         None,
-        description="Master secret (≥32 chars) that encrypts signing keys and keys secret hashes; "
-        "default: a generated 0600 file in `home`.",
+        description="Master secret (≥32 chars): encrypts signing keys at rest and keys the HMAC of client "
+        "secrets, so changing it invalidates both; default: a generated 0600 file in `home`.",
     )
     public_url: str | None = Field(
         None, description="External base URL (https://host[:port]); default: taken from each request's Host."

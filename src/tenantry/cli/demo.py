@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from tenantry.app import Services
@@ -55,7 +56,7 @@ Tenantry demo tenant
 Get a token with MSAL (Python):
 
 export REQUESTS_CA_BUNDLE={ca_path}
-python3 - <<'PY'
+{sys.executable} - <<'PY'
 import msal
 app = msal.ConfidentialClientApplication(
     "{demo.client.app_id}",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from tenantry.app import build_services, create_app
+from tenantry.app import create_app
+from tenantry.cli.context import load_settings, open_services
 from tenantry.cli.demo import demo_banner, ensure_demo
 from tenantry.cli.output import fail
-from tenantry.config import Settings
 from tenantry.server.run import Listener
 from tenantry.server.run import serve as run_server
 from tenantry.server.tls import ensure_dev_certificates
@@ -36,8 +36,8 @@ def serve(
         raise fail("--no-tls needs --public-url: Microsoft's clients only accept https authorities")
     if (cert is None) != (key is None):
         raise fail("--cert and --key go together")
-    settings = Settings(public_url=public_url) if public_url else Settings()
-    svc = build_services(settings)
+    settings = load_settings(public_url=public_url) if public_url else load_settings()
+    svc = open_services(settings)
     certfile, keyfile = cert, key
     if not no_tls and cert is None:
         files = ensure_dev_certificates(settings.home, (host,) if host not in ("0.0.0.0", "::") else ())  # noqa: S104
@@ -57,7 +57,7 @@ def dev_cert(
     ca_path: bool = typer.Option(False, "--ca-path", help="Print only the CA bundle's path (for REQUESTS_CA_BUNDLE)."),
 ) -> None:
     """Create (if needed) the local development CA and server certificate."""
-    files = ensure_dev_certificates(Settings().home)
+    files = ensure_dev_certificates(load_settings().home)
     if ca_path:
         typer.echo(str(files.ca_cert.resolve()))
         return

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
@@ -82,6 +83,10 @@ def jwk_of(key: ActiveKey, issuer: str | None) -> dict[str, Any]:
     return entry
 
 
+class MasterKeyMismatchError(RuntimeError):
+    """Stored keys were sealed under another master key; starting would fail every token request."""
+
+
 class KeyManager:
     """Keeps the signing keys in memory, reloading them from storage every 30 seconds."""
 
@@ -121,6 +126,13 @@ class KeyManager:
             if not any(_normalised(k).can_sign(now) for k in repo.list_signing_keys()):
                 repo.add_signing_key(self._generate(now))
         self._loaded_at = float("-inf")
+        try:
+            self.signer()
+        except InvalidTag as exc:
+            raise MasterKeyMismatchError(
+                "the signing keys cannot be decrypted: TENANTRY_SECRET_KEY (or master.key) differs from the one "
+                "that created them"
+            ) from exc
 
     def rotate(self) -> StoredSigningKey:
         """Publish a new key now; it signs after the activation delay, and older keys retire after that."""
