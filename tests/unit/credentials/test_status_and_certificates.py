@@ -62,7 +62,7 @@ def test_pem_der_and_base64_parse_to_the_same_certificate() -> None:
     ]
     assert {p.der for p in parsed} == {der}
     assert parsed[0].not_after == NOW + timedelta(days=365)
-    assert parsed[0].thumbprint_sha1 == cert.fingerprint(hashes.SHA1())  # noqa: S303
+    assert parsed[0].thumbprint_sha1 == cert.fingerprint(hashes.SHA1())
 
 
 def test_non_rsa_and_garbage_are_refused() -> None:
