@@ -16,7 +16,9 @@ from tenantry.config import Settings
 from tenantry.credentials.secrets import SecretHasher
 from tenantry.credentials.service import CredentialService
 from tenantry.directory.service import DirectoryService
+from tenantry.directory.users import UserService
 from tenantry.http.middleware import PathNormaliser, SecurityHeaders, http_exception, unexpected_exception
+from tenantry.passwords.hashing import PasswordHashing
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.grants.client_credentials import ClientCredentialsGrant
 from tenantry.protocol.grants.registry import GrantRegistry
@@ -39,6 +41,7 @@ class Services:
     store: Store
     keys: KeyManager
     directory: DirectoryService
+    users: UserService
     apps: AppService
     credentials: CredentialService
     token_service: TokenService
@@ -70,6 +73,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         store=store,
         keys=keys,
         directory=DirectoryService(store.transaction, clock),
+        users=UserService(store.transaction, PasswordHashing(), clock),
         apps=AppService(store.transaction, clock),
         credentials=CredentialService(store.transaction, hasher, clock),
         token_service=TokenService(store, grants),

@@ -121,3 +121,21 @@ class AppRoleAssignment:
     resource_id: str
     app_role_id: str
     created_at: datetime = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionGrant:
+    """Consent to delegated scopes (Graph `oAuth2PermissionGrant`).
+
+    `consent_type` is `AllPrincipals` (admin consent for every user) or `Principal` (one user's own
+    consent, `principal_id` set). `scopes` are the consented scope values on the resource.
+    """
+
+    id: str
+    tenant_id: str
+    client_id: str
+    resource_id: str
+    consent_type: str
+    principal_id: str | None
+    scopes: tuple[str, ...]
+    created_at: datetime = field(compare=False)

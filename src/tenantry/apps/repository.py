@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tenantry.apps.models import Application, AppRoleAssignment, ServicePrincipal
+from tenantry.apps.models import Application, AppRoleAssignment, PermissionGrant, ServicePrincipal
 
 
 class ApplicationReader(Protocol):
@@ -76,4 +76,16 @@ class ApplicationLookup(Protocol):
 
     def find_application(self, object_id: str) -> Application | None:
         """The application with this object id, in any tenant."""
+        ...
+
+
+class PermissionGrantRepository(Protocol):
+    """Delegated-permission consent records."""
+
+    def list_permission_grants(self, tenant_id: str, client_id: str, resource_id: str) -> list[PermissionGrant]:
+        """Every grant (admin and per-user) of the client SP on the resource SP."""
+        ...
+
+    def save_permission_grant(self, grant: PermissionGrant) -> None:
+        """Insert, or replace the scopes of the grant with the same client, resource, type and principal."""
         ...

@@ -6,7 +6,7 @@ import typer
 
 from tenantry import __version__
 from tenantry.cli import app as app_commands
-from tenantry.cli import error, keys, sp, tenant
+from tenantry.cli import error, keys, sp, tenant, user
 from tenantry.cli.serve import dev_cert, serve
 
 cli = typer.Typer(
@@ -17,6 +17,8 @@ cli = typer.Typer(
 cli.command("serve")(serve)
 cli.command("dev-cert")(dev_cert)
 cli.add_typer(tenant.app, name="tenant")
+cli.add_typer(user.app, name="user")
+cli.add_typer(user.group_app, name="group")
 cli.add_typer(app_commands.app, name="app")
 cli.add_typer(sp.app, name="sp")
 cli.add_typer(keys.app, name="keys")

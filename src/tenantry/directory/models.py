@@ -19,3 +19,37 @@ class Tenant:
     def initial_domain(self) -> str:
         """The first domain registered, used where Entra shows `*.onmicrosoft.com`."""
         return self.domains[0]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A member of a tenant (Graph `user`); the password is an argon2id hash, never the value."""
+
+    id: str
+    tenant_id: str
+    user_principal_name: str
+    display_name: str
+    created_at: datetime
+    mail: str | None = None
+    account_enabled: bool = True
+    password_hash: str | None = None
+    password_changed_at: datetime | None = None
+    password_expires_at: datetime | None = None
+    force_change_password_next_sign_in: bool = False
+    sign_in_sessions_valid_from: datetime | None = None
+
+    @property
+    def domain(self) -> str:
+        """The UPN's domain, which names the user's home tenant."""
+        return self.user_principal_name.rsplit("@", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A security group (Graph `group`)."""
+
+    id: str
+    tenant_id: str
+    display_name: str
+    created_at: datetime
+    description: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tenantry.directory.models import Tenant
+from tenantry.directory.models import Group, Tenant, User
 
 
 class TenantRepository(Protocol):
@@ -24,4 +24,52 @@ class TenantRepository(Protocol):
 
     def list_tenants(self) -> list[Tenant]:
         """Every tenant, oldest first."""
+        ...
+
+
+class UserRepository(Protocol):
+    """Users, scoped to their tenant except for the UPN lookup (UPN domains are globally unique)."""
+
+    def add_user(self, user: User) -> None:
+        """Insert a user; a UPN already taken raises `UpnTakenError`."""
+        ...
+
+    def update_user(self, user: User) -> None:
+        """Replace the stored user with this version (same id and tenant)."""
+        ...
+
+    def find_user(self, tenant_id: str, user_id: str) -> User | None:
+        """By object id within a tenant."""
+        ...
+
+    def find_user_by_upn(self, upn: str) -> User | None:
+        """By userPrincipalName, case-insensitive, in whichever tenant owns its domain."""
+        ...
+
+    def list_users(self, tenant_id: str) -> list[User]:
+        """The tenant's users, oldest first."""
+        ...
+
+
+class GroupRepository(Protocol):
+    """Groups and their direct members."""
+
+    def add_group(self, group: Group) -> None:
+        """Insert a group."""
+        ...
+
+    def find_group(self, tenant_id: str, group_id: str) -> Group | None:
+        """By object id within a tenant."""
+        ...
+
+    def list_groups(self, tenant_id: str) -> list[Group]:
+        """The tenant's groups, oldest first."""
+        ...
+
+    def add_group_member(self, tenant_id: str, group_id: str, member_id: str) -> None:
+        """Add a direct member; adding twice is a no-op."""
+        ...
+
+    def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
+        """Groups the member belongs to directly."""
         ...

@@ -143,3 +143,125 @@ used_assertions = Table(
     Column("jti_hash", LargeBinary(32), primary_key=True),
     Column("expires_at", WHEN, nullable=False, index=True),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("user_principal_name", String(113), nullable=False, unique=True),
+    Column("display_name", String(256), nullable=False),
+    Column("mail", String(256), nullable=True),
+    Column("account_enabled", Boolean, nullable=False),
+    Column("password_hash", String(256), nullable=True),
+    Column("password_changed_at", WHEN, nullable=True),
+    Column("password_expires_at", WHEN, nullable=True),
+    Column("force_change_password_next_sign_in", Boolean, nullable=False),
+    Column("sign_in_sessions_valid_from", WHEN, nullable=True),
+    Column("created_at", WHEN, nullable=False),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("display_name", String(256), nullable=False),
+    Column("description", String(1024), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("group_id", GUID, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", GUID, primary_key=True),
+    Index("ix_group_members_member", "tenant_id", "member_id"),
+)
+
+permission_grants = Table(
+    "permission_grants",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", GUID, ForeignKey("service_principals.id", ondelete="CASCADE"), nullable=False),
+    Column("resource_id", GUID, ForeignKey("service_principals.id", ondelete="CASCADE"), nullable=False),
+    Column("consent_type", String(16), nullable=False),
+    # "" for AllPrincipals, so the unique constraint also covers admin consent (NULLs never collide).
+    Column("principal_id", String(36), nullable=False),
+    Column("scopes", String(4096), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    UniqueConstraint("tenant_id", "client_id", "resource_id", "principal_id", name="uq_permission_grants_grant"),
+)
+
+sso_sessions = Table(
+    "sso_sessions",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", WHEN, nullable=False),
+    Column("last_seen_at", WHEN, nullable=False),
+    Column("auth_time", WHEN, nullable=False),
+    Column("persistent", Boolean, nullable=False),
+    Column("auth_methods", String(128), nullable=False),
+    Column("revoked_at", WHEN, nullable=True),
+)
+
+authorization_codes = Table(
+    "authorization_codes",
+    metadata,
+    Column("code_hash", LargeBinary(32), primary_key=True),
+    Column("family_id", GUID, nullable=False, index=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", GUID, nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("session_id", GUID, nullable=True),
+    Column("redirect_uri", String(2048), nullable=False),
+    Column("scopes", String(4096), nullable=False),
+    Column("nonce", String(512), nullable=True),
+    Column("code_challenge", String(128), nullable=True),
+    Column("code_challenge_method", String(8), nullable=True),
+    Column("spa", Boolean, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False, index=True),
+    Column("auth_time", WHEN, nullable=False),
+    Column("redeemed_at", WHEN, nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", LargeBinary(32), primary_key=True),
+    Column("family_id", GUID, nullable=False, index=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", GUID, nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("session_id", GUID, nullable=True),
+    Column("scopes", String(4096), nullable=False),
+    Column("spa", Boolean, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False, index=True),
+    Column("auth_time", WHEN, nullable=False),
+    Column("revoked_at", WHEN, nullable=True),
+)
+
+device_codes = Table(
+    "device_codes",
+    metadata,
+    Column("device_code_hash", LargeBinary(32), primary_key=True),
+    Column("user_code", String(16), nullable=False, unique=True),
+    Column("tenant_segment", String(256), nullable=False),
+    Column("client_id", GUID, nullable=False),
+    Column("scopes", String(4096), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False, index=True),
+    Column("interval", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("last_polled_at", WHEN, nullable=True),
+    Column("tenant_id", GUID, nullable=True),
+    Column("user_id", GUID, nullable=True),
+    Column("auth_time", WHEN, nullable=True),
+)

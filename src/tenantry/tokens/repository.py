@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from tenantry.tokens.models import StoredSigningKey
+from tenantry.tokens.models import AuthorizationCode, DeviceCode, RefreshToken, StoredSigningKey
 
 
 class SigningKeyRepository(Protocol):
@@ -24,4 +24,48 @@ class SigningKeyRepository(Protocol):
 
     def retire_signing_key(self, kid: str, retires_at: datetime) -> None:
         """Schedule the end of a key's publication."""
+        ...
+
+
+class GrantRepository(Protocol):
+    """Authorization codes, refresh tokens and device codes, all found by a hash of their value."""
+
+    def add_authorization_code(self, code: AuthorizationCode) -> None:
+        """Insert a new code."""
+        ...
+
+    def find_authorization_code(self, code_hash: bytes) -> AuthorizationCode | None:
+        """The code with this hash, redeemed or not."""
+        ...
+
+    def redeem_authorization_code(self, code_hash: bytes, when: datetime) -> bool:
+        """Mark redeemed atomically; False when it already was (a replay)."""
+        ...
+
+    def add_refresh_token(self, token: RefreshToken) -> None:
+        """Insert a new refresh token."""
+        ...
+
+    def find_refresh_token(self, token_hash: bytes) -> RefreshToken | None:
+        """The refresh token with this hash."""
+        ...
+
+    def revoke_refresh_family(self, family_id: str, when: datetime) -> None:
+        """Revoke every refresh token of one sign-in (code replay, sign-out)."""
+        ...
+
+    def add_device_code(self, code: DeviceCode) -> None:
+        """Insert a new device authorization."""
+        ...
+
+    def find_device_code(self, device_code_hash: bytes) -> DeviceCode | None:
+        """By the device code's hash."""
+        ...
+
+    def find_device_code_by_user_code(self, user_code: str) -> DeviceCode | None:
+        """By the code the user types."""
+        ...
+
+    def update_device_code(self, code: DeviceCode) -> None:
+        """Store status, polling time and approving user."""
         ...

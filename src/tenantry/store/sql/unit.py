@@ -5,20 +5,37 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
+from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
+from tenantry.store.sql.grants import SqlGrants
+from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.tokens import SqlSigningKeys
+from tenantry.store.sql.users import SqlUsers
 
 
-class SqlUnit(SqlTenants, SqlApplications, SqlServicePrincipals, SqlCredentials, SqlSigningKeys):
+class SqlUnit(
+    SqlTenants,
+    SqlUsers,
+    SqlApplications,
+    SqlServicePrincipals,
+    SqlPermissionGrants,
+    SqlCredentials,
+    SqlSigningKeys,
+    SqlGrants,
+    SqlSessions,
+):
     """All SQL repositories over one connection and its transaction."""
 
 
 if TYPE_CHECKING:
+    from tenantry.apps.repository import PermissionGrantRepository
     from tenantry.apps.service import AppsUnit
     from tenantry.credentials.repository import AssertionReplayRepository
     from tenantry.credentials.service import CredentialsUnit
-    from tenantry.tokens.repository import SigningKeyRepository
+    from tenantry.directory.repository import GroupRepository, UserRepository
+    from tenantry.sessions.repository import SessionRepository
+    from tenantry.tokens.repository import GrantRepository, SigningKeyRepository
 
     def _conforms(unit: SqlUnit) -> None:
         """mypy proves here that SqlUnit implements every Protocol (Go's `var _ Iface = (*Impl)(nil)`)."""
@@ -26,3 +43,8 @@ if TYPE_CHECKING:
         _credentials: CredentialsUnit = unit
         _keys: SigningKeyRepository = unit
         _replay: AssertionReplayRepository = unit
+        _users: UserRepository = unit
+        _groups: GroupRepository = unit
+        _consent: PermissionGrantRepository = unit
+        _grants: GrantRepository = unit
+        _sessions: SessionRepository = unit

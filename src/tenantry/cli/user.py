@@ -1,0 +1,129 @@
+"""`tenantry user …` and `tenantry group …`, shaped like `az ad user` / `az ad group`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from tenantry.cli.common import get_tenant
+from tenantry.cli.context import services
+from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
+from tenantry.cli.views import iso
+from tenantry.directory.models import Group, User
+from tenantry.directory.users import UserError
+from tenantry.passwords.policy import WeakPasswordError
+
+app = typer.Typer(help="Manage users.", no_args_is_help=True)
+group_app = typer.Typer(help="Manage groups.", no_args_is_help=True)
+
+
+def user_view(user: User) -> dict[str, Any]:
+    """Graph `user`, trimmed; never the password hash."""
+    return {
+        "id": user.id,
+        "userPrincipalName": user.user_principal_name,
+        "displayName": user.display_name,
+        "mail": user.mail,
+        "accountEnabled": user.account_enabled,
+        "tenantId": user.tenant_id,
+        "createdDateTime": iso(user.created_at),
+    }
+
+
+def group_view(group: Group) -> dict[str, Any]:
+    """Graph `group`, trimmed."""
+    return {"id": group.id, "displayName": group.display_name, "description": group.description}
+
+
+def _get_user(upn: str) -> User:
+    user = services().users.find_user(upn)
+    if user is None:
+        raise fail(f"user '{upn}' not found")
+    return user
+
+
+@app.command("create")
+def create(
+    tenant: str = typer.Option(..., "--tenant", "-t", help="Tenant id or verified domain."),
+    upn: str = typer.Option(..., "--upn", help="userPrincipalName in a verified domain of the tenant."),
+    password: str = typer.Option(..., "--password", help="Initial password (8+ chars, 3 of 4 classes)."),
+    display_name: str = typer.Option("", "--display-name"),
+    mail: str | None = typer.Option(None, "--mail"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a cloud user."""
+    try:
+        user = services().users.create_user(get_tenant(tenant).id, upn, password, display_name, mail)
+    except (UserError, WeakPasswordError) as exc:
+        raise fail(str(exc)) from exc
+    print_json(user_view(user)) if as_json else print_record(user_view(user))
+
+
+@app.command("list")
+def list_(tenant: str = typer.Option(..., "--tenant", "-t"), as_json: bool = JSON_OPTION) -> None:
+    """List a tenant's users."""
+    users = services().users.list_users(get_tenant(tenant).id)
+    if as_json:
+        print_json([user_view(u) for u in users])
+    else:
+        rows = [(u.user_principal_name, u.display_name, u.id, "yes" if u.account_enabled else "no") for u in users]
+        print_table("Users", ("userPrincipalName", "displayName", "id", "enabled"), rows)
+
+
+@app.command("disable")
+def disable(upn: str = typer.Option(..., "--upn"), as_json: bool = JSON_OPTION) -> None:
+    """Block sign-in (accountEnabled=false)."""
+    user = services().users.set_enabled(_get_user(upn), False)
+    print_json(user_view(user)) if as_json else typer.echo(f"Disabled {user.user_principal_name}.")
+
+
+@app.command("enable")
+def enable(upn: str = typer.Option(..., "--upn"), as_json: bool = JSON_OPTION) -> None:
+    """Allow sign-in again (accountEnabled=true)."""
+    user = services().users.set_enabled(_get_user(upn), True)
+    print_json(user_view(user)) if as_json else typer.echo(f"Enabled {user.user_principal_name}.")
+
+
+@group_app.command("create")
+def group_create(
+    tenant: str = typer.Option(..., "--tenant", "-t"),
+    name: str = typer.Option(..., "--name", "-n", help="Display name."),
+    description: str = typer.Option("", "--description"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create a security group."""
+    try:
+        group = services().users.create_group(get_tenant(tenant).id, name, description)
+    except UserError as exc:
+        raise fail(str(exc)) from exc
+    print_json(group_view(group)) if as_json else print_record(group_view(group))
+
+
+@group_app.command("add-member")
+def group_add_member(
+    group: str = typer.Option(..., "--group", "-g", help="Group id or display name."),
+    member: str = typer.Option(..., "--member", help="The member's userPrincipalName."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a user to a group."""
+    user = _get_user(member)
+    found = services().users.find_group(user.tenant_id, group)
+    if found is None:
+        raise fail(f"group '{group}' not found in the user's tenant")
+    try:
+        services().users.add_member(found, user)
+    except UserError as exc:
+        raise fail(str(exc)) from exc
+    result = {"group": found.id, "member": user.id}
+    print_json(result) if as_json else typer.echo(f"Added {user.user_principal_name} to {found.display_name}.")
+
+
+@group_app.command("list")
+def group_list(tenant: str = typer.Option(..., "--tenant", "-t"), as_json: bool = JSON_OPTION) -> None:
+    """List a tenant's groups."""
+    groups = services().users.list_groups(get_tenant(tenant).id)
+    if as_json:
+        print_json([group_view(g) for g in groups])
+    else:
+        print_table("Groups", ("displayName", "id"), [(g.display_name, g.id) for g in groups])

@@ -1,0 +1,1 @@
+"""Passwords: hashing now; policy, change, reset and smart lockout come next."""

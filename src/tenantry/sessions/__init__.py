@@ -1,0 +1,1 @@
+"""Browser SSO sessions (the ESTSAUTH cookie's server side)."""

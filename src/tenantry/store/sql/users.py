@@ -1,0 +1,124 @@
+"""Users, groups and memberships in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tenantry.common.clock import as_utc
+from tenantry.directory.models import Group, User
+from tenantry.store.sql.base import SqlBase
+from tenantry.store.tables import group_members, groups, users
+
+
+def _opt(value: Any) -> Any:
+    return as_utc(value) if value is not None else None
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        user_principal_name=row.user_principal_name,
+        display_name=row.display_name,
+        created_at=as_utc(row.created_at),
+        mail=row.mail,
+        account_enabled=row.account_enabled,
+        password_hash=row.password_hash,
+        password_changed_at=_opt(row.password_changed_at),
+        password_expires_at=_opt(row.password_expires_at),
+        force_change_password_next_sign_in=row.force_change_password_next_sign_in,
+        sign_in_sessions_valid_from=_opt(row.sign_in_sessions_valid_from),
+    )
+
+
+def _user_columns(user: User) -> dict[str, Any]:
+    return {
+        "user_principal_name": user.user_principal_name.lower(),
+        "display_name": user.display_name,
+        "mail": user.mail,
+        "account_enabled": user.account_enabled,
+        "password_hash": user.password_hash,
+        "password_changed_at": user.password_changed_at,
+        "password_expires_at": user.password_expires_at,
+        "force_change_password_next_sign_in": user.force_change_password_next_sign_in,
+        "sign_in_sessions_valid_from": user.sign_in_sessions_valid_from,
+    }
+
+
+class SqlUsers(SqlBase):
+    """Implements `UserRepository` and `GroupRepository`."""
+
+    def add_user(self, user: User) -> None:
+        """Insert (UPNs are stored lower-case and unique)."""
+        self._conn.execute(
+            insert(users).values(
+                id=user.id, tenant_id=user.tenant_id, created_at=user.created_at, **_user_columns(user)
+            )
+        )
+
+    def update_user(self, user: User) -> None:
+        """Replace the mutable columns."""
+        self._conn.execute(
+            update(users)
+            .where(users.c.id == user.id, users.c.tenant_id == user.tenant_id)
+            .values(**_user_columns(user))
+        )
+
+    def find_user(self, tenant_id: str, user_id: str) -> User | None:
+        """By id within a tenant."""
+        row = self._conn.execute(select(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def find_user_by_upn(self, upn: str) -> User | None:
+        """By UPN, case-insensitively."""
+        row = self._conn.execute(select(users).where(users.c.user_principal_name == upn.lower())).first()
+        return _user(row) if row else None
+
+    def list_users(self, tenant_id: str) -> list[User]:
+        """The tenant's users."""
+        rows = self._conn.execute(select(users).where(users.c.tenant_id == tenant_id).order_by(users.c.created_at))
+        return [_user(r) for r in rows]
+
+    def add_group(self, group: Group) -> None:
+        """Insert a group."""
+        self._conn.execute(
+            insert(groups).values(
+                id=group.id,
+                tenant_id=group.tenant_id,
+                display_name=group.display_name,
+                description=group.description,
+                created_at=group.created_at,
+            )
+        )
+
+    def find_group(self, tenant_id: str, group_id: str) -> Group | None:
+        """By id within a tenant."""
+        row = self._conn.execute(select(groups).where(groups.c.tenant_id == tenant_id, groups.c.id == group_id)).first()
+        return Group(row.id, row.tenant_id, row.display_name, as_utc(row.created_at), row.description) if row else None
+
+    def list_groups(self, tenant_id: str) -> list[Group]:
+        """The tenant's groups."""
+        rows = self._conn.execute(select(groups).where(groups.c.tenant_id == tenant_id).order_by(groups.c.created_at))
+        return [Group(r.id, r.tenant_id, r.display_name, as_utc(r.created_at), r.description) for r in rows]
+
+    def add_group_member(self, tenant_id: str, group_id: str, member_id: str) -> None:
+        """Insert a membership, ignoring a duplicate."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(group_members).values(tenant_id=tenant_id, group_id=group_id, member_id=member_id)
+                )
+        except IntegrityError:
+            return
+
+    def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
+        """Direct memberships."""
+        rows = self._conn.execute(
+            select(group_members.c.group_id).where(
+                group_members.c.tenant_id == tenant_id, group_members.c.member_id == member_id
+            )
+        )
+        return [r.group_id for r in rows]
