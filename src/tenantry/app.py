@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
+from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_graph_service_principal
 from tenantry.apps.service import AppService
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
@@ -64,6 +65,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         retire_after=timedelta(seconds=settings.access_token_max_lifetime + settings.clock_skew),
     )
     keys.ensure_signing_key()
+    with store.transaction() as unit:
+        ensure_first_party(unit, clock.now())
     authenticator = ClientAuthenticator(hasher, clock, timedelta(seconds=settings.clock_skew))
     lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
     grants = GrantRegistry([ClientCredentialsGrant(authenticator, TokenMinter(keys), clock, lifetimes)])
@@ -72,7 +75,12 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock=clock,
         store=store,
         keys=keys,
-        directory=DirectoryService(store.transaction, clock),
+        directory=DirectoryService(
+            store.transaction,
+            clock,
+            on_tenant_created=lambda unit, tenant: ensure_graph_service_principal(unit, tenant.id, tenant.created_at),  # type: ignore[arg-type]
+            hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID}),
+        ),
         users=UserService(store.transaction, PasswordHashing(), clock),
         apps=AppService(store.transaction, clock),
         credentials=CredentialService(store.transaction, hasher, clock),

@@ -18,7 +18,7 @@ def explain(
 ) -> None:
     """Explain an AADSTS code."""
     digits = code.upper().removeprefix("AADSTS")
-    spec = find_spec(int(digits)) if digits.isdigit() and len(digits) <= 10 else None
+    spec = find_spec(int(digits)) if digits.isascii() and digits.isdigit() and len(digits) <= 10 else None
     if spec is None:
         raise fail(f"AADSTS{digits} is not an error code Tenantry knows", code=2)
     doc = lookup_document(spec)

@@ -32,11 +32,23 @@ def normalise_domain(domain: str) -> str:
 
 
 class DirectoryService:
-    """Creates and lists tenants; each call runs in its own transaction."""
+    """Creates and lists tenants; each call runs in its own transaction.
 
-    def __init__(self, transaction: Callable[[], AbstractContextManager[TenantRepository]], clock: Clock) -> None:
+    `on_tenant_created` runs inside the creating transaction: the composition root uses it to give the
+    new tenant its first-party service principals (the directory layer knows nothing of apps).
+    """
+
+    def __init__(
+        self,
+        transaction: Callable[[], AbstractContextManager[TenantRepository]],
+        clock: Clock,
+        on_tenant_created: Callable[[TenantRepository, Tenant], None] | None = None,
+        hidden_tenant_ids: frozenset[str] = frozenset(),
+    ) -> None:
         self._transaction = transaction
         self._clock = clock
+        self._on_tenant_created = on_tenant_created
+        self._hidden = hidden_tenant_ids
 
     def create_tenant(self, display_name: str, domains: list[str], tenant_id: str | None = None) -> Tenant:
         """Create a tenant owning `domains` (the first is its initial domain)."""
@@ -49,14 +61,17 @@ class DirectoryService:
                 if repo.find_tenant_by_domain(domain) is not None:
                     raise DomainTakenError(f"domain '{domain}' already belongs to another tenant")
             repo.add_tenant(tenant)
+            if self._on_tenant_created is not None:
+                self._on_tenant_created(repo, tenant)
         return tenant
 
     def list_tenants(self) -> list[Tenant]:
         """All tenants."""
         with self._transaction() as repo:
-            return repo.list_tenants()
+            return [t for t in repo.list_tenants() if t.id not in self._hidden]
 
     def find_tenant(self, id_or_domain: str) -> Tenant | None:
         """A tenant by GUID or verified domain, as the `{tenant}` path segment names it."""
         with self._transaction() as repo:
-            return repo.find_tenant(id_or_domain.lower()) or repo.find_tenant_by_domain(id_or_domain.lower())
+            found = repo.find_tenant(id_or_domain.lower()) or repo.find_tenant_by_domain(id_or_domain.lower())
+        return found if found is None or found.id not in self._hidden else None

@@ -51,6 +51,10 @@ class AadstsError(Exception):
         """A copy with a client-visible hint; the original is left untouched (fosite's copy-on-write)."""
         return replace(self, hint=hint)
 
+    def with_suberror(self, suberror: str) -> AadstsError:
+        """A copy carrying Entra's `suberror` classifier (e.g. `consent_required`, `basic_action`)."""
+        return replace(self, suberror=suberror)
+
     @property
     def code(self) -> int:
         """The AADSTS number."""

@@ -18,6 +18,7 @@ from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.common.clock import Clock
 from tenantry.common.ids import is_guid
 from tenantry.credentials.secrets import SecretHasher
+from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.assertion import (
     JWT_BEARER_ASSERTION_TYPE,
@@ -101,35 +102,61 @@ class ClientAuthenticator:
         self._clock = clock
         self._skew = skew
 
-    def identify(self, presented: Presented, tenant: TenantRef, unit: StsUnit) -> tuple[Application, ServicePrincipal]:
-        """The app by client_id and its service principal in the tenant: else 700016; disabled: 7000112."""
+    def find_app(self, presented: Presented, unit: StsUnit, tenant_label: str) -> Application:
+        """The app named by client_id, wherever its home tenant is; unknown → 700016."""
         client_id = (presented.client_id or "").strip()
         if not client_id:
             raise AadstsError.of(Aadsts.MissingRequestParameter, parameter="client_id")
         app = unit.find_application_by_app_id(client_id.lower()) if is_guid(client_id) else None
-        sp = unit.find_service_principal_by_app_id(tenant.tenant.id, app.app_id) if app and tenant.tenant else None
-        if app is None or sp is None:
+        if app is None:
             raise AadstsError.of(
-                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=client_id, tenant=tenant.segment
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=client_id, tenant=tenant_label
             )
+        return app
+
+    def service_principal(self, app: Application, tenant: Tenant, unit: StsUnit) -> ServicePrincipal:
+        """The app's instance in the tenant tokens are issued in: none → 700016; disabled → 7000112."""
+        sp = unit.find_service_principal_by_app_id(tenant.id, app.app_id)
+        if sp is None:
+            raise AadstsError.of(Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=app.app_id, tenant=tenant.id)
         if not sp.account_enabled:
-            raise AadstsError.of(Aadsts.UnauthorizedClientApplicationDisabled, client_id=client_id)
-        return app, sp
+            raise AadstsError.of(Aadsts.UnauthorizedClientApplicationDisabled, client_id=app.app_id)
+        return sp
+
+    def identify(self, presented: Presented, tenant: TenantRef, unit: StsUnit) -> tuple[Application, ServicePrincipal]:
+        """App and service principal for a tenant-specific request."""
+        app = self.find_app(presented, unit, tenant.segment)
+        if tenant.tenant is None:
+            raise AadstsError.of(
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=app.app_id, tenant=tenant.segment
+            )
+        return app, self.service_principal(app, tenant.tenant, unit)
+
+    def verify(
+        self, app: Application, presented: Presented, unit: StsUnit, audiences: frozenset[str], *, public: bool
+    ) -> tuple[str, VerifiedAssertion | None]:
+        """Check the presented credential: ("0", None) for a public client (which must send none), else
+        ("1", None) for a secret or ("2", assertion) for a certificate assertion."""
+        has_credential = presented.secret is not None or presented.assertion is not None
+        if public or app.is_public_client:
+            if has_credential:
+                raise AadstsError.of(Aadsts.InvalidClientPublicClientWithCredential)
+            if public:
+                return "0", None
+        if presented.secret is not None:
+            self._check_secret(app, presented.secret, unit)
+            return "1", None
+        if presented.assertion is not None:
+            return "2", self._check_assertion(app, presented, unit, audiences)
+        raise AadstsError.of(Aadsts.MissingClientCredential)
 
     def authenticate_confidential(
         self, presented: Presented, tenant: TenantRef, unit: StsUnit, audiences: frozenset[str]
     ) -> AuthenticatedClient:
         """For grants only confidential clients may use: a credential is mandatory."""
         app, sp = self.identify(presented, tenant, unit)
-        if app.is_public_client and (presented.secret is not None or presented.assertion is not None):
-            raise AadstsError.of(Aadsts.InvalidClientPublicClientWithCredential)
-        if presented.secret is not None:
-            self._check_secret(app, presented.secret, unit)
-            return AuthenticatedClient(app, sp, "1")
-        if presented.assertion is not None:
-            verified = self._check_assertion(app, presented, unit, audiences)
-            return AuthenticatedClient(app, sp, "2", verified)
-        raise AadstsError.of(Aadsts.MissingClientCredential)
+        acr, assertion = self.verify(app, presented, unit, audiences, public=False)
+        return AuthenticatedClient(app, sp, acr, assertion)
 
     def _check_secret(self, app: Application, secret: str, unit: StsUnit) -> None:
         """Match in constant time; an expired match, or a tenant whose secrets all expired, is 7000222."""

@@ -5,9 +5,17 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from tenantry.apps.repository import ApplicationReader, AssignmentReader, ServicePrincipalReader
+from tenantry.apps.repository import (
+    ApplicationReader,
+    AssignmentReader,
+    PermissionGrantRepository,
+    ServicePrincipalReader,
+)
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
+from tenantry.directory.repository import GroupRepository, UserRepository
 from tenantry.protocol.tenancy import TenantFinder
+from tenantry.sessions.repository import SessionRepository
+from tenantry.tokens.repository import GrantRepository
 
 
 class StsUnit(
@@ -17,9 +25,14 @@ class StsUnit(
     AssignmentReader,
     CredentialReader,
     AssertionReplayRepository,
+    UserRepository,
+    GroupRepository,
+    PermissionGrantRepository,
+    GrantRepository,
+    SessionRepository,
     Protocol,
 ):
-    """Reads for validation, plus the one write client authentication needs (the jti replay cache)."""
+    """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""
 
 
 class StsStore(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.common.ids import is_guid
 from tenantry.directory.models import Tenant
@@ -15,6 +16,8 @@ from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.ports import StsUnit
 
 DEFAULT_SUFFIX = "/.default"
+# First-party resources resolve in every tenant by their well-known URIs.
+FIRST_PARTY_URIS = {GRAPH_URI: GRAPH_APP_ID, "https://canary.graph.microsoft.com": GRAPH_APP_ID}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ def default_scope_resource(scope: str) -> str:
 def _find_app(identifier: str, tenant: Tenant, unit: StsUnit) -> Application | None:
     if is_guid(identifier):
         return unit.find_application_by_app_id(identifier.lower())
+    if identifier.rstrip("/").lower() in FIRST_PARTY_URIS:
+        return unit.find_application_by_app_id(FIRST_PARTY_URIS[identifier.rstrip("/").lower()])
     for candidate in dict.fromkeys((identifier, identifier.rstrip("/"), identifier.rstrip("/") + "/")):
         found = unit.find_application_by_identifier_uri(tenant.id, candidate)
         if found is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from tenantry.apps.first_party import SYSTEM_TENANT_ID
 from tenantry.common.ids import is_guid
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
@@ -82,6 +83,6 @@ def resolve_tenant(segment: str, finder: TenantFinder) -> TenantRef:
         tenant = finder.find_tenant_by_domain(lowered)
     else:
         tenant = None
-    if tenant is None:
+    if tenant is None or tenant.id == SYSTEM_TENANT_ID:
         raise AadstsError.of(Aadsts.InvalidTenantName, tenant=segment)
     return TenantRef(segment, tenant=tenant)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tenantry.common.ids import new_token_id
+from tenantry.directory.models import User
 
 # Entra back-dates iat/nbf by five minutes to absorb relying parties' clock skew.
 BACKDATE_SECONDS = 300
@@ -54,4 +55,92 @@ def app_access_token_claims(req: AppTokenRequest) -> dict[str, Any]:
     if req.roles:
         claims["roles"] = list(req.roles)
     claims.update(sub=req.client_sp_id, tid=req.tenant_id, uti=new_token_id(), ver=f"{req.version}.0")
+    return claims
+
+
+@dataclass(frozen=True, slots=True)
+class UserTokenRequest:
+    """Everything a delegated (user) access token says."""
+
+    base_url: str
+    tenant_id: str
+    version: int
+    audience: str
+    client_app_id: str
+    client_acr: str
+    user: User
+    subject: str
+    scopes: tuple[str, ...]
+    roles: tuple[str, ...]
+    issued_at: int
+    lifetime: int
+    session_id: str | None
+    auth_methods: tuple[str, ...] = ("pwd",)
+
+
+def user_access_token_claims(req: UserTokenRequest) -> dict[str, Any]:
+    """Claims of a delegated token: `scp` (space-separated), the user's app `roles`, profile claims."""
+    claims: dict[str, Any] = {
+        "aud": req.audience,
+        "iss": issuer_for(req.base_url, req.tenant_id, req.version),
+        "iat": req.issued_at - BACKDATE_SECONDS,
+        "nbf": req.issued_at - BACKDATE_SECONDS,
+        "exp": req.issued_at + req.lifetime,
+    }
+    if req.version == 2:
+        claims.update(azp=req.client_app_id, azpacr=req.client_acr, name=req.user.display_name)
+        claims.update(oid=req.user.id, preferred_username=req.user.user_principal_name)
+    else:
+        claims.update(acr="1", amr=list(req.auth_methods), appid=req.client_app_id, appidacr=req.client_acr)
+        claims.update(name=req.user.display_name, oid=req.user.id)
+    if req.roles:
+        claims["roles"] = list(req.roles)
+    claims["scp"] = " ".join(req.scopes)
+    if req.session_id:
+        claims["sid"] = req.session_id
+    claims.update(sub=req.subject, tid=req.tenant_id)
+    if req.version == 1:
+        claims.update(unique_name=req.user.user_principal_name, upn=req.user.user_principal_name)
+    claims.update(uti=new_token_id(), ver=f"{req.version}.0")
+    return claims
+
+
+@dataclass(frozen=True, slots=True)
+class IdTokenRequest:
+    """Everything an id_token says (OIDC Core §2; entra-reference §2.3)."""
+
+    base_url: str
+    tenant_id: str
+    client_app_id: str
+    user: User
+    subject: str
+    issued_at: int
+    lifetime: int
+    nonce: str | None = None
+    session_id: str | None = None
+    auth_time: int | None = None
+    include_email: bool = False
+    include_profile: bool = True
+
+
+def id_token_claims(req: IdTokenRequest) -> dict[str, Any]:
+    """v2 id_token: `aud` is the client, `nonce` echoed only when the request had one."""
+    claims: dict[str, Any] = {
+        "aud": req.client_app_id,
+        "iss": issuer_for(req.base_url, req.tenant_id, 2),
+        "iat": req.issued_at - BACKDATE_SECONDS,
+        "nbf": req.issued_at - BACKDATE_SECONDS,
+        "exp": req.issued_at + req.lifetime,
+    }
+    if req.auth_time is not None:
+        claims["auth_time"] = req.auth_time
+    if req.include_email and req.user.mail:
+        claims["email"] = req.user.mail
+    if req.include_profile:
+        claims.update(name=req.user.display_name, oid=req.user.id, preferred_username=req.user.user_principal_name)
+    if req.nonce is not None:
+        claims["nonce"] = req.nonce
+    if req.session_id:
+        claims["sid"] = req.session_id
+    claims.update(sub=req.subject, tid=req.tenant_id, uti=new_token_id(), ver="2.0")
     return claims

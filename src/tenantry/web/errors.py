@@ -25,7 +25,7 @@ def _wants_json(request: Request) -> bool:
 
 def _parse_code(raw: str) -> int | None:
     text = raw.strip().upper().removeprefix("AADSTS")
-    return int(text) if text.isdigit() and len(text) <= 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
 def error_lookup(request: Request) -> Response:

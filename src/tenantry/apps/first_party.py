@@ -1,0 +1,89 @@
+"""First-party apps every tenant has, as in Entra: Microsoft Graph, with its well-known ids.
+
+Graph's application object lives in a hidden system tenant (Entra keeps it in Microsoft's own tenant,
+whose id we reuse); every tenant gets a service principal for it, so `https://graph.microsoft.com/.default`,
+bare scopes such as `User.Read`, and the OIDC scopes resolve everywhere. Permission ids are Graph's real
+ones, so app manifests written for Entra work unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from tenantry.apps.models import Application, AppRole, PermissionScope, ServicePrincipal, SignInAudience
+from tenantry.apps.repository import ApplicationRepository, ServicePrincipalRepository
+from tenantry.common.ids import new_guid
+from tenantry.directory.models import Tenant
+from tenantry.directory.repository import TenantRepository
+
+SYSTEM_TENANT_ID = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
+SYSTEM_TENANT_DOMAIN = "firstparty.tenantry.invalid"
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+GRAPH_URI = "https://graph.microsoft.com"
+OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+
+_DELEGATED = (
+    ("37f7f235-527c-4136-accd-4a02d197296e", "openid", "User", "Sign users in"),
+    ("14dad69e-099b-42c9-810b-d002981feec1", "profile", "User", "View users' basic profile"),
+    ("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "email", "User", "View users' email address"),
+    ("7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "offline_access", "User", "Maintain access to data you have given it"),
+    ("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read", "User", "Sign in and read user profile"),
+    ("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Admin", "Read all users' full profiles"),
+    ("c5366453-9fb0-48a5-a156-24f0c49a4b84", "Application.Read.All", "Admin", "Read applications"),
+    ("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Admin", "Read and write all applications"),
+    ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user"),
+)
+_APP_ROLES = (
+    ("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Application.Read.All", "Read all applications"),
+    ("1bfefb4e-e0b5-418b-a88f-73c6d2e2e8b8", "Application.ReadWrite.All", "Read and write all applications"),
+    (
+        "18a4783c-866b-4cc7-a460-3d5e5662c884",
+        "Application.ReadWrite.OwnedBy",
+        "Manage apps that this app creates or owns",
+    ),
+    ("7ab1d382-f21e-4acd-a863-ba3e13f7da61", "Directory.Read.All", "Read directory data"),
+    ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"),
+    ("b0afded3-3588-46d8-8b3d-9842eff778da", "AuditLog.Read.All", "Read all audit log data"),
+    (
+        "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
+        "RoleManagement.ReadWrite.Directory",
+        "Read and write all directory RBAC settings",
+    ),
+)
+
+
+class FirstPartyUnit(TenantRepository, ApplicationRepository, ServicePrincipalRepository, Protocol):
+    """What provisioning needs."""
+
+
+def graph_application(now: datetime) -> Application:
+    """Graph's application object, with its delegated scopes and application roles."""
+    return Application(
+        id="f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0003",
+        tenant_id=SYSTEM_TENANT_ID,
+        app_id=GRAPH_APP_ID,
+        display_name="Microsoft Graph",
+        created_at=now,
+        sign_in_audience=SignInAudience.MULTIPLE_ORGS,
+        identifier_uris=(GRAPH_URI, "https://graph.microsoft.com/", "https://canary.graph.microsoft.com"),
+        app_roles=tuple(AppRole(i, v, d, d, ("Application",)) for i, v, d in _APP_ROLES),
+        oauth2_permission_scopes=tuple(PermissionScope(i, v, t, d, d, d, d) for i, v, t, d in _DELEGATED),
+        requested_access_token_version=1,
+    )
+
+
+def ensure_first_party(unit: FirstPartyUnit, now: datetime) -> None:
+    """Create the system tenant and Graph once, and Graph's service principal in every tenant."""
+    if unit.find_tenant(SYSTEM_TENANT_ID) is None:
+        unit.add_tenant(Tenant(SYSTEM_TENANT_ID, "Tenantry first-party apps", (SYSTEM_TENANT_DOMAIN,), now))
+    if unit.find_application_by_app_id(GRAPH_APP_ID) is None:
+        unit.add_application(graph_application(now))
+    for tenant in unit.list_tenants():
+        ensure_graph_service_principal(unit, tenant.id, now)
+
+
+def ensure_graph_service_principal(unit: ServicePrincipalRepository, tenant_id: str, now: datetime) -> None:
+    """Graph's instance in one tenant."""
+    if tenant_id != SYSTEM_TENANT_ID and unit.find_service_principal_by_app_id(tenant_id, GRAPH_APP_ID) is None:
+        unit.add_service_principal(ServicePrincipal(new_guid(), tenant_id, GRAPH_APP_ID, "Microsoft Graph", now))

@@ -1,0 +1,56 @@
+"""Checking a user's password at sign-in (the password page and ROPC share it).
+
+Order: unknown user → 50034; wrong password → 50126; then, only once the password is proven,
+disabled account → 50057 and expired password → 50055, so those states are never revealed to
+someone who does not know the password. Unknown users cost the same argon2 work as known ones, so
+timing does not tell them apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Protocol
+
+from tenantry.directory.models import User
+from tenantry.errors import Aadsts, AadstsError
+from tenantry.passwords.hashing import PasswordHashing
+
+
+class PasswordUsers(Protocol):
+    """The two user operations sign-in needs."""
+
+    def find_user_by_upn(self, upn: str) -> User | None:
+        """By UPN."""
+        ...
+
+    def update_user(self, user: User) -> None:
+        """Store a rehashed password."""
+        ...
+
+
+class PasswordAuthenticator:
+    """Verifies passwords and upgrades old hashes on success."""
+
+    def __init__(self, hashing: PasswordHashing) -> None:
+        self._hashing = hashing
+        self._dummy_hash = hashing.hash("timing-equaliser-not-a-password")
+
+    def authenticate(self, upn: str, password: str, users: PasswordUsers, now: datetime, tenant_label: str) -> User:
+        """The user whose password this is, or the AADSTS error Entra gives."""
+        user = users.find_user_by_upn(upn.strip())
+        if user is None:
+            self._hashing.verify(self._dummy_hash, password)
+            raise AadstsError.of(Aadsts.UserAccountNotFound, user=upn.strip()[:113], tenant=tenant_label)
+        if not self._hashing.verify(user.password_hash, password):
+            raise AadstsError.of(Aadsts.InvalidUserNameOrPassword)
+        if not user.account_enabled:
+            raise AadstsError.of(Aadsts.UserDisabled)
+        if user.force_change_password_next_sign_in or (
+            user.password_expires_at is not None and user.password_expires_at <= now
+        ):
+            raise AadstsError.of(Aadsts.InvalidPasswordExpiredPassword).with_suberror("user_password_expired")
+        if user.password_hash and self._hashing.needs_rehash(user.password_hash):
+            user = replace(user, password_hash=self._hashing.hash(password))
+            users.update_user(user)
+        return user
