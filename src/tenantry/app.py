@@ -19,18 +19,23 @@ from tenantry.credentials.service import CredentialService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
 from tenantry.http.middleware import PathNormaliser, SecurityHeaders, http_exception, unexpected_exception
+from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
 from tenantry.protocol.client_auth import ClientAuthenticator
-from tenantry.protocol.grants.client_credentials import ClientCredentialsGrant
+from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.grants.catalog import build_grants
 from tenantry.protocol.grants.registry import GrantRegistry
 from tenantry.protocol.routes import routes as protocol_routes
 from tenantry.protocol.token_service import TokenService
+from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
 from tenantry.store.unit_of_work import Store
 from tenantry.tokens.keys import KeyManager
 from tenantry.tokens.mint import TokenMinter
+from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.errors import routes as web_routes
+from tenantry.web.signin.routes import routes as signin_routes
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Services:
     apps: AppService
     credentials: CredentialService
     token_service: TokenService
+    sts: StsDeps
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -67,9 +73,23 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys.ensure_signing_key()
     with store.transaction() as unit:
         ensure_first_party(unit, clock.now())
-    authenticator = ClientAuthenticator(hasher, clock, timedelta(seconds=settings.clock_skew))
+    hashing = PasswordHashing()
+    minter = TokenMinter(keys)
+    subjects = PairwiseSubjects(master_key)
     lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
-    grants = GrantRegistry([ClientCredentialsGrant(authenticator, TokenMinter(keys), clock, lifetimes)])
+    sts = StsDeps(
+        settings=settings,
+        clock=clock,
+        store=store,
+        master_key=master_key,
+        keys=keys,
+        minter=minter,
+        subjects=subjects,
+        client_authenticator=ClientAuthenticator(hasher, clock, timedelta(seconds=settings.clock_skew)),
+        passwords=PasswordAuthenticator(hashing),
+        user_tokens=UserTokenIssuer(minter, subjects, clock, lifetimes),
+    )
+    grants = GrantRegistry(build_grants(sts))
     return Services(
         settings=settings,
         clock=clock,
@@ -81,17 +101,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
             on_tenant_created=lambda unit, tenant: ensure_graph_service_principal(unit, tenant.id, tenant.created_at),  # type: ignore[arg-type]
             hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID}),
         ),
-        users=UserService(store.transaction, PasswordHashing(), clock),
+        users=UserService(store.transaction, hashing, clock),
         apps=AppService(store.transaction, clock),
         credentials=CredentialService(store.transaction, hasher, clock),
         token_service=TokenService(store, grants),
+        sts=sts,
     )
 
 
 def create_app(services: Services, fallback_base_url: str = "https://localhost:8443") -> Starlette:
     """The ASGI application; `fallback_base_url` is used when a request's Host header is unusable."""
     app = Starlette(
-        routes=[*protocol_routes, *web_routes],
+        routes=[*protocol_routes, *signin_routes, *web_routes],
         middleware=[Middleware(PathNormaliser), Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )
@@ -100,4 +121,5 @@ def create_app(services: Services, fallback_base_url: str = "https://localhost:8
     app.state.store = services.store
     app.state.keys = services.keys
     app.state.token_service = services.token_service
+    app.state.sts = services.sts
     return app

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from tenantry.apps.models import Application, PermissionGrant
+from tenantry.apps.models import Application, PermissionGrant, ServicePrincipal
+from tenantry.apps.repository import PermissionGrantRepository
+from tenantry.common.ids import new_guid
+from tenantry.directory.models import User
 
 ALL_PRINCIPALS = "AllPrincipals"
 PRINCIPAL = "Principal"
@@ -54,3 +58,30 @@ def required_scope_values(client: Application, resource: Application) -> tuple[s
         if access.type == "Scope"
     }
     return tuple(s.value for s in resource.oauth2_permission_scopes if s.id in ids and s.is_enabled)
+
+
+def record_consent(
+    repo: PermissionGrantRepository,
+    client_sp: ServicePrincipal,
+    resource_sp: ServicePrincipal,
+    user: User | None,
+    scopes: Iterable[str],
+    now: datetime,
+) -> PermissionGrant:
+    """Add `scopes` to the user's own grant, or to the tenant-wide grant when `user` is None (admin consent)."""
+    existing = repo.list_permission_grants(client_sp.tenant_id, client_sp.id, resource_sp.id)
+    principal = user.id if user else None
+    current = next((g for g in existing if g.principal_id == principal), None)
+    merged = tuple(sorted(set(current.scopes if current else ()) | set(scopes)))
+    grant = PermissionGrant(
+        current.id if current else new_guid(),
+        client_sp.tenant_id,
+        client_sp.id,
+        resource_sp.id,
+        PRINCIPAL if user else ALL_PRINCIPALS,
+        principal,
+        merged,
+        now,
+    )
+    repo.save_permission_grant(grant)
+    return grant

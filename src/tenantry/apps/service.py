@@ -8,10 +8,12 @@ from dataclasses import replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from tenantry.apps.consent import record_consent
 from tenantry.apps.models import (
     Application,
     AppRole,
     AppRoleAssignment,
+    PermissionScope,
     RequiredResourceAccess,
     ResourceAccess,
     ServicePrincipal,
@@ -21,6 +23,7 @@ from tenantry.apps.repository import (
     ApplicationLookup,
     ApplicationRepository,
     AssignmentRepository,
+    PermissionGrantRepository,
     ServicePrincipalRepository,
 )
 from tenantry.common.clock import Clock
@@ -36,6 +39,7 @@ class AppsUnit(
     ApplicationLookup,
     ServicePrincipalRepository,
     AssignmentRepository,
+    PermissionGrantRepository,
     Protocol,
 ):
     """The repositories one app-management transaction needs."""
@@ -193,31 +197,51 @@ class AppService:
         return updated
 
     def admin_consent(self, app: Application, tenant_id: str | None = None) -> list[AppRoleAssignment]:
-        """Grant every application permission (`Role`) the app requires, in `tenant_id` (default: its own)."""
+        """Grant every permission the app requires, in `tenant_id` (default: its own): application
+        permissions become app role assignments, delegated ones a tenant-wide (AllPrincipals) consent."""
         tenant = tenant_id or app.tenant_id
         granted: list[AppRoleAssignment] = []
+        now = self._clock.now()
         with self._transaction() as unit:
             client = unit.find_service_principal_by_app_id(tenant, app.app_id)
             if client is None:
                 raise AppError(f"the app has no service principal in tenant '{tenant}'")
             for entry in app.required_resource_access:
                 resource = unit.find_service_principal_by_app_id(tenant, entry.resource_app_id)
-                if resource is None:
+                resource_app = unit.find_application_by_app_id(entry.resource_app_id)
+                if resource is None or resource_app is None:
                     raise AppError(f"the API '{entry.resource_app_id}' has no service principal in the tenant")
                 for access in entry.resource_access:
                     if access.type == "Role":
                         assignment = AppRoleAssignment(
-                            new_guid(),
-                            tenant,
-                            client.id,
-                            "ServicePrincipal",
-                            resource.id,
-                            access.id,
-                            self._clock.now(),
+                            new_guid(), tenant, client.id, "ServicePrincipal", resource.id, access.id, now
                         )
                         unit.add_assignment(assignment)
                         granted.append(assignment)
+                scopes = [
+                    s.value
+                    for s in resource_app.oauth2_permission_scopes
+                    if any(a.type == "Scope" and a.id == s.id for a in entry.resource_access)
+                ]
+                if scopes:
+                    record_consent(unit, client, resource, None, scopes, now)
         return granted
+
+    def add_scope(
+        self, app: Application, value: str, consent_type: str = "User", display_name: str = ""
+    ) -> PermissionScope:
+        """Expose a delegated permission (`api.oauth2PermissionScopes`); `Admin` ones need admin consent."""
+        if not value or " " in value or len(value) > 120:
+            raise AppError("a scope value is 1–120 characters without spaces")
+        if consent_type not in ("User", "Admin"):
+            raise AppError("a scope's consent type is User or Admin")
+        if any(s.value == value for s in app.oauth2_permission_scopes):
+            raise AppError(f"scope '{value}' already exists")
+        label = display_name or value
+        scope = PermissionScope(new_guid(), value, consent_type, label, label, label, label)
+        with self._transaction() as unit:
+            unit.update_application(replace(app, oauth2_permission_scopes=(*app.oauth2_permission_scopes, scope)))
+        return scope
 
 
 def _permission_id(api: Application, permission: str, kind: str) -> str:

@@ -16,8 +16,10 @@ app = typer.Typer(help="Manage app registrations.", no_args_is_help=True)
 app.add_typer(credential_app, name="credential")
 role_app = typer.Typer(help="Manage the app roles an app exposes.", no_args_is_help=True)
 permission_app = typer.Typer(help="Manage the permissions an app requires.", no_args_is_help=True)
+scope_app = typer.Typer(help="Manage the delegated permissions (scopes) an API exposes.", no_args_is_help=True)
 app.add_typer(role_app, name="role")
 app.add_typer(permission_app, name="permission")
+app.add_typer(scope_app, name="scope")
 
 
 @app.command("create")
@@ -155,3 +157,25 @@ def permission_admin_consent(
         print_json(rows)
     else:
         print_table("Granted", ("appRoleId", "resourceId"), [(r["appRoleId"], r["resourceId"]) for r in rows])
+
+
+@scope_app.command("create")
+def scope_create(
+    app_id: str = typer.Option(..., "--id", help="appId, object id or App ID URI of the API."),
+    value: str = typer.Option(..., "--value", help="What the `scp` claim will carry."),
+    consent_type: str = typer.Option("User", "--type", help="User (users may consent) or Admin."),
+    display_name: str = typer.Option("", "--display-name"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Expose a delegated permission."""
+    try:
+        scope = services().apps.add_scope(get_app(app_id), value, consent_type, display_name)
+    except AppError as exc:
+        raise fail(str(exc)) from exc
+    view = {
+        "id": scope.id,
+        "value": scope.value,
+        "type": scope.type,
+        "adminConsentDisplayName": scope.admin_consent_display_name,
+    }
+    print_json(view) if as_json else print_record(view)

@@ -7,18 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from tenantry.apps.consent import (
-    ALL_PRINCIPALS,
-    PRINCIPAL,
     ConsentGap,
     consent_gap,
     granted_scopes,
     required_scope_values,
 )
-from tenantry.apps.models import Application, PermissionGrant, ServicePrincipal
-from tenantry.common.ids import new_guid
+from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.ports import StsUnit
@@ -65,30 +61,3 @@ def require_consent(state: ConsentState, client: Application) -> None:
         raise AadstsError.of(Aadsts.AdminConsentRequired).with_suberror("consent_required")
     if state.gap.missing:
         raise AadstsError.of(Aadsts.DelegationDoesNotExist, client_id=client.app_id).with_suberror("consent_required")
-
-
-def record_consent(
-    client_sp: ServicePrincipal,
-    resource_sp: ServicePrincipal,
-    user: User | None,
-    scopes: tuple[str, ...],
-    unit: StsUnit,
-    now: datetime,
-) -> None:
-    """Add `scopes` to the user's own grant, or to the tenant-wide grant when `user` is None (admin consent)."""
-    existing = unit.list_permission_grants(client_sp.tenant_id, client_sp.id, resource_sp.id)
-    principal = user.id if user else None
-    current = next((g for g in existing if g.principal_id == principal), None)
-    merged = tuple(sorted(set(current.scopes if current else ()) | set(scopes)))
-    unit.save_permission_grant(
-        PermissionGrant(
-            current.id if current else new_guid(),
-            client_sp.tenant_id,
-            client_sp.id,
-            resource_sp.id,
-            PRINCIPAL if user else ALL_PRINCIPALS,
-            principal,
-            merged,
-            now,
-        )
-    )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from tenantry.protocol.endpoints.authorize_routes import routes as authorize_routes
 from tenantry.protocol.endpoints.discovery import (
     instance_discovery_endpoint,
     jwks_endpoint,
     openid_configuration_endpoint,
 )
 from tenantry.protocol.endpoints.token import token_endpoint
+from tenantry.protocol.endpoints.user_flow_routes import routes as user_flow_routes
 
-routes = [
+routes: list[BaseRoute] = [
     Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/v2.0/keys", jwks_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/keys", jwks_endpoint, methods=["GET"]),
     Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
 ]
+routes += authorize_routes + user_flow_routes

@@ -1,0 +1,1 @@
+"""Sign-in pages: username, password, "Stay signed in?", consent, device code entry."""

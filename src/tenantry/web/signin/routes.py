@@ -1,0 +1,7 @@
+"""Routes of the sign-in pages."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
