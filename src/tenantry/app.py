@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -63,15 +64,16 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     master_key = MasterKey.load_or_create(secret, settings.home)
     hasher = SecretHasher(master_key)
+    writes = partial(store.transaction, write=True)
     keys = KeyManager(
-        store.transaction,
+        writes,
         master_key,
         clock,
         activation_delay=timedelta(seconds=settings.key_activation_delay),
         retire_after=timedelta(seconds=settings.access_token_max_lifetime + settings.clock_skew),
     )
     keys.ensure_signing_key()
-    with store.transaction() as unit:
+    with writes() as unit:
         ensure_first_party(unit, clock.now())
     hashing = PasswordHashing()
     minter = TokenMinter(keys)
@@ -96,14 +98,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         store=store,
         keys=keys,
         directory=DirectoryService(
-            store.transaction,
+            writes,
             clock,
             on_tenant_created=lambda unit, tenant: ensure_graph_service_principal(unit, tenant.id, tenant.created_at),  # type: ignore[arg-type]
             hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID}),
         ),
-        users=UserService(store.transaction, hashing, clock),
-        apps=AppService(store.transaction, clock),
-        credentials=CredentialService(store.transaction, hasher, clock),
+        users=UserService(writes, hashing, clock),
+        apps=AppService(writes, clock),
+        credentials=CredentialService(writes, hasher, clock),
         token_service=TokenService(store, grants),
         sts=sts,
     )

@@ -7,6 +7,10 @@ from typing import Protocol
 from tenantry.apps.models import Application, AppRoleAssignment, PermissionGrant, ServicePrincipal
 
 
+class IdentifierUriTakenError(ValueError):
+    """An App ID URI another app of the tenant already exposes."""
+
+
 class ApplicationReader(Protocol):
     """Read access to app registrations."""
 

@@ -23,6 +23,7 @@ from tenantry.apps.repository import (
     ApplicationLookup,
     ApplicationRepository,
     AssignmentRepository,
+    IdentifierUriTakenError,
     PermissionGrantRepository,
     ServicePrincipalRepository,
 )
@@ -49,8 +50,7 @@ class AppError(ValueError):
     """A request the directory refuses, with a message fit for the CLI and Graph."""
 
 
-class IdentifierUriTakenError(AppError):
-    """An App ID URI another app of the tenant already exposes."""
+__all__ = ["AppError", "AppService", "IdentifierUriTakenError", "check_identifier_uri", "check_redirect_uri"]
 
 
 def check_redirect_uri(uri: str, platform: str) -> None:

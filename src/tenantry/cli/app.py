@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenantry.apps.service import AppError
+from tenantry.apps.service import AppError, IdentifierUriTakenError
 from tenantry.cli.common import get_app, get_tenant
 from tenantry.cli.context import services
 from tenantry.cli.credential import app as credential_app
@@ -44,7 +44,7 @@ def create(
             public_client=public_client,
             access_token_version=token_version,
         )
-    except AppError as exc:
+    except (AppError, IdentifierUriTakenError) as exc:
         raise fail(str(exc)) from exc
     if as_json:
         print_json(application_view(created))

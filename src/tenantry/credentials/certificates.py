@@ -42,7 +42,8 @@ def _load(data: bytes) -> x509.Certificate:
     if stripped.startswith(b"-----BEGIN"):
         return x509.load_pem_x509_certificate(stripped)
     try:
-        return x509.load_der_x509_certificate(stripped)
+        # Raw DER is binary: stripping "whitespace" bytes from its ends would corrupt it.
+        return x509.load_der_x509_certificate(data)
     except ValueError:
         return x509.load_der_x509_certificate(base64.b64decode(b"".join(stripped.split()), validate=True))
 

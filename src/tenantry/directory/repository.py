@@ -7,6 +7,14 @@ from typing import Protocol
 from tenantry.directory.models import Group, Tenant, User
 
 
+class DomainTakenError(ValueError):
+    """A domain another tenant already verified."""
+
+
+class UpnTakenError(ValueError):
+    """A userPrincipalName another user already has."""
+
+
 class TenantRepository(Protocol):
     """Tenants are the one global collection: every other collection is scoped to one of them."""
 

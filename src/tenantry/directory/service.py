@@ -9,7 +9,9 @@ from contextlib import AbstractContextManager
 from tenantry.common.clock import Clock
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Tenant
-from tenantry.directory.repository import TenantRepository
+from tenantry.directory.repository import DomainTakenError, TenantRepository
+
+__all__ = ["DirectoryService", "DomainTakenError", "InvalidDomainError", "normalise_domain"]
 
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 RESERVED_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
@@ -17,10 +19,6 @@ RESERVED_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
 
 class InvalidDomainError(ValueError):
     """A domain that is not a DNS name we can route by."""
-
-
-class DomainTakenError(ValueError):
-    """A domain another tenant already verified."""
 
 
 def normalise_domain(domain: str) -> str:

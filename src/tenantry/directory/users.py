@@ -11,7 +11,7 @@ from typing import Protocol
 from tenantry.common.clock import Clock
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Group, User
-from tenantry.directory.repository import GroupRepository, TenantRepository, UserRepository
+from tenantry.directory.repository import GroupRepository, TenantRepository, UpnTakenError, UserRepository
 from tenantry.passwords.hashing import PasswordHashing
 from tenantry.passwords.policy import check_password_policy
 
@@ -70,7 +70,10 @@ class UserService:
                 password_hash=self._hashing.hash(password),
                 password_changed_at=now,
             )
-            unit.add_user(user)
+            try:
+                unit.add_user(user)
+            except UpnTakenError as exc:
+                raise UserError(str(exc)) from exc
         return user
 
     def find_user(self, upn: str) -> User | None:

@@ -17,6 +17,7 @@ from cryptography import x509
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+from joserfc.jws import JWSRegistry
 
 from tenantry.common.ids import b64url_decode
 from tenantry.credentials.models import KeyCredential
@@ -25,6 +26,8 @@ from tenantry.errors import Aadsts, AadstsError
 JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ("RS256", "PS256")
 _REQUIRED_CLAIMS = ("aud", "iss", "sub", "exp", "jti")
+# Room for an `x5c` chain of a few certificates; the whole body is capped by the form parser anyway.
+MAX_HEADER_BYTES = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +78,11 @@ def _find_key(header: dict[str, Any], keys: Sequence[KeyCredential]) -> KeyCrede
 
 def _check_signature(assertion: str, key: KeyCredential, alg: str) -> None:
     public_key = x509.load_der_x509_certificate(key.cert_der).public_key()
+    # MSAL puts the certificate in `x5c`, so headers run to a few KiB: joserfc's default cap is 512 bytes.
+    registry = JWSRegistry(algorithms=[alg])
+    registry.max_header_length = MAX_HEADER_BYTES
     try:
-        jws.deserialize_compact(assertion, RSAKey.import_key(public_key), algorithms=[alg])  # type: ignore[arg-type]
+        jws.deserialize_compact(assertion, RSAKey.import_key(public_key), registry=registry)  # type: ignore[arg-type]
     except (JoseError, ValueError) as exc:
         raise _bad_signature("The signature does not verify with the registered certificate.") from exc
 

@@ -38,6 +38,6 @@ class StsUnit(
 class StsStore(Protocol):
     """Hands out one transaction per request phase."""
 
-    def transaction(self) -> AbstractContextManager[StsUnit]:
-        """Commit on success, roll back on error."""
+    def transaction(self, *, write: bool = False) -> AbstractContextManager[StsUnit]:
+        """Commit on success, roll back on error; `write=True` when the transaction will write."""
         ...

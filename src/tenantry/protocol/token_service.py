@@ -13,7 +13,10 @@ from tenantry.protocol.tenancy import resolve_tenant
 
 
 class TokenService:
-    """Runs one token request in one transaction, so a failed issue leaves nothing half-written."""
+    """Validates in a read transaction, then issues in a second one (a write transaction when the grant
+    writes). Whatever the issue phase must re-check atomically (a code's single use, a jti) it checks
+    with compare-and-set writes there, so the gap between the two transactions is harmless; a failed
+    issue rolls back and leaves nothing half-written."""
 
     def __init__(self, store: StsStore, grants: GrantRegistry) -> None:
         self._store = store
@@ -26,4 +29,7 @@ class TokenService:
             grant = self._grants.select(require(form, "grant_type"))
             request = TokenRequest(tenant, GrantRegistry.relevant(grant, form), authorization, base_url)
             decision = grant.validate(request, unit)
+            if not grant.needs_write(decision):
+                return grant.issue(decision, unit)
+        with self._store.transaction(write=True) as unit:
             return grant.issue(decision, unit)

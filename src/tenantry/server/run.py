@@ -37,6 +37,8 @@ def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
         proxy_headers=listener.certfile is None,
         server_header=False,
         timeout_keep_alive=30,
+        # Clients (MSAL, azure-core) keep idle TLS connections; don't wait asyncio's 30 s for them on exit.
+        timeout_graceful_shutdown=3,
     )
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 from alembic import command
@@ -10,6 +14,8 @@ from sqlalchemy import Connection, Engine, text
 
 # An arbitrary constant that names our PostgreSQL advisory lock.
 _MIGRATION_LOCK = 7_302_215
+# Alembic's migration context is process-global: one migration at a time per process.
+_MIGRATION_THREAD_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -20,9 +26,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite has no advisory locks: two processes starting on one fresh file serialise on a lock file."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade_database(engine: Engine) -> None:
-    """Bring the schema to head; on PostgreSQL an advisory lock serialises concurrent starters."""
-    with engine.begin() as connection:
+    """Bring the schema to head; concurrent starters are serialised (advisory lock, or a lock file)."""
+    with _MIGRATION_THREAD_LOCK, _file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
         command.upgrade(alembic_config(connection), "head")

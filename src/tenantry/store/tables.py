@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from tenantry.store.types import UtcDateTime
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -28,7 +29,7 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 GUID = String(36)
-WHEN = DateTime(timezone=True)
+WHEN = UtcDateTime()
 
 tenants = Table(
     "tenants",

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
+from tenantry.store.engine import WRITE_OPTION
 from tenantry.store.sql.unit import SqlUnit
 
 
@@ -17,10 +18,18 @@ class Store:
         self.engine = engine
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlUnit]:
-        """Commit on success, roll back on any exception."""
-        with self.engine.begin() as connection:
-            yield SqlUnit(connection)
+    def transaction(self, *, write: bool = False) -> Iterator[SqlUnit]:
+        """Commit on success, roll back on any exception.
+
+        `write=True` announces writes: on SQLite the transaction then takes the write lock at BEGIN.
+        Reads with an occasional write may use either; a read transaction that writes can fail under
+        concurrent writers on SQLite, so hot paths that write say so.
+        """
+        with self.engine.connect() as connection:
+            if write:
+                connection = connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                yield SqlUnit(connection)
 
     def dispose(self) -> None:
         """Close pooled connections."""

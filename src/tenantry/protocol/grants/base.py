@@ -21,6 +21,8 @@ class TokenRequest:
     form: Mapping[str, str]
     authorization: str | None
     base_url: str
+    # The browser's `Origin` header: SPA codes and refresh tokens must be redeemed cross-origin.
+    origin: str | None = None
 
 
 DecisionT = TypeVar("DecisionT")
@@ -34,6 +36,10 @@ class Grant(Protocol[DecisionT]):
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> DecisionT:
         """Check the request without side effects; raise `AadstsError` on the first problem."""
+        ...
+
+    def needs_write(self, decision: DecisionT) -> bool:
+        """Whether `issue` will write (it then runs in a write transaction; reads-only issue stays cheap)."""
         ...
 
     def issue(self, decision: DecisionT, unit: StsUnit) -> dict[str, Any]:

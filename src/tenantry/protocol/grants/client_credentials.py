@@ -93,6 +93,10 @@ class ClientCredentialsGrant:
         low, high = self._lifetimes
         return low + secrets.randbelow(high - low + 1)
 
+    def needs_write(self, decision: ClientCredentialsDecision) -> bool:
+        """Only a client assertion writes (its jti); a secret-authenticated request reads only."""
+        return decision.client.assertion is not None
+
     def issue(self, decision: ClientCredentialsDecision, unit: StsUnit) -> dict[str, Any]:
         """Record the assertion's jti, mint, and answer like Entra (no `scope`, no refresh token)."""
         self._authenticator.record_assertion(decision.client, unit)

@@ -21,6 +21,7 @@ from tenantry.apps.models import (
     ServicePrincipal,
     SignInAudience,
 )
+from tenantry.apps.repository import IdentifierUriTakenError
 from tenantry.common.clock import as_utc
 from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import (
@@ -37,6 +38,7 @@ def _document(app: Application) -> dict[str, Any]:
         "web": list(app.web_redirect_uris),
         "spa": list(app.spa_redirect_uris),
         "publicClient": list(app.public_client_redirect_uris),
+        "enableIdTokenIssuance": app.enable_id_token_issuance,
         "appRoles": [
             {
                 "id": r.id,
@@ -116,6 +118,7 @@ def _application(row: Row[Any]) -> Application:
             )
             for r in doc.get("requiredResourceAccess", ())
         ),
+        enable_id_token_issuance=bool(doc.get("enableIdTokenIssuance", False)),
     )
 
 
@@ -133,7 +136,7 @@ class SqlApplications(SqlBase):
     """Implements `ApplicationRepository` and `ApplicationLookup`."""
 
     def add_application(self, app: Application) -> None:
-        """Insert the app and index its identifier URIs."""
+        """Insert the app and index its URIs; a URI taken meanwhile raises `IdentifierUriTakenError`."""
         self._conn.execute(
             insert(applications).values(
                 id=app.id,
@@ -143,26 +146,30 @@ class SqlApplications(SqlBase):
                 **_columns(app),
             )
         )
-        self._index_uris(app)
+        try:
+            with self._conn.begin_nested():
+                self._index_uris(app)
+        except IntegrityError as exc:
+            raise IdentifierUriTakenError("an App ID URI of the app is already used in the tenant") from exc
 
     def _index_uris(self, app: Application) -> None:
-        self._conn.execute(
-            delete(application_identifier_uris).where(application_identifier_uris.c.application_id == app.id)
-        )
+        t = application_identifier_uris
+        self._conn.execute(delete(t).where(t.c.tenant_id == app.tenant_id, t.c.application_id == app.id))
         if app.identifier_uris:
             self._conn.execute(
-                insert(application_identifier_uris),
+                insert(t),
                 [{"tenant_id": app.tenant_id, "uri": u, "application_id": app.id} for u in app.identifier_uris],
             )
 
     def update_application(self, app: Application) -> None:
-        """Replace the app's mutable columns and document."""
-        self._conn.execute(
+        """Replace the app's mutable columns and document; an app of another tenant is left untouched."""
+        result = self._conn.execute(
             update(applications)
             .where(applications.c.id == app.id, applications.c.tenant_id == app.tenant_id)
             .values(**_columns(app))
         )
-        self._index_uris(app)
+        if result.rowcount == 1:
+            self._index_uris(app)
 
     def find_application(self, object_id: str) -> Application | None:
         """By object id."""

@@ -6,9 +6,11 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Row, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from tenantry.common.clock import as_utc
 from tenantry.directory.models import Tenant
+from tenantry.directory.repository import DomainTakenError
 from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import tenant_domains, tenants
 
@@ -17,14 +19,18 @@ class SqlTenants(SqlBase):
     """Implements `TenantRepository`."""
 
     def add_tenant(self, tenant: Tenant) -> None:
-        """Insert the tenant and its domains."""
-        self._conn.execute(
-            insert(tenants).values(id=tenant.id, display_name=tenant.display_name, created_at=tenant.created_at)
-        )
-        self._conn.execute(
-            insert(tenant_domains),
-            [{"name": d, "tenant_id": tenant.id, "position": i} for i, d in enumerate(tenant.domains)],
-        )
+        """Insert the tenant and its domains; a domain taken meanwhile raises `DomainTakenError`."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(tenants).values(id=tenant.id, display_name=tenant.display_name, created_at=tenant.created_at)
+                )
+                self._conn.execute(
+                    insert(tenant_domains),
+                    [{"name": d, "tenant_id": tenant.id, "position": i} for i, d in enumerate(tenant.domains)],
+                )
+        except IntegrityError as exc:
+            raise DomainTakenError(f"a domain of '{tenant.display_name}' or its id is already taken") from exc
 
     def _domains(self, tenant_ids: list[str]) -> dict[str, tuple[str, ...]]:
         rows = self._conn.execute(

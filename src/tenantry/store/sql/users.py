@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tenantry.common.clock import as_utc
 from tenantry.directory.models import Group, User
+from tenantry.directory.repository import UpnTakenError
 from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import group_members, groups, users
 
@@ -52,12 +53,16 @@ class SqlUsers(SqlBase):
     """Implements `UserRepository` and `GroupRepository`."""
 
     def add_user(self, user: User) -> None:
-        """Insert (UPNs are stored lower-case and unique)."""
-        self._conn.execute(
-            insert(users).values(
-                id=user.id, tenant_id=user.tenant_id, created_at=user.created_at, **_user_columns(user)
-            )
-        )
+        """Insert (UPNs are stored lower-case and unique); a taken UPN raises `UpnTakenError`."""
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(
+                    insert(users).values(
+                        id=user.id, tenant_id=user.tenant_id, created_at=user.created_at, **_user_columns(user)
+                    )
+                )
+        except IntegrityError as exc:
+            raise UpnTakenError(f"a user '{user.user_principal_name}' already exists") from exc
 
     def update_user(self, user: User) -> None:
         """Replace the mutable columns."""
