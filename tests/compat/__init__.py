@@ -1,0 +1,1 @@
+"""Compatibility suite: the real `tenantry serve` driven by Microsoft's unmodified MSAL and azure-identity."""

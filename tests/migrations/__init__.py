@@ -1,0 +1,1 @@
+"""Migration checks: upgrade, `alembic check` equivalence and downgrade on SQLite and PostgreSQL."""
