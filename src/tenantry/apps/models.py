@@ -81,6 +81,8 @@ class Application:
     oauth2_permission_scopes: tuple[PermissionScope, ...] = ()
     requested_access_token_version: int | None = None
     required_resource_access: tuple[RequiredResourceAccess, ...] = ()
+    # Graph `web.implicitGrantSettings.enableIdTokenIssuance`: /authorize may return an id_token.
+    enable_id_token_issuance: bool = False
 
     @property
     def is_public_client(self) -> bool:
