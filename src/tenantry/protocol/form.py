@@ -48,6 +48,13 @@ def build_parameters(pairs: list[tuple[str, str]]) -> Mapping[str, str]:
     for name, value in pairs:
         if len(name) > 256 or len(value) > MAX_PARAMETER_LENGTH:
             raise AadstsError.of(Aadsts.InvalidRequestParameter, parameter=name[:64], hint="The parameter is too long.")
+        if "\x00" in name or "\x00" in value:
+            # Never legitimate, and PostgreSQL text cannot hold it: refuse before it reaches a query.
+            raise AadstsError.of(
+                Aadsts.InvalidRequestParameter,
+                parameter=name.replace("\x00", "")[:64],
+                hint="It contains a NUL character.",
+            )
         if name in params:
             raise AadstsError.of(
                 Aadsts.InvalidRequestParameter, parameter=name, hint="The parameter was sent more than once."
