@@ -1,0 +1,978 @@
+"""Benchmark of the client-credentials token endpoint: Tenantry against node `oidc-provider`, in one run.
+
+What it does (bench/README.md says more, and how to read the output):
+
+1. measures this machine's raw RS256 signing rate (RSA-2048, PKCS#1 v1.5, SHA-256, `cryptography`) with
+   one thread and with one thread per core: the ceiling no token server on this machine can beat;
+2. starts one Tenantry process (`python -m tenantry serve`, HTTPS, SQLite in a temporary TENANTRY_HOME under
+   bench/.work/), creates a tenant, an API (`api://bench-api`) with an app role, and a confidential client
+   with a secret and the role granted; checks that one token request returns an RS256 access token; then
+   loads the token endpoint with `wrk` (keep-alive HTTPS connections, a warm-up, then a fixed duration),
+   counting only 200 responses that carry an access token, and reads the server's RSS once at least
+   10,000 tokens were issued;
+3. starts node `oidc-provider` (bench/oidc_provider/server.mjs, installed into bench/.work/node) set up for
+   client credentials with RS256 JWT access tokens for one resource, served over HTTPS with the same
+   certificate, checks one token request, and loads it with the same wrk settings;
+4. prints a table (or `--json`) with PASS/FAIL against the targets: one Tenantry process ≥ 800 tokens/s,
+   at least as fast as oidc-provider, RSS < 150 MB after 10,000 tokens.
+
+It installs what it lacks (`wrk` with apt-get, `oidc-provider` with npm) and, when something cannot be
+installed or started, says so and reports what it could measure. Exit status: 0 when Tenantry's token rate
+was measured (targets missed or not: this is a measurement, not a test), 1 when it could not be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import collections
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+WORK_DIR = BENCH_DIR / ".work"
+NODE_DIR = WORK_DIR / "node"
+LUA_SCRIPT = BENCH_DIR / "token.lua"
+OIDC_PROVIDER_SRC = BENCH_DIR / "oidc_provider"
+
+HOST = "127.0.0.1"
+RESOURCE = "api://bench-api"
+SCOPE = f"{RESOURCE}/.default"
+ROLE = "Bench.Read"
+NODE_SCOPE = "api:read"
+NODE_CLIENT_ID = "bench-client"
+
+TARGET_TOKENS_PER_S = 800.0
+TARGET_RATIO = 1.0
+TARGET_RSS_BYTES = 150_000_000  # 150 MB, decimal
+TARGET_RSS_AFTER_TOKENS = 10_000
+MB = 1_000_000
+BUSY_MACHINE_CORES = 0.25
+READY_TIMEOUT_S = 60.0
+TOP_UP_LIMIT_S = 180.0
+
+
+def say(message: str) -> None:
+    """Progress goes to stderr, so that `--json` leaves stdout to the figures."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------- results
+
+
+@dataclass
+class LoadResult:
+    """One measured wrk run against one server."""
+
+    duration_s: float
+    requests: int
+    tokens: int
+    non2xx: int
+    no_token: int
+    socket_errors: int
+    last_bad_status: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    mean_ms: float
+    cpu: CpuUse | None = None
+
+    @property
+    def errors(self) -> int:
+        """Every request that did not yield a token: non-2xx, 2xx without a token, socket errors/timeouts."""
+        return self.non2xx + self.no_token + self.socket_errors
+
+    @property
+    def tokens_per_s(self) -> float:
+        """Tokens actually issued per second of the measured run."""
+        return self.tokens / self.duration_s if self.duration_s else 0.0
+
+    @property
+    def cpu_ms_per_token(self) -> float | None:
+        """CPU time (user + system, all threads) the server spent per issued token."""
+        if self.cpu is None or not self.tokens:
+            return None
+        return 1000 * self.cpu.server_s / self.tokens
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds used during one run: by the server, by wrk, and by everything else on the machine."""
+
+    server_s: float
+    wrk_s: float
+    other_s: float
+    wall_s: float
+
+    @property
+    def other_cores(self) -> float:
+        """Average number of cores that other work took from this run: anything above ~0.2 disturbs it."""
+        return self.other_s / self.wall_s if self.wall_s else 0.0
+
+
+@dataclass
+class ServerResult:
+    """What was measured for one server; `error` says why a figure is missing."""
+
+    name: str
+    version: str = ""
+    load: LoadResult | None = None
+    tokens_total: int = 0
+    rss_start_bytes: int | None = None
+    rss_bytes: int | None = None
+    peak_rss_bytes: int | None = None
+    error: str | None = None
+    incidents: list[str] = field(default_factory=list)
+
+    def check(self, phase: str, run: LoadResult) -> None:
+        """Record failed requests, or a server that issued nothing, in a run other than the measured one."""
+        if run.tokens == 0:
+            self.incidents.append(
+                f"{phase}: no token at all in {run.duration_s:.0f} s ({run.requests} answers, "
+                f"{run.socket_errors} socket errors/timeouts): the server stalled; see its log"
+            )
+        elif run.errors:
+            self.incidents.append(
+                f"{phase}: {run.errors} failed requests ({run.non2xx} non-2xx, {run.no_token} without a token, "
+                f"{run.socket_errors} socket errors/timeouts, last bad status {run.last_bad_status})"
+            )
+
+    def to_json(self) -> dict[str, Any]:
+        """The figures as plain JSON values."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "version": self.version,
+            "error": self.error,
+            "tokens_total": self.tokens_total,
+            "rss_start_bytes": self.rss_start_bytes,
+            "rss_bytes": self.rss_bytes,
+            "peak_rss_bytes": self.peak_rss_bytes,
+            "incidents": self.incidents,
+            "load": None,
+        }
+        if self.load is not None:
+            data["load"] = {
+                **asdict(self.load),
+                "errors": self.load.errors,
+                "tokens_per_s": self.load.tokens_per_s,
+                "server_cpu_ms_per_token": self.load.cpu_ms_per_token,
+            }
+        return data
+
+
+@dataclass
+class Report:
+    """Everything one run measured."""
+
+    machine: dict[str, Any]
+    settings: dict[str, Any]
+    ceiling: dict[str, float] = field(default_factory=dict)
+    tenantry: ServerResult = field(default_factory=lambda: ServerResult("tenantry"))
+    oidc_provider: ServerResult = field(default_factory=lambda: ServerResult("oidc-provider"))
+    profile: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        """Tenantry's token rate over oidc-provider's, when both were measured."""
+        ours, theirs = self.tenantry.load, self.oidc_provider.load
+        if ours is None or theirs is None or theirs.tokens_per_s == 0:
+            return None
+        return ours.tokens_per_s / theirs.tokens_per_s
+
+    def targets(self) -> list[dict[str, Any]]:
+        """Each target with its verdict: PASS, FAIL or n/a (not measured)."""
+        load = self.tenantry.load
+        rate_ok: bool | None = None
+        rate_detail = "not measured"
+        if load is not None:
+            rate_ok = load.tokens_per_s >= TARGET_TOKENS_PER_S and load.errors == 0
+            rate_detail = f"{load.tokens_per_s:.1f} tokens/s"
+            if load.errors:
+                rate_detail += f", {load.errors} errors: the run is not clean"
+        ratio = self.ratio
+        ratio_ok = None if ratio is None else ratio >= TARGET_RATIO
+        ratio_detail = "oidc-provider not measured" if ratio is None else f"ratio {ratio:.2f}"
+        rss, after = self.tenantry.rss_bytes, self.tenantry.tokens_total
+        rss_ok: bool | None = None
+        rss_detail = "not measured"
+        if rss is not None:
+            rss_ok = rss < TARGET_RSS_BYTES and after >= TARGET_RSS_AFTER_TOKENS
+            rss_detail = f"{rss / MB:.1f} MB after {after:,} tokens"
+            if after < TARGET_RSS_AFTER_TOKENS:
+                rss_detail += f" (fewer than {TARGET_RSS_AFTER_TOKENS:,})"
+        return [
+            {
+                "target": f"one Tenantry process ≥ {TARGET_TOKENS_PER_S:.0f} tokens/s, no errors",
+                "ok": rate_ok,
+                "detail": rate_detail,
+            },
+            {"target": "at least as fast as oidc-provider (ratio ≥ 1.00)", "ok": ratio_ok, "detail": ratio_detail},
+            {
+                "target": f"RSS < {TARGET_RSS_BYTES / MB:.0f} MB after {TARGET_RSS_AFTER_TOKENS:,} tokens",
+                "ok": rss_ok,
+                "detail": rss_detail,
+            },
+        ]
+
+    def warnings(self) -> list[str]:
+        """What makes figures doubtful: errors in a run, or other work competing for the CPU during it."""
+        found = []
+        for result in (self.tenantry, self.oidc_provider):
+            load = result.load
+            found += [f"{result.name} {incident}" for incident in result.incidents]
+            if load is None:
+                continue
+            if load.tokens == 0:
+                found.append(f"the {result.name} measured run issued no token: the server stalled; see its log")
+            if load.errors:
+                found.append(
+                    f"the {result.name} run had {load.errors} failed requests: {load.non2xx} non-2xx, "
+                    f"{load.no_token} 2xx without a token, {load.socket_errors} socket errors/timeouts "
+                    f"(last bad status {load.last_bad_status}); see its server log"
+                )
+            if load.cpu is not None and load.cpu.other_cores > BUSY_MACHINE_CORES:
+                found.append(
+                    f"other processes used {load.cpu.other_cores:.2f} cores on average during the {result.name} "
+                    "run: its figures are depressed; compare CPU ms/token, or run again on a quiet machine"
+                )
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report as JSON."""
+        return {
+            "warnings": self.warnings(),
+            "machine": self.machine,
+            "settings": self.settings,
+            "signing_ceiling_per_s": self.ceiling,
+            "tenantry": self.tenantry.to_json(),
+            "oidc_provider": self.oidc_provider.to_json(),
+            "ratio_tenantry_over_oidc_provider": self.ratio,
+            "targets": self.targets(),
+            "profile": self.profile,
+            "notes": self.notes,
+        }
+
+
+# --------------------------------------------------------------------------------------------- machine
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo."""
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask), which is what the servers get too."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU model, core counts, and the versions of the moving parts."""
+    import cryptography
+
+    return {
+        "cpu_model": cpu_model(),
+        "cores": os.cpu_count() or 1,
+        "usable_cores": usable_cores(),
+        "python": platform.python_version(),
+        "cryptography": cryptography.__version__,
+        "kernel": platform.release(),
+        "loadavg": round(os.getloadavg()[0], 2),
+    }
+
+
+# --------------------------------------------------------------------------------------------- ceiling
+
+
+def signing_rate(key: Any, threads: int, seconds: float) -> float:
+    """RS256 signatures per second over `seconds`, with `threads` threads signing a token-sized input."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    data = b"e" * 900  # about the size of a Tenantry access token's signing input
+    counts = [0] * threads
+    barrier = threading.Barrier(threads + 1)
+    deadline = [0.0]
+
+    def work(index: int) -> None:
+        barrier.wait()
+        done = 0
+        while time.perf_counter() < deadline[0]:
+            for _ in range(10):
+                key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+            done += 10
+        counts[index] = done
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    start = time.perf_counter()
+    deadline[0] = start + seconds
+    barrier.wait()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
+def measure_ceiling(seconds: float, cores: int) -> dict[str, float]:
+    """The raw signing rate with 1 thread and with one thread per usable core."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signing_rate(key, 1, 0.3)  # warm-up
+    result = {"threads_1": signing_rate(key, 1, seconds)}
+    threads = max(2, cores)
+    result[f"threads_{threads}"] = signing_rate(key, threads, seconds)
+    return result
+
+
+# --------------------------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_of(pid: int) -> tuple[int | None, int | None]:
+    """(VmRSS, VmHWM) of a process in bytes, from /proc/<pid>/status."""
+    values: dict[str, int] = {}
+    with suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                values[name] = int(rest.split()[0]) * 1024
+    return values.get("VmRSS"), values.get("VmHWM")
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """Cumulative CPU seconds at one instant: the whole machine (busy), one process, and our children."""
+
+    at: float
+    machine_busy_s: float
+    process_s: float
+    children_s: float
+
+    @classmethod
+    def read(cls, pid: int) -> CpuClock:
+        """Sample /proc/stat, /proc/<pid>/stat and this process's children's rusage."""
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = 0.0
+        with suppress(OSError, ValueError, IndexError):
+            values = [int(v) for v in Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()[1:9]]
+            busy = (sum(values) - values[3] - values[4]) / tick  # all but idle and iowait
+        process = 0.0
+        with suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            process = (int(fields[11]) + int(fields[12])) / tick  # utime + stime, every thread
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return cls(time.monotonic(), busy, process, children.ru_utime + children.ru_stime)
+
+    def until(self, later: CpuClock) -> CpuUse:
+        """What was used between this sample and `later`."""
+        server = later.process_s - self.process_s
+        wrk = later.children_s - self.children_s
+        other = max(0.0, later.machine_busy_s - self.machine_busy_s - server - wrk)
+        return CpuUse(server, wrk, other, later.at - self.at)
+
+
+@contextmanager
+def running(
+    argv: list[str], env: Mapping[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process with its output in `log`; stop it (TERM, then KILL) on the way out."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, marker: str) -> None:
+    """Block until `marker` shows in the log; raise with the log's tail if the process dies or stalls."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        if marker in text:
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"exited with status {proc.returncode}:\n{tail(text)}")
+        time.sleep(0.1)
+    raise RuntimeError(f"not ready after {READY_TIMEOUT_S:.0f} s:\n{tail(log.read_text(errors='replace'))}")
+
+
+def tail(text: str, lines: int = 15) -> str:
+    """The last lines of a log, indented."""
+    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
+
+
+def run_quiet(argv: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing its output."""
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def as_root(argv: list[str]) -> list[str]:
+    """Prefix `sudo -n` when not root and sudo exists."""
+    if os.geteuid() != 0 and shutil.which("sudo"):
+        return ["sudo", "-n", *argv]
+    return argv
+
+
+# --------------------------------------------------------------------------------------------- installs
+
+
+def ensure_wrk() -> str | None:
+    """The path to wrk, installing Debian's package when it is missing; None if that fails."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        say("wrk is not installed and there is no apt-get to install it: install wrk by hand")
+        return None
+    env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
+    say("wrk is missing: apt-get install -y wrk")
+    result = run_quiet(as_root([*env_prefix, "apt-get", "install", "-y", "wrk"]))
+    if result.returncode != 0:
+        say("apt-get install failed; running apt-get update and trying again")
+        run_quiet(as_root([*env_prefix, "apt-get", "update"]))
+        result = run_quiet(as_root([*env_prefix, "apt-get", "install", "-y", "wrk"]))
+    found = shutil.which("wrk")
+    if not found:
+        say(f"could not install wrk (apt-get said: {tail(result.stderr or result.stdout, 5).strip()})")
+    return found
+
+
+def ensure_oidc_provider() -> tuple[Path | None, str]:
+    """Install the pinned oidc-provider into bench/.work/node; (server script, version) or (None, why not)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        return None, "node and npm are needed for the oidc-provider comparison and are not installed"
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    wanted = (OIDC_PROVIDER_SRC / "package.json").read_text(encoding="utf-8")
+    package_json = NODE_DIR / "package.json"
+    installed = NODE_DIR / "node_modules" / "oidc-provider" / "package.json"
+    if not installed.exists() or not package_json.exists() or package_json.read_text(encoding="utf-8") != wanted:
+        pin = json.loads(wanted)["dependencies"]["oidc-provider"]
+        say(f"installing oidc-provider@{pin} with npm into {NODE_DIR.relative_to(BENCH_DIR.parent)}")
+        package_json.write_text(wanted, encoding="utf-8")
+        result = run_quiet([npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"])
+        if result.returncode != 0 or not installed.exists():
+            return None, f"npm install of oidc-provider failed:\n{tail(result.stderr or result.stdout, 8)}"
+    shutil.copyfile(OIDC_PROVIDER_SRC / "server.mjs", NODE_DIR / "server.mjs")
+    version = json.loads(installed.read_text(encoding="utf-8"))["version"]
+    return NODE_DIR / "server.mjs", version
+
+
+def ensure_py_spy() -> str | None:
+    """py-spy from the venv, installed with pip when missing (only for --profile)."""
+    candidate = Path(sys.executable).parent / "py-spy"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("py-spy")
+    if found:
+        return found
+    say("py-spy is missing: pip install py-spy")
+    run_quiet([sys.executable, "-m", "pip", "install", "--quiet", "py-spy"])
+    return str(candidate) if candidate.exists() else None
+
+
+# --------------------------------------------------------------------------------------------- HTTP
+
+
+def post_token(port: int, path: str, body: str, cafile: Path) -> dict[str, Any]:
+    """One token request with a verified TLS connection; returns the JSON body or raises with the reply."""
+    context = ssl.create_default_context(cafile=str(cafile))
+    conn = http.client.HTTPSConnection(HOST, port, context=context, timeout=30)
+    try:
+        conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+        reply = conn.getresponse()
+        data = reply.read()
+    finally:
+        conn.close()
+    if reply.status != 200:
+        raise RuntimeError(f"token request answered {reply.status}: {data[:400]!r}")
+    payload: dict[str, Any] = json.loads(data)
+    token = payload.get("access_token")
+    if not isinstance(token, str) or token.count(".") != 2:
+        raise RuntimeError(f"no JWT access_token in the reply: {data[:400]!r}")
+    header = jwt_part(token, 0)
+    if header.get("alg") != "RS256":
+        raise RuntimeError(f"access token is not RS256: header {header}")
+    return payload
+
+
+def jwt_part(token: str, index: int) -> dict[str, Any]:
+    """The decoded header (0) or claims (1) of a compact JWS, unverified."""
+    segment = token.split(".")[index]
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    return decoded
+
+
+# --------------------------------------------------------------------------------------------- wrk
+
+
+@dataclass(frozen=True)
+class LoadShape:
+    """The wrk settings, identical for both servers."""
+
+    threads: int
+    connections: int
+    warmup_s: int
+    duration_s: int
+    timeout_s: int = 5
+
+
+def wrk_run(wrk: str, url: str, body: str, shape: LoadShape, seconds: int, log: Path, pid: int) -> LoadResult:
+    """One wrk run; the Lua script's BENCH_RESULT line gives the counts and latency percentiles."""
+    argv = [
+        wrk,
+        f"-t{shape.threads}",
+        f"-c{shape.connections}",
+        f"-d{seconds}s",
+        f"--timeout={shape.timeout_s}s",
+        "--latency",
+        "-s",
+        str(LUA_SCRIPT),
+        url,
+    ]
+    env = {**os.environ, "BENCH_BODY": body}
+    before = CpuClock.read(pid)
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False)
+    cpu = before.until(CpuClock.read(pid))
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}\n")
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed (status {result.returncode}):\n{tail(result.stdout + result.stderr)}")
+    raw = json.loads(match.group(1))
+    return LoadResult(
+        duration_s=raw["duration_us"] / 1e6,
+        requests=raw["requests"],
+        tokens=raw["tokens"],
+        non2xx=raw["non2xx"],
+        no_token=raw["no_token"],
+        socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
+        last_bad_status=raw["last_bad_status"],
+        p50_ms=raw["p50_us"] / 1000,
+        p90_ms=raw["p90_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        max_ms=raw["max_us"] / 1000,
+        mean_ms=raw["mean_us"] / 1000,
+        cpu=cpu,
+    )
+
+
+def load_server(
+    result: ServerResult,
+    wrk: str,
+    url: str,
+    body: str,
+    shape: LoadShape,
+    pid: int,
+    log: Path,
+    min_tokens: int,
+    during_extra: Callable[[], None] | None = None,
+) -> None:
+    """Warm up, measure, top up until `min_tokens` were issued, then read the RSS."""
+    result.rss_start_bytes = rss_of(pid)[0]
+    say(f"{result.name}: warm-up {shape.warmup_s} s")
+    if shape.warmup_s:
+        warm = wrk_run(wrk, url, body, shape, shape.warmup_s, log, pid)
+        result.tokens_total += warm.tokens
+        result.check("warm-up", warm)
+    say(f"{result.name}: measuring {shape.duration_s} s ({shape.threads} threads, {shape.connections} connections)")
+    result.load = wrk_run(wrk, url, body, shape, shape.duration_s, log, pid)
+    result.tokens_total += result.load.tokens
+    load = result.load
+    say(
+        f"{result.name}: {load.tokens_per_s:.1f} tokens/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
+        f"{load.errors} errors"
+    )
+    started = time.monotonic()
+    while result.tokens_total < min_tokens and time.monotonic() - started < TOP_UP_LIMIT_S:
+        missing = min_tokens - result.tokens_total
+        rate = max(load.tokens_per_s, 50.0)
+        seconds = max(2, min(60, int(missing / rate) + 2))
+        say(f"{result.name}: {result.tokens_total:,} tokens so far; {seconds} s more load to pass {min_tokens:,}")
+        extra = wrk_run(wrk, url, body, shape, seconds, log, pid)
+        result.tokens_total += extra.tokens
+        result.check("top-up load before the RSS reading", extra)
+        if extra.tokens == 0:
+            break
+    result.rss_bytes, result.peak_rss_bytes = rss_of(pid)
+    if during_extra is not None:
+        during_extra()
+
+
+# --------------------------------------------------------------------------------------------- profile
+
+
+def summarise_profile(raw: Path, top: int) -> dict[str, Any]:
+    """Top frames by own (leaf) samples and by inclusive samples, from py-spy's collapsed-stack output."""
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = [shorten_frame(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        total += count
+        own[frames[-1]] += count
+        for frame in set(frames):
+            inclusive[frame] += count
+
+    def rows(counter: collections.Counter[str]) -> list[dict[str, Any]]:
+        return [
+            {"frame": frame, "samples": n, "percent": round(100 * n / total, 1) if total else 0.0}
+            for frame, n in counter.most_common(top)
+        ]
+
+    return {"samples": total, "own": rows(own), "inclusive": rows(inclusive)}
+
+
+def shorten_frame(frame: str) -> str:
+    """`func (/long/path/site-packages/pkg/mod.py:12)` → `func (pkg/mod.py:12)`."""
+    match = re.match(r"^(.*) \((.*):(\d+)\)$", frame)
+    if not match:
+        return frame
+    name, path, line = match.groups()
+    for marker in ("site-packages/", "/src/", "/lib/python3"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    return f"{name} ({path}:{line})"
+
+
+def profile_tenantry(
+    result: ServerResult, py_spy: str, wrk: str, url: str, body: str, shape: LoadShape, pid: int, log: Path
+) -> dict[str, Any]:
+    """A separate, unmeasured wrk run with py-spy sampling the server; the figures above stay unperturbed."""
+    raw = log.parent / "tenantry-profile.txt"
+    seconds = shape.duration_s
+    say(f"tenantry: profiling {seconds} s with py-spy (not part of the figures) → {raw.relative_to(BENCH_DIR.parent)}")
+    argv = [py_spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", "--nonblocking"]
+    spy = subprocess.Popen(
+        [*argv, "--format", "raw", "--output", str(raw)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.5)
+    under_profile = wrk_run(wrk, url, body, shape, seconds, log, pid)
+    result.check("profiling run", under_profile)
+    _, spy_err = spy.communicate(timeout=seconds + 60)
+    if spy.returncode != 0 or not raw.exists():
+        raise RuntimeError(f"py-spy failed: {spy_err.strip()[-400:]}")
+    summary = summarise_profile(raw, 25)
+    summary["raw_file"] = str(raw)
+    summary["tokens_per_s_under_profiler"] = under_profile.tokens_per_s
+    return summary
+
+
+# --------------------------------------------------------------------------------------------- servers
+
+
+def setup_tenantry(home: Path) -> tuple[str, str, str]:
+    """Tenant, API with an app role, client with that role and a secret; returns (tenant, client id, secret)."""
+    from tenantry.app import build_services
+    from tenantry.config import Settings
+    from tenantry.server.tls import ensure_dev_certificates
+
+    services = build_services(Settings(home=home))
+    try:
+        tenant = services.directory.create_tenant("Bench", ["bench.example.com"])
+        api = services.apps.create_app(tenant.id, "bench-api", identifier_uris=(RESOURCE,))
+        services.apps.add_app_role(api, ROLE, display_name="Read", member_types=("Application",))
+        client = services.apps.create_app(tenant.id, "bench-client")
+        services.apps.add_permission(client, api.app_id, ROLE, "Role")
+        consenting = services.apps.find_app(client.app_id)  # re-fetched: it must see the permission just added
+        if consenting is None:
+            raise RuntimeError("the bench client vanished during set-up")
+        services.apps.admin_consent(consenting)
+        secret = services.credentials.add_secret(client, display_name="bench").secret_text
+    finally:
+        services.store.engine.dispose()
+    ensure_dev_certificates(home, (HOST,))
+    return tenant.id, client.app_id, secret
+
+
+def bench_tenantry(
+    report: Report, wrk: str, shape: LoadShape, run_dir: Path, min_tokens: int, py_spy: str | None
+) -> Path:
+    """Set up, start and load one Tenantry process; returns the TLS directory for the other server."""
+    result = report.tenantry
+    home = run_dir / "tenantry-home"
+    for name in list(os.environ):
+        if name.startswith("TENANTRY_"):
+            del os.environ[name]  # the bench decides the configuration, whatever the caller's shell says
+    os.environ["TENANTRY_HOME"] = str(home)
+    tenant_id, client_id, secret = setup_tenantry(home)
+    from importlib.metadata import version
+
+    result.version = version("tenantry")
+    port = free_port()
+    log = run_dir / "tenantry-server.log"
+    argv = [sys.executable, "-m", "tenantry", "serve", "--host", HOST, "--port", str(port)]
+    body = urllib.parse.urlencode(
+        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": SCOPE}
+    )
+    path = f"/{tenant_id}/oauth2/v2.0/token"
+    say(f"tenantry: starting {' '.join(argv[1:])} (TENANTRY_HOME={home.relative_to(BENCH_DIR.parent)})")
+    with running(argv, os.environ, log) as proc:
+        wait_ready(proc, log, "Uvicorn running on")
+        claims = jwt_part(post_token(port, path, body, home / "tls" / "ca.pem")["access_token"], 1)
+        result.tokens_total = 1
+        if ROLE not in claims.get("roles", []):
+            raise RuntimeError(f"the access token lacks the role {ROLE} granted to the bench client: {claims}")
+        say(f"tenantry: a token request returned an RS256 access token with roles {claims['roles']}")
+        url = f"https://{HOST}:{port}{path}"
+        wrk_log = run_dir / "tenantry-wrk.log"
+
+        def profile() -> None:
+            if py_spy is None:
+                return
+            try:
+                report.profile = profile_tenantry(result, py_spy, wrk, url, body, shape, proc.pid, wrk_log)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                report.notes.append(f"profile not taken: {exc}")
+                say(f"tenantry: profile not taken: {exc}")
+
+        load_server(result, wrk, url, body, shape, proc.pid, wrk_log, min_tokens, profile)
+    return home / "tls"
+
+
+def bench_oidc_provider(report: Report, wrk: str, shape: LoadShape, run_dir: Path, tls_dir: Path) -> None:
+    """Install, start and load node oidc-provider with the same wrk settings."""
+    result = report.oidc_provider
+    server, version = ensure_oidc_provider()
+    if server is None:
+        result.error = version
+        say(f"oidc-provider: {version}")
+        return
+    node_version = run_quiet(["node", "--version"]).stdout.strip()
+    result.version = f"{version} (node {node_version})"
+    report.machine["node"] = node_version
+    port = free_port()
+    secret = base64.urlsafe_b64encode(os.urandom(33)).decode()
+    env = {
+        **os.environ,
+        "NODE_ENV": "production",
+        "BENCH_HOST": HOST,
+        "BENCH_PORT": str(port),
+        "BENCH_TLS_CERT": str(tls_dir / "server.pem"),
+        "BENCH_TLS_KEY": str(tls_dir / "server-key.pem"),
+        "BENCH_CLIENT_ID": NODE_CLIENT_ID,
+        "BENCH_CLIENT_SECRET": secret,
+        "BENCH_RESOURCE": RESOURCE,
+        "BENCH_SCOPE": NODE_SCOPE,
+    }
+    body = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": NODE_CLIENT_ID,
+            "client_secret": secret,
+            "resource": RESOURCE,
+            "scope": NODE_SCOPE,
+        }
+    )
+    log = run_dir / "oidc-provider-server.log"
+    say(f"oidc-provider: starting {version} on node {node_version}")
+    with running(["node", str(server)], env, log, cwd=NODE_DIR) as proc:
+        wait_ready(proc, log, "READY ")
+        post_token(port, "/token", body, tls_dir / "ca.pem")
+        result.tokens_total = 1
+        say("oidc-provider: a token request returned an RS256 JWT access token")
+        url = f"https://{HOST}:{port}/token"
+        load_server(result, wrk, url, body, shape, proc.pid, run_dir / "oidc-provider-wrk.log", 0)
+
+
+# --------------------------------------------------------------------------------------------- output
+
+
+def verdict(ok: bool | None) -> str:
+    """PASS, FAIL or n/a."""
+    return "n/a " if ok is None else ("PASS" if ok else "FAIL")
+
+
+def server_row(result: ServerResult) -> str:
+    """One line of the table."""
+    label = f"{result.name} {result.version}".strip()[:31]
+    load = result.load
+    if load is None:
+        return f"{label:<32}not measured: {(result.error or 'see above').strip().splitlines()[0]}"
+    rss = f"{result.rss_bytes / MB:.1f}" if result.rss_bytes is not None else "?"
+    cpu = load.cpu_ms_per_token
+    return (
+        f"{label:<32}{load.tokens_per_s:>9.1f}{load.p50_ms:>9.1f}{load.p99_ms:>9.1f}{load.errors:>8}"
+        f"{'?' if cpu is None else f'{cpu:.2f}':>12}{rss:>9}  {result.tokens_total:,}"
+    )
+
+
+def render(report: Report) -> str:
+    """The human-readable table."""
+    m, s = report.machine, report.settings
+    lines = [
+        "Client-credentials token endpoint benchmark",
+        f"machine   {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable), load average {m['loadavg']:.2f} "
+        "at start",
+        f"software  Python {m['python']}, cryptography {m['cryptography']}, {m.get('wrk', 'wrk: missing')}, "
+        f"node {m.get('node', 'n/a')}",
+        f"load      wrk {s['threads']} threads, {s['connections']} keep-alive HTTPS connections, "
+        f"{s['warmup_s']} s warm-up, then {s['duration_s']} s measured; POST client_id + client_secret form",
+        "",
+        f"{'server':<32}{'tokens/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU ms/tok':>12}{'RSS MB':>9}"
+        "  after tokens",
+        server_row(report.tenantry),
+        server_row(report.oidc_provider),
+        "",
+    ]
+    ratio = report.ratio
+    lines.append(f"ratio tenantry / oidc-provider (tokens/s): {'n/a' if ratio is None else f'{ratio:.2f}'}")
+    ours = report.tenantry
+    if ours.peak_rss_bytes is not None and ours.rss_start_bytes is not None:
+        lines.append(
+            f"tenantry RSS: {ours.rss_start_bytes / MB:.1f} MB after its first token, "
+            f"peak (VmHWM) {ours.peak_rss_bytes / MB:.1f} MB"
+        )
+    if report.ceiling:
+        parts = [f"{k.removeprefix('threads_')} thread(s) {v:,.0f}/s" for k, v in report.ceiling.items()]
+        lines.append(f"RS256 signing ceiling (RSA-2048, cryptography): {', '.join(parts)}")
+        load, best = report.tenantry.load, max(report.ceiling.values())
+        if load is not None and best:
+            lines.append(f"tenantry reaches {100 * load.tokens_per_s / best:.0f}% of the best signing ceiling")
+    lines += ["", "targets"]
+    lines += [f"  {verdict(t['ok'])}  {t['target']}: {t['detail']}" for t in report.targets()]
+    if report.profile:
+        profile = report.profile
+        lines += [
+            "",
+            f"profile of the tenantry process (py-spy, separate run, {profile['samples']} samples, "
+            f"{profile['tokens_per_s_under_profiler']:.0f} tokens/s while sampled)",
+            "  own time (leaf frames):",
+            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["own"][:15]),
+            "  inclusive time:",
+            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["inclusive"][:25]),
+            f"  collapsed stacks: {profile['raw_file']}",
+        ]
+    lines += [f"WARNING: {warning}" for warning in report.warnings()]
+    lines += [f"note: {note}" for note in report.notes]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--duration", type=int, default=15, help="measured seconds per server (default 15)")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per server (default 5)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk keep-alive connections (default 32)")
+    parser.add_argument("--ceiling-seconds", type=float, default=3.0, help="seconds per signing measurement")
+    parser.add_argument("--no-oidc-provider", action="store_true", help="skip the oidc-provider comparison")
+    parser.add_argument("--profile", action="store_true", help="also profile Tenantry with py-spy (extra run)")
+    parser.add_argument("--keep", action="store_true", help="keep the run directory (logs, data) in bench/.work")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    return parser.parse_args(argv)
+
+
+def measure_servers(report: Report, args: argparse.Namespace, shape: LoadShape, run_dir: Path) -> None:
+    """Load Tenantry, then oidc-provider, each alone on the machine; record why anything is missing."""
+    wrk = ensure_wrk()
+    if wrk is None:
+        report.tenantry.error = report.oidc_provider.error = "wrk could not be installed"
+        return
+    banner = run_quiet([wrk, "-v"]).stdout.strip().splitlines()
+    report.machine["wrk"] = banner[0].split(" [")[0] if banner else "wrk"
+    py_spy = ensure_py_spy() if args.profile else None
+    if args.profile and py_spy is None:
+        report.notes.append("py-spy could not be installed: no profile")
+    tls_dir: Path | None = None
+    try:
+        tls_dir = bench_tenantry(report, wrk, shape, run_dir, TARGET_RSS_AFTER_TOKENS, py_spy)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        report.tenantry.error = str(exc)
+        say(f"tenantry: could not be measured: {exc}")
+    if args.no_oidc_provider:
+        report.oidc_provider.error = "skipped (--no-oidc-provider)"
+        return
+    if tls_dir is None:
+        report.oidc_provider.error = "skipped: needs the TLS files of the Tenantry run"
+        return
+    try:
+        bench_oidc_provider(report, wrk, shape, run_dir, tls_dir)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        report.oidc_provider.error = str(exc)
+        say(f"oidc-provider: could not be measured: {exc}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run everything that can be measured; 0 when Tenantry's rate was measured, 1 otherwise."""
+    args = parse_args(argv)
+    shape = LoadShape(args.threads, args.connections, args.warmup, args.duration)
+    report = Report(
+        machine=machine_info(), settings={**asdict(shape), "min_tokens_before_rss": TARGET_RSS_AFTER_TOKENS}
+    )
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=WORK_DIR))
+    say(f"run directory {run_dir.relative_to(BENCH_DIR.parent)}")
+    try:
+        say(f"measuring the RS256 signing ceiling ({args.ceiling_seconds:g} s per setting)")
+        report.ceiling = measure_ceiling(args.ceiling_seconds, report.machine["usable_cores"])
+        measure_servers(report, args, shape, run_dir)
+    finally:
+        skipped = args.no_oidc_provider
+        failed = report.tenantry.error or (report.oidc_provider.error and not skipped) or report.warnings()
+        if args.keep or report.profile or failed:
+            say(f"logs and data kept in {run_dir.relative_to(BENCH_DIR.parent)}")
+        else:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
+    return 0 if report.tenantry.load is not None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
