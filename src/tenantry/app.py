@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,7 +24,7 @@ from tenantry.credentials.secrets import SecretHasher
 from tenantry.credentials.service import CredentialService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
-from tenantry.http.middleware import PathNormaliser, SecurityHeaders, http_exception, unexpected_exception
+from tenantry.http.middleware import HttpHardening, http_exception, unexpected_exception
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
 from tenantry.protocol.client_auth import ClientAuthenticator
@@ -32,11 +37,13 @@ from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
 from tenantry.store.unit_of_work import Store
-from tenantry.tokens.keys import KeyManager
+from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
 from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.errors import routes as web_routes
 from tenantry.web.signin.routes import routes as signin_routes
+
+log = logging.getLogger("tenantry")
 
 
 @dataclass(frozen=True)
@@ -111,11 +118,34 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
 
 
+async def _refresh_keys_forever(keys: KeyManager) -> None:
+    """Pick up key rotations made by other processes (the CLI) without ever blocking a token request."""
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        try:
+            await to_thread.run_sync(keys.reload)
+        except Exception:  # a database hiccup must not end the loop: keep the keys we have
+            log.exception("reloading the signing keys failed; keeping the current ones")
+
+
+def _lifespan(services: Services) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_refresh_keys_forever(services.keys))
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
 def create_app(services: Services, fallback_base_url: str = "https://localhost:8443") -> Starlette:
     """The ASGI application; `fallback_base_url` is used when a request's Host header is unusable."""
     app = Starlette(
+        lifespan=_lifespan(services),
         routes=[*protocol_routes, *signin_routes, *web_routes],
-        middleware=[Middleware(PathNormaliser), Middleware(SecurityHeaders)],
+        middleware=[Middleware(HttpHardening)],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )
     app.state.settings = services.settings

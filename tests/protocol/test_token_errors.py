@@ -272,12 +272,12 @@ PARAMETER_CASES = [
         "'client_assertion_type'",
     ),
     Case(
-        "70003-password",
-        form(lambda w: secret_form(w.confidential, grant_type="password")),
+        "70003-saml2-bearer",
+        form(lambda w: secret_form(w.confidential, grant_type="urn:ietf:params:oauth:grant-type:saml2-bearer")),
         70003,
         400,
         "unsupported_grant_type",
-        "'password'",
+        "'urn:ietf:params:oauth:grant-type:saml2-bearer'",
     ),
     Case(
         "70003-made-up",

@@ -69,8 +69,9 @@ def render_json(err: AadstsError, ctx: RequestContext) -> RenderedError:
     return RenderedError(err.spec.http_status, headers, error_body(err, ctx))
 
 
-def redirect_params(err: AadstsError, ctx: RequestContext, state: str | None) -> str:
-    """Query/fragment parameters for an error sent back to a validated redirect URI (RFC 6749 §4.1.2.1)."""
+def redirect_fields(err: AadstsError, ctx: RequestContext, state: str | None) -> dict[str, str]:
+    """The parameters of an error sent back to a validated redirect URI (RFC 6749 §4.1.2.1), in order;
+    form_post sends them as form fields, query and fragment as `redirect_params`."""
     params = {
         "error": err.spec.oauth_error,
         "error_description": describe(err, ctx),
@@ -78,7 +79,27 @@ def redirect_params(err: AadstsError, ctx: RequestContext, state: str | None) ->
     }
     if state is not None:
         params["state"] = state
-    return urlencode(params)
+    return params
+
+
+def redirect_params(err: AadstsError, ctx: RequestContext, state: str | None) -> str:
+    """Query/fragment parameters for an error sent back to a validated redirect URI (RFC 6749 §4.1.2.1)."""
+    return urlencode(redirect_fields(err, ctx, state))
+
+
+def page_fields(err: AadstsError, ctx: RequestContext) -> dict[str, str]:
+    """What the sign-in error page shows (Entra's "Sorry, but we're having trouble signing you in." page):
+    the code, the message, trace and correlation ids, the timestamp and the lookup link."""
+    return {
+        "code": str(err.code),
+        "name": err.spec.name,
+        "error": err.spec.oauth_error,
+        "message": err.message,
+        "trace_id": ctx.trace_id,
+        "correlation_id": ctx.correlation_id,
+        "timestamp": entra_timestamp(ctx),
+        "error_uri": error_uri(ctx, err.code),
+    }
 
 
 def lookup_document(spec: ErrorSpec) -> dict[str, Any]:

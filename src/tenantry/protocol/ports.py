@@ -14,7 +14,7 @@ from tenantry.apps.repository import (
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
 from tenantry.directory.repository import GroupRepository, UserRepository
 from tenantry.protocol.tenancy import TenantFinder
-from tenantry.sessions.repository import SessionRepository
+from tenantry.sessions.repository import FlowRepository, SessionRepository
 from tenantry.tokens.repository import GrantRepository
 
 
@@ -30,6 +30,7 @@ class StsUnit(
     PermissionGrantRepository,
     GrantRepository,
     SessionRepository,
+    FlowRepository,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

@@ -10,7 +10,7 @@ from tenantry.protocol.endpoints.discovery import (
     jwks_endpoint,
     openid_configuration_endpoint,
 )
-from tenantry.protocol.endpoints.token import token_endpoint
+from tenantry.protocol.endpoints.token import token_endpoint, token_preflight
 from tenantry.protocol.endpoints.user_flow_routes import routes as user_flow_routes
 
 routes: list[BaseRoute] = [
@@ -19,5 +19,7 @@ routes: list[BaseRoute] = [
     Route("/{tenant}/discovery/v2.0/keys", jwks_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/keys", jwks_endpoint, methods=["GET"]),
     Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
+    # Listed after the POST route, so other methods still answer 405 with `Allow: POST`.
+    Route("/{tenant}/oauth2/v2.0/token", token_preflight, methods=["OPTIONS"]),
 ]
 routes += authorize_routes + user_flow_routes

@@ -22,12 +22,19 @@ class TokenService:
         self._store = store
         self._grants = grants
 
-    def handle(self, segment: str, form: Mapping[str, str], authorization: str | None, base_url: str) -> dict[str, Any]:
-        """Return the success body, or raise `AadstsError`."""
+    def handle(
+        self,
+        segment: str,
+        form: Mapping[str, str],
+        authorization: str | None,
+        base_url: str,
+        origin: str | None = None,
+    ) -> dict[str, Any]:
+        """Return the success body, or raise `AadstsError`; `origin` is the browser's `Origin` header."""
         with self._store.transaction() as unit:
             tenant = resolve_tenant(segment, unit)
             grant = self._grants.select(require(form, "grant_type"))
-            request = TokenRequest(tenant, GrantRegistry.relevant(grant, form), authorization, base_url)
+            request = TokenRequest(tenant, GrantRegistry.relevant(grant, form), authorization, base_url, origin)
             decision = grant.validate(request, unit)
             if not grant.needs_write(decision):
                 return grant.issue(decision, unit)

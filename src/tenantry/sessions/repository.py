@@ -1,11 +1,23 @@
-"""Storage interface for SSO sessions; `store/sql/sessions.py` implements it."""
+"""Storage interfaces for SSO sessions and sign-in flows; `store/sql/sessions.py` and `store/sql/flows.py`
+implement them. `SignInUnit` is everything the sign-in pages read and write in one transaction.
+"""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
+from tenantry.apps.repository import (
+    ApplicationReader,
+    AssignmentRepository,
+    PermissionGrantRepository,
+    ServicePrincipalReader,
+)
+from tenantry.directory.repository import GroupRepository, UserRepository
+from tenantry.sessions.flow import SignInFlow
 from tenantry.sessions.models import SsoSession
+from tenantry.tokens.repository import GrantRepository
 
 
 class SessionRepository(Protocol):
@@ -25,4 +37,47 @@ class SessionRepository(Protocol):
 
     def revoke_session(self, session_id: str, when: datetime) -> None:
         """End one session (sign-out)."""
+        ...
+
+
+class FlowRepository(Protocol):
+    """Sign-in flows, found by the hash of their opaque handle (the handle itself is never stored)."""
+
+    def add_flow(self, flow: SignInFlow) -> None:
+        """Insert a new flow."""
+        ...
+
+    def find_flow(self, handle_hash: bytes) -> SignInFlow | None:
+        """The flow with this handle hash, expired or not (the caller decides)."""
+        ...
+
+    def update_flow(self, flow: SignInFlow) -> None:
+        """Store the flow's new state (same handle hash)."""
+        ...
+
+    def purge_flows(self, expired_before: datetime) -> None:
+        """Delete flows that expired before this instant (they can only answer AADSTS50089 anyway)."""
+        ...
+
+
+class SignInUnit(
+    SessionRepository,
+    FlowRepository,
+    UserRepository,
+    GroupRepository,
+    ApplicationReader,
+    ServicePrincipalReader,
+    AssignmentRepository,
+    PermissionGrantRepository,
+    GrantRepository,
+    Protocol,
+):
+    """What the sign-in pages use: sessions, flows, users, consent records and device codes."""
+
+
+class SignInStore(Protocol):
+    """One transaction per page request; `write=True` when the transaction will write."""
+
+    def transaction(self, *, write: bool = False) -> AbstractContextManager[SignInUnit]:
+        """Commit on success, roll back on error."""
         ...

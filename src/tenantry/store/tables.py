@@ -266,3 +266,19 @@ device_codes = Table(
     Column("user_id", GUID, nullable=True),
     Column("auth_time", WHEN, nullable=True),
 )
+
+# Interactive sign-ins in progress (sessions/flow.py); `tenant_id` is null until the path's tenant is
+# concrete (a flow started on /common learns it from the user). Expired rows are dead (AADSTS50089).
+sign_in_flows = Table(
+    "sign_in_flows",
+    metadata,
+    Column("handle_hash", LargeBinary(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("tenant_segment", String(256), nullable=False),
+    Column("tenant_id", GUID, nullable=True),
+    Column("client_id", GUID, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False, index=True),
+)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from tenantry.store.cache import ReadCache, watcher_for
 from tenantry.store.engine import WRITE_OPTION
+from tenantry.store.sql.cached import CachedSqlUnit
 from tenantry.store.sql.unit import SqlUnit
 
 
@@ -16,6 +18,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        watcher = watcher_for(engine)
+        self._cache = ReadCache(watcher) if watcher is not None else None
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[SqlUnit]:
@@ -30,6 +34,23 @@ class Store:
                 connection = connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
                 yield SqlUnit(connection)
+
+    @contextmanager
+    def reader(self) -> Iterator[SqlUnit]:
+        """For request validation: hot lookups come from the cache; a connection (and a read
+        transaction) is opened only if something has to be read from the database."""
+        if self._cache is None:
+            with self.transaction() as unit:
+                yield unit
+            return
+        with ExitStack() as stack:
+
+            def open_connection() -> Connection:
+                connection = stack.enter_context(self.engine.connect())
+                stack.enter_context(connection.begin())
+                return connection
+
+            yield CachedSqlUnit(open_connection, self._cache, self._cache.refresh())
 
     def dispose(self) -> None:
         """Close pooled connections."""

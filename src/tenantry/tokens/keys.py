@@ -38,7 +38,6 @@ from tenantry.tokens.repository import SigningKeyRepository
 
 _PURPOSE = "tenantry/signing-key/v1"
 _CERT_YEARS = 5
-_REFRESH_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +86,12 @@ class MasterKeyMismatchError(RuntimeError):
     """Stored keys were sealed under another master key; starting would fail every token request."""
 
 
+REFRESH_SECONDS = 30.0
+
+
 class KeyManager:
-    """Keeps the signing keys in memory, reloading them from storage every 30 seconds."""
+    """Keeps the signing keys in memory; `reload` refreshes them (the server does so every 30 seconds,
+    which is how a `tenantry keys rotate` made by another process reaches a running server)."""
 
     def __init__(
         self,
@@ -125,8 +128,8 @@ class KeyManager:
         with self._transaction() as repo:
             if not any(_normalised(k).can_sign(now) for k in repo.list_signing_keys()):
                 repo.add_signing_key(self._generate(now))
-        self._loaded_at = float("-inf")
         try:
+            self.reload()
             self.signer()
         except InvalidTag as exc:
             raise MasterKeyMismatchError(
@@ -143,7 +146,7 @@ class KeyManager:
                 if old.retires_at is None:
                     repo.retire_signing_key(old.kid, new_key.activates_at + self._retire_after)
             repo.add_signing_key(new_key)
-        self._loaded_at = float("-inf")
+        self.reload()
         return new_key
 
     def list_keys(self) -> list[StoredSigningKey]:
@@ -175,24 +178,27 @@ class KeyManager:
             private_key = loaded
         return ActiveKey(key.kid, key.cert_der, public_key, private_key)
 
-    def _refresh_if_stale(self) -> None:
-        if time.monotonic() - self._loaded_at < _REFRESH_SECONDS:
-            return
+    def reload(self) -> None:
+        """Re-read the keys from storage (the server calls this every 30 s in the background, so the
+        signing path never waits on the database)."""
         with self._lock:
-            if time.monotonic() - self._loaded_at >= _REFRESH_SECONDS:
-                self._load()
-                self._loaded_at = time.monotonic()
+            self._load()
+            self._loaded_at = time.monotonic()
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded_at == float("-inf"):
+            self.reload()
 
     def signer(self) -> ActiveKey:
         """The key that signs now."""
-        self._refresh_if_stale()
+        self._ensure_loaded()
         if self._signer is None:
             raise RuntimeError("no signing key is active; run `tenantry keys list`")
         return self._signer
 
     def published(self) -> tuple[ActiveKey, ...]:
         """The keys relying parties must accept now."""
-        self._refresh_if_stale()
+        self._ensure_loaded()
         return self._published
 
 

@@ -1,4 +1,4 @@
-"""`POST /{tenant}/oauth2/v2.0/token`."""
+"""`POST /{tenant}/oauth2/v2.0/token`, with CORS for single-page apps redeeming from the browser."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from tenantry.errors import AadstsError
 from tenantry.http.body import read_limited_body
 from tenantry.http.context import request_context
 from tenantry.http.responses import error_response, token_response
+from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import TokenService
+
+token_preflight = preflight_endpoint("POST")
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -27,7 +30,8 @@ async def token_endpoint(request: Request) -> Response:
             form,
             request.headers.get("authorization"),
             ctx.base_url,
+            request.headers.get("origin"),
         )
     except AadstsError as err:
-        return error_response(err, ctx)
-    return token_response(body, ctx)
+        return allow_cross_origin(request, error_response(err, ctx))
+    return allow_cross_origin(request, token_response(body, ctx))

@@ -8,6 +8,7 @@ from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
 from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
+from tenantry.store.sql.flows import SqlFlows
 from tenantry.store.sql.grants import SqlGrants
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.tokens import SqlSigningKeys
@@ -24,6 +25,7 @@ class SqlUnit(
     SqlSigningKeys,
     SqlGrants,
     SqlSessions,
+    SqlFlows,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from tenantry.credentials.repository import AssertionReplayRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, UserRepository
-    from tenantry.sessions.repository import SessionRepository
+    from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.tokens.repository import GrantRepository, SigningKeyRepository
 
     def _conforms(unit: SqlUnit) -> None:
@@ -48,3 +50,4 @@ if TYPE_CHECKING:
         _consent: PermissionGrantRepository = unit
         _grants: GrantRepository = unit
         _sessions: SessionRepository = unit
+        _sign_in: SignInUnit = unit

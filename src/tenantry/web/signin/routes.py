@@ -1,7 +1,191 @@
-"""Routes of the sign-in pages."""
+"""Routes of the sign-in pages: `/login`, `/login/password`, `/kmsi`, `/consent`, `/devicelogin`, and the
+first-party assets under `/static`.
+
+Handlers stay thin: read the form, check its CSRF token, run the `SignInService` operation in a worker
+thread (argon2 and the database block), then redirect (303) to the next step or re-render the page with
+the AADSTS error inline. A post that no longer fits the flow's state (Back, double submit) just goes to
+the page of the current step.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Callable, Mapping
+from importlib import resources
 
-routes: list[BaseRoute] = []
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from tenantry.errors import Aadsts, AadstsError
+from tenantry.http.cookies import read_session_token, set_session_cookie
+from tenantry.http.pages import error_page, render_page
+from tenantry.http.paths import (
+    CONSENT_PATH,
+    DEVICE_DONE_PATH,
+    DEVICE_LOGIN_PATH,
+    KMSI_PATH,
+    LOGIN_PATH,
+    PASSWORD_PATH,
+    STATIC_PREFIX,
+    with_flow,
+)
+from tenantry.sessions.flow import FlowKind, FlowState, FlowStateError, SignInFlow
+from tenantry.web.csrf import check_token
+from tenantry.web.signin.deps import master_key, signin_service
+from tenantry.web.signin.forms import read_form
+from tenantry.web.signin.views import DEVICE_BINDING, next_location, page, see_other, step_page
+
+Operation = Callable[[Mapping[str, str], str, str | None], SignInFlow]
+
+
+async def _step(request: Request, handle: str, error: AadstsError | None = None) -> Response:
+    """Show the flow's current step (with `error` inline); an unknown or expired flow is the error page."""
+    try:
+        view = await to_thread.run_sync(signin_service(request).view, handle, read_session_token(request))
+    except AadstsError as err:
+        return error_page(request, err)
+    return step_page(request, view, handle, error)
+
+
+async def show_step(request: Request) -> Response:
+    """GET of any flow page: render whatever step the flow is at."""
+    return await _step(request, request.query_params.get("flow") or "")
+
+
+async def _submit(request: Request, operation: Operation) -> tuple[Response, SignInFlow | None]:
+    """Common post handling: form, CSRF (bound to the flow), the operation, then where to go."""
+    try:
+        form = await read_form(request)
+        handle = form.get("flow") or ""
+        check_token(request, form, master_key(request), handle)
+    except AadstsError as err:
+        return error_page(request, err), None
+    try:
+        flow = await to_thread.run_sync(operation, form, handle, read_session_token(request))
+    except FlowStateError:
+        return await _step(request, handle), None
+    except AadstsError as err:
+        if err.code == Aadsts.FlowTokenExpired:
+            return error_page(request, err), None
+        return await _step(request, handle, err), None
+    return see_other(next_location(flow, handle)), flow
+
+
+async def post_username(request: Request) -> Response:
+    """Username page: next (a username), continue (the signed-in account), or another account."""
+    service = signin_service(request)
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        action = form.get("action")
+        if action == "continue":
+            return service.continue_as(handle, token)
+        if action == "other":
+            return service.another_account(handle)
+        return service.identify(handle, form.get("username", ""))
+
+    response, _ = await _submit(request, operation)
+    return response
+
+
+async def post_password(request: Request) -> Response:
+    """Password page: on success the new session's cookie (transient until "Stay signed in?") is set."""
+    service = signin_service(request)
+    issued: list[str] = []
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        if form.get("action") == "other":
+            return service.another_account(handle)
+        flow, new_token = service.password(handle, form.get("password", ""), token)
+        issued.append(new_token)
+        return flow
+
+    response, _ = await _submit(request, operation)
+    if issued:
+        set_session_cookie(response, issued[0], persistent=False)
+    return response
+
+
+async def post_kmsi(request: Request) -> Response:
+    """ "Stay signed in?": yes turns the cookie into the persistent `ESTSAUTHPERSISTENT`."""
+    service = signin_service(request)
+    answers: list[bool] = []
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        answers.append(form.get("stay") == "yes")
+        return service.stay_signed_in(handle, answers[0], token)
+
+    response, flow = await _submit(request, operation)
+    token = read_session_token(request)
+    if flow is not None and answers and answers[0] and token:
+        set_session_cookie(response, token, persistent=True)
+    return response
+
+
+async def post_consent(request: Request) -> Response:
+    """Consent page: accept records the grant, cancel ends the flow with AADSTS65004."""
+    service = signin_service(request)
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        return service.consent(handle, form.get("answer") == "accept", token)
+
+    response, _ = await _submit(request, operation)
+    return response
+
+
+def device_page(request: Request, error: AadstsError | None = None, code: str | None = None) -> Response:
+    """The code-entry page of the device flow (RFC 8628 §3.3)."""
+    return page(request, "signin/devicelogin.html", DEVICE_BINDING, {"user_code": code}, error)
+
+
+async def show_device_login(request: Request) -> Response:
+    """GET /devicelogin."""
+    return device_page(request, code=request.query_params.get("otc"))
+
+
+async def post_device_login(request: Request) -> Response:
+    """A code: wrong 70018, expired 70019, used 90120 (shown on the page); else sign in."""
+    try:
+        form = await read_form(request)
+        check_token(request, form, master_key(request), DEVICE_BINDING)
+    except AadstsError as err:
+        return error_page(request, err)
+    code = form.get("user_code", "")
+    try:
+        handle = await to_thread.run_sync(signin_service(request).start_device, code)
+    except AadstsError as err:
+        return device_page(request, err, code[:32])
+    return see_other(with_flow(LOGIN_PATH, handle))
+
+
+async def show_device_done(request: Request) -> Response:
+    """The last page of a device flow: approved or declined."""
+    handle = request.query_params.get("flow") or ""
+    try:
+        view = await to_thread.run_sync(signin_service(request).view, handle, None)
+    except AadstsError as err:
+        return error_page(request, err)
+    flow = view.flow
+    if flow.kind is not FlowKind.DEVICE or flow.state not in (FlowState.COMPLETE, FlowState.FAILED):
+        return step_page(request, view, handle)
+    approved = flow.state is FlowState.COMPLETE
+    return render_page(request, "signin/device_done.html", {"approved": approved, "app_name": view.app_name})
+
+
+_STATIC = StaticFiles(directory=str(resources.files("tenantry").joinpath("web", "static")))
+
+routes: list[BaseRoute] = [
+    Route(LOGIN_PATH, show_step, methods=["GET"]),
+    Route(LOGIN_PATH, post_username, methods=["POST"]),
+    Route(PASSWORD_PATH, show_step, methods=["GET"]),
+    Route(PASSWORD_PATH, post_password, methods=["POST"]),
+    Route(KMSI_PATH, show_step, methods=["GET"]),
+    Route(KMSI_PATH, post_kmsi, methods=["POST"]),
+    Route(CONSENT_PATH, show_step, methods=["GET"]),
+    Route(CONSENT_PATH, post_consent, methods=["POST"]),
+    Route(DEVICE_LOGIN_PATH, show_device_login, methods=["GET"]),
+    Route(DEVICE_LOGIN_PATH, post_device_login, methods=["POST"]),
+    Route(DEVICE_DONE_PATH, show_device_done, methods=["GET"]),
+    Mount(STATIC_PREFIX, app=_STATIC, name="static"),
+]

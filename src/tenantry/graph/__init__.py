@@ -1,0 +1,1 @@
+"""Graph-compatible admin API: OData query handling now, HTTP routes later."""

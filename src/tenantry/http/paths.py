@@ -1,0 +1,32 @@
+"""The URLs the STS and the sign-in pages send browsers to, in one place (the adapters never import each other).
+
+The STS sends a browser to a sign-in page with the flow handle; the pages send it back to the STS's
+resume step, on the tenant path segment the flow started on.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+STATIC_PREFIX = "/static"
+LOGIN_PATH = "/login"
+PASSWORD_PATH = "/login/password"  # noqa: S105 - a path
+KMSI_PATH = "/kmsi"
+CONSENT_PATH = "/consent"
+DEVICE_LOGIN_PATH = "/devicelogin"
+DEVICE_DONE_PATH = "/devicelogin/complete"
+
+
+def with_flow(path: str, handle: str) -> str:
+    """`path?flow=<handle>`."""
+    return f"{path}?{urlencode({'flow': handle})}"
+
+
+def resume_path(tenant_segment: str, handle: str) -> str:
+    """`/{tenant}/oauth2/v2.0/authorize/resume?flow=<handle>`: where the pages hand a signed-in flow back."""
+    return with_flow(f"/{quote(tenant_segment, safe='')}/oauth2/v2.0/authorize/resume", handle)
+
+
+def error_lookup_path(code: int) -> str:
+    """`/error?code=N`, the AADSTS lookup page."""
+    return f"/error?code={code}"

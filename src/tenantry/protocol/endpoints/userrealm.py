@@ -1,0 +1,52 @@
+"""`GET /common/userrealm/{upn}?api-version=1.0`: home-realm discovery as MSAL Python asks for it before
+ROPC (msal-compat §1.3, §2.6).
+
+A domain some tenant has verified is `Managed` (plain ROPC follows); MSAL reads only `account_type`.
+Any other domain is a JSON 404, on which MSAL falls back to plain ROPC too. MSAL drops the authority's
+port for this request, so it arrives on port 443: run `tenantry serve --port 8443 --port 443` when
+MSAL Python's username/password flow is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenantry.apps.first_party import SYSTEM_TENANT_ID
+from tenantry.http.context import request_context
+from tenantry.http.responses import JsonResponse
+
+CLOUD_AUDIENCE_URN = "urn:federation:MicrosoftOnline"
+
+
+def realm_document(domain: str, base_url: str) -> dict[str, Any]:
+    """Entra's answer for a managed (cloud-only) domain."""
+    return {
+        "ver": "1.0",
+        "account_type": "Managed",
+        "domain_name": domain,
+        "cloud_instance_name": urlsplit(base_url).hostname or "localhost",
+        "cloud_audience_urn": CLOUD_AUDIENCE_URN,
+    }
+
+
+def userrealm_endpoint(request: Request) -> Response:
+    """Managed for a known domain, else 404."""
+    ctx = request_context(request)
+    domain = str(request.path_params["upn"]).rpartition("@")[2].strip().lower()
+    tenant = None
+    if domain:
+        with request.app.state.store.transaction() as unit:
+            tenant = unit.find_tenant_by_domain(domain)
+    headers = {"x-ms-request-id": ctx.trace_id}
+    if tenant is None or tenant.id == SYSTEM_TENANT_ID:
+        body = {
+            "error": "not_found",
+            "error_description": f"No tenant has verified the domain '{domain[:253]}'.",
+            "trace_id": ctx.trace_id,
+        }
+        return JsonResponse(body, status_code=404, headers=headers)
+    return JsonResponse(realm_document(domain, ctx.base_url), headers=headers)

@@ -1,0 +1,84 @@
+"""Recording the answer of the consent page: a user's own consent, or an administrator's for the tenant.
+
+User consent adds the prompt's scopes to the user's `Principal` grant; admin consent (the
+`/adminconsent` endpoint) grants everything the client statically requires: delegated scopes as an
+`AllPrincipals` grant, application permissions as app role assignments (entra-reference §4.4).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from tenantry.apps.consent import record_consent
+from tenantry.apps.models import AppRoleAssignment
+from tenantry.apps.repository import (
+    ApplicationReader,
+    AssignmentRepository,
+    PermissionGrantRepository,
+    ServicePrincipalReader,
+)
+from tenantry.common.ids import new_guid
+from tenantry.directory.models import User
+from tenantry.directory.repository import GroupRepository, UserRepository
+from tenantry.sessions.flow import ConsentPrompt
+
+ADMIN_GROUP_NAME = "Global Administrators"
+
+
+class ConsentUnit(ApplicationReader, ServicePrincipalReader, AssignmentRepository, PermissionGrantRepository, Protocol):
+    """What recording consent needs."""
+
+
+class AdminDirectory(UserRepository, GroupRepository, Protocol):
+    """What the administrator check reads."""
+
+
+class ConsentError(ValueError):
+    """The apps named by a consent prompt are gone (deleted or disabled between prompt and answer)."""
+
+
+def is_tenant_admin(user: User, unit: AdminDirectory) -> bool:
+    """Whether `user` may grant tenant-wide consent: a member of the tenant's "Global Administrators" group,
+    or the only user of the tenant (a fresh tenant's first user administers it).
+
+    TODO(roles issue): replace with the Global/Cloud Application/Application Administrator directory roles
+    once directory roles exist.
+    """
+    admin_groups = {g.id for g in unit.list_groups(user.tenant_id) if g.display_name == ADMIN_GROUP_NAME}
+    if admin_groups & set(unit.list_group_ids_of_member(user.tenant_id, user.id)):
+        return True
+    return len(unit.list_users(user.tenant_id)) == 1
+
+
+def record_user_consent(prompt: ConsentPrompt, user: User, unit: ConsentUnit, now: datetime) -> None:
+    """Add the prompt's scopes to the user's own grant for (client, resource) in the prompt's tenant."""
+    client = unit.find_service_principal_by_app_id(prompt.tenant_id, prompt.client_app_id)
+    resource = unit.find_service_principal_by_app_id(prompt.tenant_id, prompt.resource_app_id)
+    if client is None or resource is None:
+        raise ConsentError("the client or resource of this consent no longer exists in the tenant")
+    if prompt.scopes:
+        record_consent(unit, client, resource, user, prompt.scopes, now)
+
+
+def grant_admin_consent(prompt: ConsentPrompt, unit: ConsentUnit, now: datetime) -> None:
+    """Grant, tenant-wide, every permission the client app statically requires (like `AppService.admin_consent`,
+    inside the caller's transaction): delegated scopes for all users, application permissions as assignments."""
+    app = unit.find_application_by_app_id(prompt.client_app_id)
+    client = unit.find_service_principal_by_app_id(prompt.tenant_id, prompt.client_app_id)
+    if app is None or client is None:
+        raise ConsentError("the client of this consent no longer exists in the tenant")
+    for entry in app.required_resource_access:
+        resource = unit.find_service_principal_by_app_id(prompt.tenant_id, entry.resource_app_id)
+        resource_app = unit.find_application_by_app_id(entry.resource_app_id)
+        if resource is None or resource_app is None:
+            continue
+        for access in (a for a in entry.resource_access if a.type == "Role"):
+            assignment = AppRoleAssignment(
+                new_guid(), prompt.tenant_id, client.id, "ServicePrincipal", resource.id, access.id, now
+            )
+            unit.add_assignment(assignment)
+        wanted = {a.id for a in entry.resource_access if a.type == "Scope"}
+        scopes = [s.value for s in resource_app.oauth2_permission_scopes if s.id in wanted and s.is_enabled]
+        if scopes:
+            record_consent(unit, client, resource, None, scopes, now)

@@ -1,0 +1,230 @@
+"""The interactive sign-in flow: an explicit, persisted state machine (style P15).
+
+A flow starts when /authorize, /devicelogin or /adminconsent needs the user; it is stored server-side
+behind an opaque handle (only its SHA-256 is stored) and expires after `FLOW_LIFETIME` (AADSTS50089).
+Each transition is a function that checks the current state, so a replayed or out-of-order form post
+cannot skip a step (a password post after the password step, a consent post before sign-in).
+
+```mermaid
+stateDiagram-v2
+    [*] --> identify: no usable session
+    [*] --> password: re-authenticate a known user (prompt=login, max_age, invalid session)
+    [*] --> consent: valid session, consent missing
+    identify --> password: username entered
+    identify --> consent: "continue as" the signed-in account
+    password --> identify: "use another account"
+    password --> kmsi: password verified, SSO session created
+    kmsi --> consent: "Stay signed in?" answered
+    consent --> consent: consent prompt stored / accepted
+    consent --> complete: code issued, device approved, admin consent granted
+    identify --> failed
+    password --> failed
+    kmsi --> failed
+    consent --> failed: consent declined (AADSTS65004)
+    complete --> [*]
+    failed --> [*]
+```
+
+The state `consent` means "signed in": the protocol's resume step decides there whether consent is
+missing (it then stores a `ConsentPrompt` for the consent page) or the flow can complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+FLOW_LIFETIME = timedelta(minutes=30)
+
+
+class FlowKind(StrEnum):
+    """What started the flow, and so what completing it means."""
+
+    AUTHORIZE = "authorize"
+    DEVICE = "device"
+    ADMIN_CONSENT = "admin_consent"
+
+
+class FlowState(StrEnum):
+    """Where the user is in the sign-in."""
+
+    IDENTIFY = "identify"
+    PASSWORD = "password"  # noqa: S105 - a state name
+    KMSI = "kmsi"
+    CONSENT = "consent"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({FlowState.COMPLETE, FlowState.FAILED})
+
+
+class FlowStateError(ValueError):
+    """A transition that the flow's current state does not allow (a replayed or out-of-order post)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPrompt:
+    """What the consent page asks: computed by the protocol, shown and recorded by the sign-in pages.
+
+    `scopes` are the permission values to grant on the resource; `lines` are what the page shows.
+    `admin` asks for tenant-wide (admin) consent to everything the client statically requires.
+    """
+
+    tenant_id: str
+    client_app_id: str
+    client_name: str
+    resource_app_id: str
+    resource_name: str
+    scopes: tuple[str, ...]
+    lines: tuple[str, ...]
+    admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignInFlow:
+    """One sign-in in progress. `request` holds the validated authorize parameters (re-validated on
+    resume), or `{"user_code": …}` for a device flow; `tenant_id` is the path's tenant when concrete."""
+
+    handle_hash: bytes
+    kind: FlowKind
+    state: FlowState
+    tenant_segment: str
+    tenant_id: str | None
+    client_id: str
+    request: Mapping[str, str]
+    created_at: datetime
+    expires_at: datetime
+    login_hint: str | None = None
+    username: str | None = None
+    user_id: str | None = None
+    session_id: str | None = None
+    allow_sso: bool = True
+    consent: ConsentPrompt | None = None
+    consented: bool = False
+    error_code: int | None = None
+
+    @property
+    def tenant_label(self) -> str:
+        """How messages name the tenant: its GUID, or the alias the client used."""
+        return self.tenant_id or self.tenant_segment
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its lifetime (AADSTS50089)."""
+        return now >= self.expires_at
+
+    def param(self, name: str) -> str | None:
+        """One stored request parameter."""
+        return self.request.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowOrigin:
+    """What started a flow: its kind, the tenant path segment, the client and the request to resume."""
+
+    kind: FlowKind
+    tenant_segment: str
+    tenant_id: str | None
+    client_id: str
+    request: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class FlowEntry:
+    """Where a new flow starts: identify, password (re-authenticating a known user) or consent (SSO)."""
+
+    state: FlowState = FlowState.IDENTIFY
+    login_hint: str | None = None
+    username: str | None = None
+    allow_sso: bool = True
+
+
+def new_flow(handle_hash: bytes, origin: FlowOrigin, now: datetime, entry: FlowEntry | None = None) -> SignInFlow:
+    """A fresh flow that expires `FLOW_LIFETIME` from now."""
+    entry = entry or FlowEntry()
+    return SignInFlow(
+        handle_hash=handle_hash,
+        kind=origin.kind,
+        state=entry.state,
+        tenant_segment=origin.tenant_segment,
+        tenant_id=origin.tenant_id,
+        client_id=origin.client_id,
+        request=MappingProxyType(dict(origin.request)),
+        created_at=now,
+        expires_at=now + FLOW_LIFETIME,
+        login_hint=entry.login_hint,
+        username=entry.username,
+        allow_sso=entry.allow_sso,
+    )
+
+
+def _require(flow: SignInFlow, *states: FlowState) -> None:
+    if flow.state not in states:
+        raise FlowStateError(f"flow is in state {flow.state}, not {', '.join(states)}")
+
+
+def identified(flow: SignInFlow, username: str) -> SignInFlow:
+    """The user typed a username: ask for the password."""
+    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD)
+    return replace(flow, state=FlowState.PASSWORD, username=username)
+
+
+def use_another_account(flow: SignInFlow) -> SignInFlow:
+    """Back to the username page, forgetting the account (and never reusing the session)."""
+    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD)
+    return replace(flow, state=FlowState.IDENTIFY, username=None, allow_sso=False)
+
+
+def authenticated(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
+    """The password was right and an SSO session exists: ask "Stay signed in?"."""
+    _require(flow, FlowState.PASSWORD)
+    return replace(flow, state=FlowState.KMSI, user_id=user_id, session_id=session_id)
+
+
+def kmsi_answered(flow: SignInFlow) -> SignInFlow:
+    """ "Stay signed in?" answered either way: the user is signed in."""
+    _require(flow, FlowState.KMSI)
+    return replace(flow, state=FlowState.CONSENT)
+
+
+def account_selected(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
+    """The user continued with the account of a valid SSO session (select_account, device login)."""
+    _require(flow, FlowState.IDENTIFY)
+    if not flow.allow_sso:
+        raise FlowStateError("this flow requires a fresh sign-in")
+    return replace(flow, state=FlowState.CONSENT, user_id=user_id, session_id=session_id)
+
+
+def signed_in_by_session(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
+    """A flow created for a user already signed in (consent only): straight to the consent stage."""
+    return replace(flow, state=FlowState.CONSENT, user_id=user_id, session_id=session_id)
+
+
+def consent_needed(flow: SignInFlow, prompt: ConsentPrompt) -> SignInFlow:
+    """The resume step found consent missing: the consent page will show `prompt`."""
+    _require(flow, FlowState.CONSENT)
+    return replace(flow, consent=prompt, consented=False)
+
+
+def consent_given(flow: SignInFlow) -> SignInFlow:
+    """The user accepted; the grant was recorded in the same transaction."""
+    _require(flow, FlowState.CONSENT)
+    if flow.consent is None:
+        raise FlowStateError("no consent was asked")
+    return replace(flow, consent=None, consented=True)
+
+
+def completed(flow: SignInFlow) -> SignInFlow:
+    """The flow reached its goal; the handle cannot be used again."""
+    _require(flow, FlowState.CONSENT)
+    return replace(flow, state=FlowState.COMPLETE, consent=None)
+
+
+def failed(flow: SignInFlow, code: int) -> SignInFlow:
+    """The flow ends with an AADSTS error (for example 65004 when consent is declined)."""
+    if flow.state in TERMINAL:
+        raise FlowStateError(f"flow already {flow.state}")
+    return replace(flow, state=FlowState.FAILED, consent=None, error_code=code)

@@ -1,0 +1,85 @@
+"""Rendering the sign-in pages: which page a flow's state shows, and where a browser goes next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tenantry.errors import AadstsError
+from tenantry.errors.render import page_fields
+from tenantry.http.context import request_context
+from tenantry.http.pages import render_page
+from tenantry.http.paths import (
+    CONSENT_PATH,
+    DEVICE_DONE_PATH,
+    KMSI_PATH,
+    LOGIN_PATH,
+    PASSWORD_PATH,
+    resume_path,
+    with_flow,
+)
+from tenantry.sessions.flow import FlowKind, FlowState, SignInFlow
+from tenantry.sessions.signin import FlowView
+from tenantry.web.csrf import issue_token
+from tenantry.web.signin.deps import master_key
+
+NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache", "Referrer-Policy": "no-referrer"}
+DEVICE_BINDING = "devicelogin"
+_STEP_TEMPLATES = {
+    FlowState.IDENTIFY: "signin/identify.html",
+    FlowState.PASSWORD: "signin/password.html",
+    FlowState.KMSI: "signin/kmsi.html",
+}
+
+
+def next_location(flow: SignInFlow, handle: str) -> str:
+    """The page for the flow's state; once signed in (or finished) the STS's resume step decides."""
+    if flow.state is FlowState.IDENTIFY:
+        return with_flow(LOGIN_PATH, handle)
+    if flow.state is FlowState.PASSWORD:
+        return with_flow(PASSWORD_PATH, handle)
+    if flow.state is FlowState.KMSI:
+        return with_flow(KMSI_PATH, handle)
+    if flow.state is FlowState.CONSENT and flow.consent is not None:
+        return with_flow(CONSENT_PATH, handle)
+    if flow.kind is FlowKind.DEVICE and flow.state is FlowState.COMPLETE:
+        return with_flow(DEVICE_DONE_PATH, handle)
+    return resume_path(flow.tenant_segment, handle)
+
+
+def see_other(location: str) -> Response:
+    """303 after a post (the browser follows with GET), never cached."""
+    return RedirectResponse(location, status_code=303, headers=NO_STORE)
+
+
+def page(
+    request: Request, template: str, binding: str, values: dict[str, Any], error: AadstsError | None = None
+) -> Response:
+    """A page with a form: the CSRF token (bound to `binding`), an inline error with the catalogue's status."""
+    token = issue_token(request, master_key(request), binding)
+    context = {**values, "csrf": token.value}
+    status = 200
+    if error is not None:
+        context["error"] = page_fields(error, request_context(request))
+        status = error.spec.http_status
+    return token.apply(render_page(request, template, context, status=status))
+
+
+def step_page(request: Request, view: FlowView, handle: str, error: AadstsError | None = None) -> Response:
+    """The page of the flow's current step, or a redirect when the state has no page of its own."""
+    flow = view.flow
+    if flow.state is FlowState.CONSENT and flow.consent is not None:
+        values = {"handle": handle, "prompt": flow.consent, "app_name": view.app_name}
+        return page(request, "signin/consent.html", handle, values, error)
+    template = _STEP_TEMPLATES.get(flow.state)
+    if template is None:
+        return RedirectResponse(next_location(flow, handle), status_code=302, headers=NO_STORE)
+    values = {
+        "handle": handle,
+        "app_name": view.app_name,
+        "username": flow.username or flow.login_hint,
+        "account": view.account,
+    }
+    return page(request, template, handle, values, error)

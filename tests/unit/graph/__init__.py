@@ -1,0 +1,1 @@
+"""Tests for the Graph-compatible API's pure helpers."""
