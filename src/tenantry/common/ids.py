@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import secrets
 import uuid
 
@@ -34,6 +35,21 @@ def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
 
 
+# Per-request identifiers (trace ids, `uti`) are labels, not secrets: they are echoed to clients and
+# logged. A seeded PRNG makes them without a system call per request; anything secret uses `secrets`.
+_labels = random.Random(secrets.randbits(128))  # noqa: S311 - identifiers, not secrets (see above)
+
+
+def new_trace_id() -> str:
+    """A GUID-shaped per-request identifier (trace and correlation ids)."""
+    return str(uuid.UUID(int=_labels.getrandbits(128), version=4))
+
+
 def new_token_id() -> str:
-    """A 22-character base64url id, the shape of Entra's `uti` claim."""
-    return b64url(secrets.token_bytes(16))
+    """A 22-character base64url id, the shape of Entra's `uti` claim; unique, not secret."""
+    return b64url(_labels.getrandbits(128).to_bytes(16, "big"))
+
+
+def jitter(low: int, high: int) -> int:
+    """A uniformly drawn integer in [low, high] for non-secret randomisation (token lifetimes)."""
+    return _labels.randint(low, high)

@@ -24,7 +24,7 @@ class InvalidDomainError(ValueError):
 def normalise_domain(domain: str) -> str:
     """Lower-case and validate a DNS domain name (the `{tenant}` path segment may carry it)."""
     value = domain.strip().lower().rstrip(".")
-    if not _DOMAIN.match(value) or value in RESERVED_TENANT_NAMES:
+    if not _DOMAIN.fullmatch(value) or value in RESERVED_TENANT_NAMES:
         raise InvalidDomainError(f"'{domain}' is not a valid domain name")
     return value
 

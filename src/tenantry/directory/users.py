@@ -30,7 +30,7 @@ class UserError(ValueError):
 def check_upn(upn: str, domains: tuple[str, ...]) -> str:
     """Validate a userPrincipalName against Entra's rules and the tenant's verified domains."""
     local, sep, domain = upn.strip().rpartition("@")
-    if not sep or not _UPN_LOCAL.match(local) or local.endswith(".") or len(upn) > 113 or len(domain) > 48:
+    if not sep or not _UPN_LOCAL.fullmatch(local) or local.endswith(".") or len(upn) > 113 or len(domain) > 48:
         raise UserError(f"'{upn}' is not a valid userPrincipalName")
     if domain.lower() not in domains:
         raise UserError(f"the domain of '{upn}' is not a verified domain of the tenant")

@@ -20,9 +20,9 @@ def base_url(request: Request, public_url: str | None, fallback: str) -> str:
     if public_url:
         return public_url
     host = request.headers.get("host", "")
-    if not _HOST.match(host):
+    if not _HOST.fullmatch(host):
         return fallback
-    return f"{request.url.scheme}://{host.lower()}"
+    return f"{request.scope.get('scheme', 'https')}://{host.lower()}"
 
 
 def request_context(request: Request) -> RequestContext:
@@ -31,7 +31,9 @@ def request_context(request: Request) -> RequestContext:
     if isinstance(existing, RequestContext):
         return existing
     settings = request.app.state.settings
-    correlation = request.headers.get("client-request-id") or request.query_params.get("client-request-id")
+    correlation = request.headers.get("client-request-id")
+    if correlation is None and b"client-request-id" in request.scope.get("query_string", b""):
+        correlation = request.query_params.get("client-request-id")
     ctx = RequestContext.create(
         correlation, base_url(request, settings.public_url, request.app.state.fallback_base_url)
     )

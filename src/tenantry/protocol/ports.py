@@ -42,3 +42,8 @@ class StsStore(Protocol):
     def transaction(self, *, write: bool = False) -> AbstractContextManager[StsUnit]:
         """Commit on success, roll back on error; `write=True` when the transaction will write."""
         ...
+
+    def reader(self) -> AbstractContextManager[StsUnit]:
+        """For validation: directory lookups may come from a cache that is exact (dropped on any change);
+        a connection opens only when something must really be read."""
+        ...

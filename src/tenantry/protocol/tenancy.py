@@ -79,7 +79,7 @@ def resolve_tenant(segment: str, finder: TenantFinder) -> TenantRef:
     lowered = segment.lower()
     if is_guid(lowered):
         tenant = finder.find_tenant(lowered)
-    elif _DOMAIN_SEGMENT.match(lowered):
+    elif _DOMAIN_SEGMENT.fullmatch(lowered):
         tenant = finder.find_tenant_by_domain(lowered)
     else:
         tenant = None

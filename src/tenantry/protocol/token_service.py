@@ -13,10 +13,10 @@ from tenantry.protocol.tenancy import resolve_tenant
 
 
 class TokenService:
-    """Validates in a read transaction, then issues in a second one (a write transaction when the grant
-    writes). Whatever the issue phase must re-check atomically (a code's single use, a jti) it checks
-    with compare-and-set writes there, so the gap between the two transactions is harmless; a failed
-    issue rolls back and leaves nothing half-written."""
+    """Validates through the store's reader (cached directory lookups), then issues in the same reader
+    when nothing is written, or in a write transaction. Whatever the issue phase must re-check
+    atomically (a code's single use, a jti) it checks with compare-and-set writes there, so the gap
+    between the two phases is harmless; a failed issue rolls back and leaves nothing half-written."""
 
     def __init__(self, store: StsStore, grants: GrantRegistry) -> None:
         self._store = store
@@ -31,7 +31,7 @@ class TokenService:
         origin: str | None = None,
     ) -> dict[str, Any]:
         """Return the success body, or raise `AadstsError`; `origin` is the browser's `Origin` header."""
-        with self._store.transaction() as unit:
+        with self._store.reader() as unit:
             tenant = resolve_tenant(segment, unit)
             grant = self._grants.select(require(form, "grant_type"))
             request = TokenRequest(tenant, GrantRegistry.relevant(grant, form), authorization, base_url, origin)

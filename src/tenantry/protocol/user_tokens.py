@@ -7,14 +7,13 @@ tokens of every flow carry the same claims (shared/docs/msal-compat.md §2.8, §
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tenantry.apps.models import Application
 from tenantry.common.clock import Clock
-from tenantry.common.ids import b64url, new_guid
+from tenantry.common.ids import b64url, jitter, new_guid
 from tenantry.directory.models import Tenant, User
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes
@@ -81,7 +80,7 @@ class UserTokenIssuer:
 
     def _lifetime(self) -> int:
         low, high = self._lifetimes
-        return low + secrets.randbelow(high - low + 1)
+        return jitter(low, high)
 
     def issue(self, grant: UserGrant, unit: StsUnit, base_url: str) -> dict[str, Any]:
         """The token response body; writes a refresh token when `offline_access` was asked for."""

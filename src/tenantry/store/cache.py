@@ -35,17 +35,32 @@ class ChangeWatcher(Protocol):
 
 
 class SqliteDataVersion:
-    """`PRAGMA data_version` on a private connection: cheap (microseconds) and exact."""
+    """`PRAGMA data_version` on private connections, one per thread so that threads never queue.
+
+    A connection's data version changes when *another* connection commits, and the numbers of two
+    connections are unrelated: so each thread compares its own connection with its own last reading,
+    and any change it sees bumps one shared generation.
+    """
 
     def __init__(self, path: str) -> None:
-        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._path = path
+        self._local = threading.local()
         self._lock = threading.Lock()
+        self._generation = 0
 
     def current(self) -> Hashable:
-        """The data version."""
-        with self._lock:
-            row = self._connection.execute("PRAGMA data_version").fetchone()
-        return int(row[0])
+        """The shared generation, bumped when this thread's connection saw a commit."""
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+            local.connection, local.seen = connection, None
+        seen = connection.execute("PRAGMA data_version").fetchone()[0]
+        if seen != local.seen:
+            local.seen = seen
+            with self._lock:
+                self._generation += 1
+        return self._generation
 
 
 class PostgresWalPosition:

@@ -23,18 +23,25 @@ class TokenMinter:
 
     def __init__(self, keys: KeyManager) -> None:
         self._keys = keys
+        self._headers: dict[tuple[str, int], str] = {}
+
+    def _header(self, kid: str, version: int) -> str:
+        """The encoded header, the same for every token of one key and version: built once."""
+        encoded = self._headers.get((kid, version))
+        if encoded is None:
+            header: dict[str, str] = {"typ": "JWT", "alg": "RS256", "kid": kid}
+            if version == 1:
+                header["x5t"] = kid
+            encoded = b64url(json.dumps(header, separators=_SEPARATORS).encode())
+            self._headers[(kid, version)] = encoded
+        return encoded
 
     def sign(self, claims: dict[str, Any], *, version: int) -> str:
         """Return the compact JWS of `claims`."""
         key = self._keys.signer()
         assert key.private_key is not None
-        header: dict[str, str] = {"typ": "JWT", "alg": "RS256", "kid": key.kid}
-        if version == 1:
-            header["x5t"] = key.kid
         signing_input = (
-            b64url(json.dumps(header, separators=_SEPARATORS).encode())
-            + "."
-            + b64url(json.dumps(claims, separators=_SEPARATORS).encode())
+            self._header(key.kid, version) + "." + b64url(json.dumps(claims, separators=_SEPARATORS).encode())
         )
         signature = key.private_key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
         return signing_input + "." + b64url(signature)

@@ -38,7 +38,7 @@ def preflight_endpoint(allow: str) -> Callable[[Request], Awaitable[Response]]:
             "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
         }
         requested = request.headers.get("access-control-request-headers", "").strip()
-        if requested and _HEADER_LIST.match(requested):
+        if requested and _HEADER_LIST.fullmatch(requested):
             headers["Access-Control-Allow-Headers"] = requested
         return Response(status_code=204, headers=headers)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,6 +15,10 @@ from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import TokenService
 
 token_preflight = preflight_endpoint("POST")
+
+# Token work holds the GIL except while signing: a few threads keep both cores busy, while dozens would
+# only fight over the GIL (and over pooled connections).
+TOKEN_THREADS = CapacityLimiter(3)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -31,6 +35,7 @@ async def token_endpoint(request: Request) -> Response:
             request.headers.get("authorization"),
             ctx.base_url,
             request.headers.get("origin"),
+            limiter=TOKEN_THREADS,
         )
     except AadstsError as err:
         return allow_cross_origin(request, error_response(err, ctx))

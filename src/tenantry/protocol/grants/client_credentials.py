@@ -6,11 +6,11 @@ scope. The token carries the app roles granted to the client's service principal
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from tenantry.common.clock import Clock
+from tenantry.common.ids import jitter
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient, ClientAuthenticator, presented_credentials
@@ -77,7 +77,11 @@ class ClientCredentialsGrant:
         """Tenant, client, scope, resource, roles — in the order Entra reports them."""
         tenant = request.tenant.require_tenant()
         presented = presented_credentials(request.form, request.authorization)
-        audiences = token_endpoint_audiences(request.base_url, tenant, request.tenant.segment)
+        audiences = (
+            token_endpoint_audiences(request.base_url, tenant, request.tenant.segment)
+            if presented.assertion is not None
+            else frozenset()
+        )
         client = self._authenticator.authenticate_confidential(presented, request.tenant, unit, audiences)
         resource = resolve_resource(default_scope_resource(require(request.form, "scope")), tenant, unit)
         roles = granted_roles(client, resource, unit)
@@ -91,7 +95,7 @@ class ClientCredentialsGrant:
     def _lifetime(self) -> int:
         """Entra randomises access-token lifetimes between 60 and 90 minutes (entra-reference §2.5)."""
         low, high = self._lifetimes
-        return low + secrets.randbelow(high - low + 1)
+        return jitter(low, high)
 
     def needs_write(self, decision: ClientCredentialsDecision) -> bool:
         """Only a client assertion writes (its jti); a secret-authenticated request reads only."""

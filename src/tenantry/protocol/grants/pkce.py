@@ -41,7 +41,7 @@ def check_code_verifier(code: AuthorizationCode, verifier: str | None) -> None:
         return
     if verifier is None:
         raise AadstsError.of(Aadsts.CodeVerifierMismatch, hint="The request has no code_verifier.")
-    if not _VERIFIER.match(verifier):
+    if not _VERIFIER.fullmatch(verifier):
         raise AadstsError.of(
             Aadsts.InvalidCodeChallengeMethodInvalidSize,
             hint="A code_verifier is 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_' and '~'.",

@@ -21,8 +21,8 @@ def check_pkce(ctx: AuthorizeContext) -> None:
         if "code" in ctx.response_types and ctx.is_public:
             raise AadstsError.of(Aadsts.MissingCodeChallenge)
         return
-    if not _CHALLENGE.match(challenge):
-        reason = "43 to 128 characters" if _UNRESERVED.match(challenge) else "only A–Z, a–z, 0–9, '-', '.', '_', '~'"
+    if not _CHALLENGE.fullmatch(challenge):
+        reason = "43 to 128 characters" if _UNRESERVED.fullmatch(challenge) else "only A–Z, a–z, 0–9, '-', '.', '_', '~'"
         raise AadstsError.of(Aadsts.InvalidCodeChallengeMethodInvalidSize).with_hint(f"Use {reason}.")
     if method is not None and method not in METHODS:
         raise AadstsError.of(
