@@ -56,7 +56,7 @@ def test_unexpected_exception_is_a_generic_500(
     def crash(*args: object) -> None:
         raise RuntimeError("internal detail that must stay on the server")
 
-    monkeypatch.setattr(services.token_service, "handle", crash)
+    monkeypatch.setattr(services.token_service, "start", crash)
     with TestClient(create_app(services), base_url=BASE_URL, raise_server_exceptions=False) as http:
         response = http.post(world.token_path(), data=secret_form(world.confidential))
     body = assert_entra_error(response, 50000, 500, "server_error")

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenantry.protocol.form import require
-from tenantry.protocol.grants.base import TokenRequest
+from tenantry.protocol.grants.base import Grant, TokenRequest
 from tenantry.protocol.grants.registry import GrantRegistry
-from tenantry.protocol.ports import StsStore
+from tenantry.protocol.ports import StsStore, StsUnit
 from tenantry.protocol.tenancy import resolve_tenant
+from tenantry.tokens.mint import PendingSignature, deferred_signing
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCall:
+    """One token request as the endpoint received it."""
+
+    segment: str
+    form: Mapping[str, str]
+    authorization: str | None
+    base_url: str
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InlineOutcome:
+    """What `start` got done on the event loop: a body whose tokens still need their RSA signatures,
+    or the remaining (blocking) work to run on a worker thread."""
+
+    body: dict[str, Any] | None = None
+    pending: list[PendingSignature] = field(default_factory=list)
+    remaining: Callable[[], dict[str, Any]] | None = None
 
 
 class TokenService:
@@ -22,21 +45,34 @@ class TokenService:
         self._store = store
         self._grants = grants
 
-    def handle(
-        self,
-        segment: str,
-        form: Mapping[str, str],
-        authorization: str | None,
-        base_url: str,
-        origin: str | None = None,
-    ) -> dict[str, Any]:
-        """Return the success body, or raise `AadstsError`; `origin` is the browser's `Origin` header."""
+    def _request(self, call: TokenCall, grant: Grant[Any], unit: StsUnit) -> TokenRequest:
+        tenant = resolve_tenant(call.segment, unit)
+        return TokenRequest(
+            tenant, GrantRegistry.relevant(grant, call.form), call.authorization, call.base_url, call.origin
+        )
+
+    def handle(self, call: TokenCall) -> dict[str, Any]:
+        """Blocking path (worker thread): return the success body, or raise `AadstsError`."""
         with self._store.reader() as unit:
-            tenant = resolve_tenant(segment, unit)
-            grant = self._grants.select(require(form, "grant_type"))
-            request = TokenRequest(tenant, GrantRegistry.relevant(grant, form), authorization, base_url, origin)
-            decision = grant.validate(request, unit)
+            grant = self._grants.select(require(call.form, "grant_type"))
+            decision = grant.validate(self._request(call, grant, unit), unit)
             if not grant.needs_write(decision):
                 return grant.issue(decision, unit)
+        return self._issue_writing(grant, decision)
+
+    def _issue_writing(self, grant: Grant[Any], decision: Any) -> dict[str, Any]:
         with self._store.transaction(write=True) as unit:
             return grant.issue(decision, unit)
+
+    def start(self, call: TokenCall) -> InlineOutcome:
+        """Event-loop path for grants marked `inline` (client credentials): validation and claims here,
+        signatures deferred; anything that must write, and every other grant, is handed back."""
+        grant = self._grants.select(require(call.form, "grant_type"))
+        if not grant.inline:
+            return InlineOutcome(remaining=lambda: self.handle(call))
+        with deferred_signing() as pending, self._store.reader() as unit:
+            decision = grant.validate(self._request(call, grant, unit), unit)
+            if grant.needs_write(decision):
+                return InlineOutcome(remaining=lambda: self._issue_writing(grant, decision))
+            body = grant.issue(decision, unit)
+        return InlineOutcome(body=body, pending=list(pending))

@@ -7,15 +7,53 @@ while signing, so token requests served from a thread pool use every core.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tenantry.common.ids import b64url
 from tenantry.tokens.keys import KeyManager
 
 _SEPARATORS = (",", ":")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSignature:
+    """A token whose RSA signature is still to be made; `placeholder` stands for it in the response."""
+
+    placeholder: str
+    key: rsa.RSAPrivateKey
+    signing_input: str
+
+    def complete(self) -> str:
+        """Sign (releases the GIL: run it on a worker thread) and return the compact JWS."""
+        signature = self.key.sign(self.signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        return self.signing_input + "." + b64url(signature)
+
+
+_deferred: ContextVar[list[PendingSignature] | None] = ContextVar("tenantry_deferred_signatures", default=None)
+
+
+@contextmanager
+def deferred_signing() -> Iterator[list[PendingSignature]]:
+    """Inside this block `TokenMinter.sign` returns placeholders and collects the work, so that Python
+    logic can run on the event loop and only the RSA operations go to worker threads."""
+    pending: list[PendingSignature] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+def fill_signatures(body: Mapping[str, Any], signed: Mapping[str, str]) -> dict[str, Any]:
+    """Replace placeholders in a response body by the finished tokens."""
+    return {k: signed.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
 
 
 class TokenMinter:
@@ -43,5 +81,9 @@ class TokenMinter:
         signing_input = (
             self._header(key.kid, version) + "." + b64url(json.dumps(claims, separators=_SEPARATORS).encode())
         )
-        signature = key.private_key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-        return signing_input + "." + b64url(signature)
+        deferred = _deferred.get()
+        pending = PendingSignature(f"<pending-signature-{len(deferred or ())}>", key.private_key, signing_input)
+        if deferred is None:
+            return pending.complete()
+        deferred.append(pending)
+        return pending.placeholder

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from anyio import CapacityLimiter, to_thread
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,7 +14,8 @@ from tenantry.http.context import request_context
 from tenantry.http.responses import error_response, token_response
 from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
-from tenantry.protocol.token_service import TokenService
+from tenantry.protocol.token_service import InlineOutcome, TokenCall, TokenService
+from tenantry.tokens.mint import PendingSignature, fill_signatures
 
 token_preflight = preflight_endpoint("POST")
 
@@ -22,21 +25,36 @@ TOKEN_THREADS = CapacityLimiter(3)
 
 
 async def token_endpoint(request: Request) -> Response:
-    """Parse the form here; run validation, signing and storage in a worker thread (they release the GIL)."""
+    """Parse the form and validate on the event loop when the grant allows it (client credentials with a
+    warm cache needs no I/O); RSA signing, and every grant that reads or writes storage, run on worker
+    threads, where `cryptography` and the database drivers release the GIL."""
     ctx = request_context(request)
     service: TokenService = request.app.state.token_service
     try:
         check_content_type(request.headers.get("content-type"))
         form = parse_form(await read_limited_body(request, request.app.state.settings.max_body_bytes))
-        body = await to_thread.run_sync(
-            service.handle,
+        call = TokenCall(
             request.path_params["tenant"],
             form,
             request.headers.get("authorization"),
             ctx.base_url,
             request.headers.get("origin"),
-            limiter=TOKEN_THREADS,
         )
+        body = await _finish(service.start(call))
     except AadstsError as err:
         return allow_cross_origin(request, error_response(err, ctx))
     return allow_cross_origin(request, token_response(body, ctx))
+
+
+async def _finish(outcome: InlineOutcome) -> dict[str, Any]:
+    if outcome.remaining is not None:
+        return await to_thread.run_sync(outcome.remaining, limiter=TOKEN_THREADS)
+    assert outcome.body is not None
+    if not outcome.pending:
+        return outcome.body
+    signed = await to_thread.run_sync(_sign_all, outcome.pending, limiter=TOKEN_THREADS)
+    return fill_signatures(outcome.body, signed)
+
+
+def _sign_all(pending: list[PendingSignature]) -> dict[str, str]:
+    return {p.placeholder: p.complete() for p in pending}

@@ -33,6 +33,9 @@ class Grant(Protocol[DecisionT]):
 
     grant_type: ClassVar[str]
     parameters: ClassVar[frozenset[str]]
+    # True when validation needs no blocking I/O once the directory cache is warm, so the token
+    # endpoint may run it on the event loop and send only the RSA signing to a worker thread.
+    inline: ClassVar[bool]
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> DecisionT:
         """Check the request without side effects; raise `AadstsError` on the first problem."""

@@ -60,6 +60,7 @@ class ClientCredentialsGrant:
 
     grant_type: ClassVar[str] = "client_credentials"
     parameters: ClassVar[frozenset[str]] = frozenset({"scope"})
+    inline: ClassVar[bool] = True
 
     def __init__(
         self,

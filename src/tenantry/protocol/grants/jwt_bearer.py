@@ -76,6 +76,7 @@ class OnBehalfOfGrant:
 
     grant_type: ClassVar[str] = JWT_BEARER_GRANT_TYPE
     parameters: ClassVar[frozenset[str]] = frozenset({"assertion", "requested_token_use", "scope", "client_info"})
+    inline: ClassVar[bool] = False
 
     def __init__(self, deps: StsDeps) -> None:
         self._deps = deps

@@ -61,6 +61,7 @@ class PasswordGrant:
 
     grant_type: ClassVar[str] = "password"
     parameters: ClassVar[frozenset[str]] = frozenset({"username", "password", "scope", "client_info"})
+    inline: ClassVar[bool] = False
 
     def __init__(self, deps: StsDeps) -> None:
         self._deps = deps

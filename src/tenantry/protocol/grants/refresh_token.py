@@ -113,6 +113,7 @@ class RefreshTokenGrant:
 
     grant_type: ClassVar[str] = "refresh_token"
     parameters: ClassVar[frozenset[str]] = frozenset({"refresh_token", "scope", "client_info"})
+    inline: ClassVar[bool] = False
 
     def __init__(self, deps: StsDeps) -> None:
         self._deps = deps

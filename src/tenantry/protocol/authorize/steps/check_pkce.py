@@ -22,7 +22,9 @@ def check_pkce(ctx: AuthorizeContext) -> None:
             raise AadstsError.of(Aadsts.MissingCodeChallenge)
         return
     if not _CHALLENGE.fullmatch(challenge):
-        reason = "43 to 128 characters" if _UNRESERVED.fullmatch(challenge) else "only A–Z, a–z, 0–9, '-', '.', '_', '~'"
+        reason = (
+            "43 to 128 characters" if _UNRESERVED.fullmatch(challenge) else "only A–Z, a–z, 0–9, '-', '.', '_', '~'"
+        )
         raise AadstsError.of(Aadsts.InvalidCodeChallengeMethodInvalidSize).with_hint(f"Use {reason}.")
     if method is not None and method not in METHODS:
         raise AadstsError.of(
