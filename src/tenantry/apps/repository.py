@@ -93,3 +93,23 @@ class PermissionGrantRepository(Protocol):
     def save_permission_grant(self, grant: PermissionGrant) -> None:
         """Insert, or replace the scopes of the grant with the same client, resource, type and principal."""
         ...
+
+
+class OwnerRepository(Protocol):
+    """Owners of app registrations: users or service principals of the app's tenant."""
+
+    def add_owner(self, tenant_id: str, application_id: str, owner_id: str, owner_type: str) -> None:
+        """Add an owner (`User` or `ServicePrincipal`); adding twice is a no-op."""
+        ...
+
+    def remove_owner(self, tenant_id: str, application_id: str, owner_id: str) -> bool:
+        """Remove an owner; False when it was not one."""
+        ...
+
+    def list_owners(self, tenant_id: str, application_id: str) -> list[tuple[str, str]]:
+        """(owner id, owner type) pairs of the application."""
+        ...
+
+    def list_owned_application_ids(self, tenant_id: str, owner_id: str) -> list[str]:
+        """Object ids of the applications `owner_id` owns."""
+        ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from tenantry.credentials.lifecycle import CredentialPolicy, ExpiryWarning, ShareLink, WebhookDelivery
 from tenantry.credentials.models import KeyCredential, PasswordCredential
 
 
@@ -45,4 +46,48 @@ class AssertionReplayRepository(Protocol):
 
     def remember_assertion(self, client_id: str, jti: str, expires_at: datetime, now: datetime) -> bool:
         """Record the jti until `expires_at`; False when this client already used it (a replay)."""
+        ...
+
+
+class LifecycleRepository(Protocol):
+    """Policies, expiry warnings, the webhook outbox and share links."""
+
+    def find_credential_policy(self, tenant_id: str) -> CredentialPolicy | None:
+        """The tenant's policy, if it set one."""
+        ...
+
+    def save_credential_policy(self, policy: CredentialPolicy) -> None:
+        """Insert or replace the tenant's policy."""
+        ...
+
+    def record_expiry_warning(self, warning: ExpiryWarning) -> bool:
+        """Record a warning; False when that credential was already warned at that horizon."""
+        ...
+
+    def list_expiry_warnings(self, tenant_id: str, key_id: str) -> list[ExpiryWarning]:
+        """Warnings sent for one credential."""
+        ...
+
+    def enqueue_webhook(self, delivery: WebhookDelivery) -> bool:
+        """Add to the outbox; False when a delivery with that idempotency key exists."""
+        ...
+
+    def due_webhooks(self, now: datetime, limit: int) -> list[WebhookDelivery]:
+        """Undelivered deliveries whose next attempt is due, oldest first."""
+        ...
+
+    def update_webhook(self, delivery: WebhookDelivery) -> None:
+        """Store attempts, next attempt, delivery time and last error."""
+        ...
+
+    def add_share_link(self, link: ShareLink) -> None:
+        """Insert a share link."""
+        ...
+
+    def find_share_link(self, token_hash: bytes) -> ShareLink | None:
+        """By the hash of the link's token."""
+        ...
+
+    def reveal_share_link(self, token_hash: bytes, when: datetime) -> bool:
+        """Mark revealed atomically; False when it already was (the second view gets 410)."""
         ...

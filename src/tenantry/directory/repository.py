@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from tenantry.directory.models import Group, Tenant, User
+from tenantry.directory.roles import RoleAssignment
 
 
 class DomainTakenError(ValueError):
@@ -81,3 +82,23 @@ class GroupRepository(Protocol):
     def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
         """Groups the member belongs to directly."""
         ...
+
+
+class RoleAssignmentRepository(Protocol):
+    """Directory role assignments of a tenant."""
+
+    def add_role_assignment(self, assignment: RoleAssignment) -> None:
+        """Insert; the same principal and role twice raises `RoleAssignmentExistsError`."""
+        ...
+
+    def remove_role_assignment(self, tenant_id: str, assignment_id: str) -> bool:
+        """Delete; False when there was none with that id."""
+        ...
+
+    def list_role_assignments(self, tenant_id: str, principal_id: str | None = None) -> list[RoleAssignment]:
+        """The tenant's assignments (of one principal when given), oldest first."""
+        ...
+
+
+class RoleAssignmentExistsError(ValueError):
+    """The principal already holds that role."""

@@ -1,0 +1,1 @@
+"""The directory audit log: who changed what, when, with which correlation id (style P14)."""

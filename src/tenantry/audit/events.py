@@ -1,0 +1,41 @@
+"""Audit activities: a typed vocabulary whose values are Entra's activity names where one exists."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditActivity(StrEnum):
+    """`activityDisplayName` of a directory audit record."""
+
+    ADD_APPLICATION = "Add application"
+    UPDATE_APPLICATION = "Update application"
+    DELETE_APPLICATION = "Delete application"
+    ADD_SECRET = "Update application – Certificates and secrets management"
+    REMOVE_SECRET = "Remove application secret"
+    ADD_CERTIFICATE = "Add application certificate"
+    REMOVE_CERTIFICATE = "Remove application certificate"
+    ADD_OWNER = "Add owner to application"
+    REMOVE_OWNER = "Remove owner from application"
+    ADD_SERVICE_PRINCIPAL = "Add service principal"
+    UPDATE_SERVICE_PRINCIPAL = "Update service principal"
+    DELETE_SERVICE_PRINCIPAL = "Delete service principal"
+    ADD_APP_ROLE_ASSIGNMENT = "Add app role assignment to service principal"
+    ADD_ROLE_MEMBER = "Add member to role"
+    REMOVE_ROLE_MEMBER = "Remove member from role"
+    CREDENTIAL_EXPIRY_WARNING = "Credential expiry warning sent"
+    SECRET_SHARE_LINK_CREATED = "Secret share link created"
+    SECRET_SHARE_LINK_REVEALED = "Secret share link revealed"
+    UPDATE_POLICY = "Update application management policy"
+
+
+CATEGORY = {
+    AuditActivity.ADD_ROLE_MEMBER: "RoleManagement",
+    AuditActivity.REMOVE_ROLE_MEMBER: "RoleManagement",
+    AuditActivity.UPDATE_POLICY: "Policy",
+}
+
+
+def category_of(activity: AuditActivity) -> str:
+    """Entra's audit `category`: ApplicationManagement unless the activity belongs elsewhere."""
+    return CATEGORY.get(activity, "ApplicationManagement")
