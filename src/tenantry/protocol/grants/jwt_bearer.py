@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from tenantry.apps.models import Application
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.protocol.access_tokens import VerifiedAccessToken, verify_access_token
+from tenantry.tokens.verify import VerifiedAccessToken, verify_access_token
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
