@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -281,4 +283,100 @@ sign_in_flows = Table(
     Column("document", JSON, nullable=False),
     Column("created_at", WHEN, nullable=False),
     Column("expires_at", WHEN, nullable=False, index=True),
+)
+
+# Directory role assignments (directory/roles.py); `principal_id` is a user or a service principal.
+role_assignments = Table(
+    "role_assignments",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("principal_id", GUID, nullable=False),
+    Column("role_definition_id", GUID, nullable=False),
+    Column("directory_scope_id", String(256), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    UniqueConstraint(
+        "tenant_id", "principal_id", "role_definition_id", "directory_scope_id", name="uq_role_assignments_grant"
+    ),
+)
+
+# Owners of app registrations: users or service principals of the app's tenant.
+application_owners = Table(
+    "application_owners",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("application_id", GUID, ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True),
+    Column("owner_id", GUID, primary_key=True),
+    Column("owner_type", String(32), nullable=False),
+    Index("ix_application_owners_owner", "tenant_id", "owner_id"),
+)
+
+# The audit log: `seq` keeps insertion order among records written at the same instant (one request
+# stamps all its records with one time); actor and targets are JSON, as Graph nests them.
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", GUID, nullable=False, unique=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("activity", String(256), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("operation_type", String(32), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("actor", JSON, nullable=False),
+    Column("targets", JSON, nullable=False),
+    Column("correlation_id", String(128), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Index("ix_audit_records_tenant_time", "tenant_id", "created_at"),
+)
+
+# A tenant's credential lifetime policy; the lifetime is stored in whole seconds (null: no limit).
+credential_policies = Table(
+    "credential_policies",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("max_password_lifetime_seconds", BigInteger, nullable=True),
+)
+
+# Expiry warnings sent: each credential is warned once per horizon. `key_id` names a secret or a
+# certificate (two tables), so it has no foreign key.
+expiry_warnings = Table(
+    "expiry_warnings",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("key_id", GUID, primary_key=True),
+    Column("horizon_days", Integer, primary_key=True),
+    Column("sent_at", WHEN, nullable=False),
+)
+
+# The webhook outbox; the idempotency key is unique within a tenant (style P9).
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("idempotency_key", String(256), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("next_attempt_at", WHEN, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("delivered_at", WHEN, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("tenant_id", "idempotency_key", name="uq_webhook_deliveries_idempotency_key"),
+    Index("ix_webhook_deliveries_due", "delivered_at", "next_attempt_at"),
+)
+
+# One-time links revealing a new secret, keyed by a hash of the link's token.
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("token_hash", LargeBinary(32), primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("application_id", GUID, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key_id", GUID, nullable=False),
+    Column("sealed_secret", LargeBinary, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False),
+    Column("revealed_at", WHEN, nullable=True),
 )

@@ -21,10 +21,10 @@ from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.errors import AadstsError
 from tenantry.http.context import request_context
 from tenantry.http.responses import NO_STORE, JsonResponse
-from tenantry.tokens.verify import verify_access_token
 from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
 from tenantry.protocol.resources import FIRST_PARTY_URIS
+from tenantry.tokens.verify import verify_access_token
 
 GRAPH_AUDIENCES = frozenset({GRAPH_APP_ID, GRAPH_URI, *FIRST_PARTY_URIS})
 

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from tenantry.apps.models import Application
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.tokens.verify import VerifiedAccessToken, verify_access_token
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
@@ -34,6 +33,7 @@ from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
 from tenantry.protocol.tenancy import TenantRef
 from tenantry.protocol.user_tokens import UserGrant
+from tenantry.tokens.verify import VerifiedAccessToken, verify_access_token
 
 JWT_BEARER_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ON_BEHALF_OF = "on_behalf_of"

@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
+from tenantry.store.sql.audit import SqlAudit
 from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
 from tenantry.store.sql.flows import SqlFlows
 from tenantry.store.sql.grants import SqlGrants
+from tenantry.store.sql.lifecycle import SqlLifecycle
+from tenantry.store.sql.owners import SqlOwners
+from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.tokens import SqlSigningKeys
 from tenantry.store.sql.users import SqlUsers
@@ -26,16 +30,21 @@ class SqlUnit(
     SqlGrants,
     SqlSessions,
     SqlFlows,
+    SqlRoleAssignments,
+    SqlOwners,
+    SqlAudit,
+    SqlLifecycle,
 ):
     """All SQL repositories over one connection and its transaction."""
 
 
 if TYPE_CHECKING:
-    from tenantry.apps.repository import PermissionGrantRepository
+    from tenantry.apps.repository import OwnerRepository, PermissionGrantRepository
     from tenantry.apps.service import AppsUnit
-    from tenantry.credentials.repository import AssertionReplayRepository
+    from tenantry.audit.repository import AuditRepository
+    from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
-    from tenantry.directory.repository import GroupRepository, UserRepository
+    from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
     from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.tokens.repository import GrantRepository, SigningKeyRepository
 
@@ -51,3 +60,7 @@ if TYPE_CHECKING:
         _grants: GrantRepository = unit
         _sessions: SessionRepository = unit
         _sign_in: SignInUnit = unit
+        _roles: RoleAssignmentRepository = unit
+        _owners: OwnerRepository = unit
+        _audit: AuditRepository = unit
+        _lifecycle: LifecycleRepository = unit
