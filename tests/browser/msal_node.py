@@ -1,0 +1,118 @@
+"""@azure/msal-node for the browser suite: installed by the test itself with npm into the git-ignored
+`tests/browser/.node/`, and the checked-in `node/auth_code.mjs` run as a child process that talks one
+JSON object per line over stdin/stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import IO, Any
+
+MSAL_NODE_MAJOR = 7
+NODE_DIR = Path(__file__).parent / ".node"
+SCRIPT = Path(__file__).parent / "node" / "auth_code.mjs"
+REQUIRE_ENV = "TENANTRY_REQUIRE_NODE"
+INSTALL_TIMEOUT = 180.0
+LINE_TIMEOUT = 30.0
+
+
+class NodeUnavailableError(Exception):
+    """Node.js, npm, or the msal-node package cannot be had here; the message says why."""
+
+
+def node_required() -> bool:
+    """Whether a missing Node.js or msal-node fails the run (TENANTRY_REQUIRE_NODE=1) instead of skipping."""
+    return os.environ.get(REQUIRE_ENV) == "1"
+
+
+def _installed_major() -> int | None:
+    manifest = NODE_DIR / "node_modules" / "@azure" / "msal-node" / "package.json"
+    if not manifest.exists():
+        return None
+    version = str(json.loads(manifest.read_text(encoding="utf-8")).get("version", "0"))
+    return int(version.split(".", 1)[0])
+
+
+def ensure_msal_node() -> Path:
+    """`tests/browser/.node` holding @azure/msal-node@MSAL_NODE_MAJOR, installed with npm when absent."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise NodeUnavailableError("node and npm are not installed (the msal-node test needs them)")
+    if _installed_major() == MSAL_NODE_MAJOR:
+        return NODE_DIR
+    command = [npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"]
+    try:
+        done = subprocess.run(
+            [*command, f"@azure/msal-node@{MSAL_NODE_MAJOR}"],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise NodeUnavailableError(f"npm install of @azure/msal-node took over {INSTALL_TIMEOUT:.0f} s") from exc
+    if done.returncode != 0 or _installed_major() != MSAL_NODE_MAJOR:
+        raise NodeUnavailableError(f"npm install of @azure/msal-node@{MSAL_NODE_MAJOR} failed:\n{done.stderr[-2000:]}")
+    return NODE_DIR
+
+
+class NodeAuthCode:
+    """One run of `auth_code.mjs`: read its authorize URL, hand it the redirect's parameters, read its tokens."""
+
+    def __init__(self, module_dir: Path, env: dict[str, str]) -> None:
+        node = shutil.which("node") or "node"
+        self._process = subprocess.Popen(
+            [node, str(SCRIPT)],
+            env={**env, "MSAL_NODE_DIR": str(module_dir)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def _read_line(self) -> dict[str, Any]:
+        stdout = self._process.stdout
+        assert stdout is not None
+        deadline = time.monotonic() + LINE_TIMEOUT
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            while not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                if time.monotonic() >= deadline:
+                    self.close()
+                    raise AssertionError(f"auth_code.mjs said nothing for {LINE_TIMEOUT:.0f} s")
+        line = stdout.readline()
+        if not line:
+            self._process.wait(timeout=5)
+            raise AssertionError(f"auth_code.mjs exited with {self._process.returncode}:\n{self._stderr()}")
+        message: dict[str, Any] = json.loads(line)
+        return message
+
+    def _stderr(self) -> str:
+        stream: IO[str] | None = self._process.stderr
+        return stream.read() if stream is not None else ""
+
+    def authorize_url(self) -> dict[str, Any]:
+        """The first message: `url` (the authorize URL msal-node built), `state`, `nonce`."""
+        return self._read_line()
+
+    def redeem(self, reply: dict[str, str]) -> dict[str, Any]:
+        """Send the redirect's query parameters; msal-node's answer (`result`/`cached`/`refreshed`, or `error`)."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(json.dumps(reply) + "\n")
+        stdin.flush()
+        answer = self._read_line()
+        self._process.wait(timeout=10)
+        return answer
+
+    def close(self) -> None:
+        """Kill the script if it still runs."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=5)
