@@ -23,16 +23,35 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_URI = "https://graph.microsoft.com"
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
 
+# (id, value, consent type, what an admin reads, what a user reads on the consent page)
 _DELEGATED = (
-    ("37f7f235-527c-4136-accd-4a02d197296e", "openid", "User", "Sign users in"),
-    ("14dad69e-099b-42c9-810b-d002981feec1", "profile", "User", "View users' basic profile"),
-    ("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "email", "User", "View users' email address"),
-    ("7427e0e9-2fba-42fe-b0c0-848c9e6a8182", "offline_access", "User", "Maintain access to data you have given it"),
-    ("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read", "User", "Sign in and read user profile"),
-    ("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Admin", "Read all users' full profiles"),
-    ("c5366453-9fb0-48a5-a156-24f0c49a4b84", "Application.Read.All", "Admin", "Read applications"),
-    ("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Admin", "Read and write all applications"),
-    ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user"),
+    ("37f7f235-527c-4136-accd-4a02d197296e", "openid", "User", "Sign users in", "Sign you in"),
+    ("14dad69e-099b-42c9-810b-d002981feec1", "profile", "User", "View users' basic profile", "View your basic profile"),
+    ("64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0", "email", "User", "View users' email address", "View your email address"),
+    (
+        "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+        "offline_access",
+        "User",
+        "Maintain access to data users have given it access to",
+        "Maintain access to data you have given it access to",
+    ),
+    (
+        "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+        "User.Read",
+        "User",
+        "Sign in and read user profile",
+        "Sign you in and read your profile",
+    ),
+    ("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Admin", "Read all users' full profiles", ""),
+    ("c5366453-9fb0-48a5-a156-24f0c49a4b84", "Application.Read.All", "Admin", "Read applications", ""),
+    (
+        "bdfbf15f-ee85-4955-8675-146e8e5296b5",
+        "Application.ReadWrite.All",
+        "Admin",
+        "Read and write all applications",
+        "",
+    ),
+    ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user", ""),
 )
 _APP_ROLES = (
     ("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Application.Read.All", "Read all applications"),
@@ -68,7 +87,9 @@ def graph_application(now: datetime) -> Application:
         sign_in_audience=SignInAudience.MULTIPLE_ORGS,
         identifier_uris=(GRAPH_URI, "https://graph.microsoft.com/", "https://canary.graph.microsoft.com"),
         app_roles=tuple(AppRole(i, v, d, d, ("Application",)) for i, v, d in _APP_ROLES),
-        oauth2_permission_scopes=tuple(PermissionScope(i, v, t, d, d, d, d) for i, v, t, d in _DELEGATED),
+        oauth2_permission_scopes=tuple(
+            PermissionScope(i, v, t, admin, admin, user or admin, user or admin) for i, v, t, admin, user in _DELEGATED
+        ),
         requested_access_token_version=1,
     )
 
