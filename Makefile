@@ -50,3 +50,7 @@ gen: $(STAMP) ## Regenerate errors/codes.py and docs/config.md
 .PHONY: bench
 bench: $(STAMP) ## Run the benchmarks (prints figures; needs wrk and node)
 	$(BIN)/python bench/token_client_credentials.py
+
+.PHONY: bench-signin
+bench-signin: $(STAMP) ## Sign-in benchmark: ROPC, auth code + PKCE, SSO, beside the argon2 ceiling (needs wrk)
+	$(BIN)/python bench/signin.py

@@ -230,6 +230,9 @@ class Client:
         return self.app.app_id
 
 
+MIN_GUARDED_LENGTH = 8
+
+
 @dataclass
 class Sensitive:
     """Values that must never reach a log: secrets, private keys and tokens seen during the session."""
@@ -237,9 +240,11 @@ class Sensitive:
     values: set[str] = field(default_factory=set)
 
     def add(self, value: str | bytes | None) -> None:
-        """Remember a value (ignored when empty)."""
-        if value:
-            self.values.add(value.decode("ascii") if isinstance(value, bytes) else value)
+        """Remember a value; short ones (fuzzed one-character "secrets") would match any log line and are
+        not secrets anyway, so only values of 8 characters or more are guarded."""
+        text = value.decode("ascii") if isinstance(value, bytes) else value
+        if text and len(text) >= MIN_GUARDED_LENGTH:
+            self.values.add(text)
 
 
 class Factory:

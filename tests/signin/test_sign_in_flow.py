@@ -62,7 +62,7 @@ def test_full_interactive_flow_issues_a_code(
     start = browser.get(world.authorize_path(), params=request)
     assert start.headers["location"].startswith("/login?flow=fl.")
     consent = browser.to_our_pages(browser.sign_in(start, user.user_principal_name, PASSWORD, stay=True))
-    assert "Sign in and read user profile" in consent.text
+    assert "Sign you in and read your profile" in consent.text
     response = browser.to_our_pages(browser.submit(consent, "/consent", answer="accept"))
     params = reply_params(response, request["redirect_uri"])
     assert list(params) == ["code", "client_info", "state", "session_state"]

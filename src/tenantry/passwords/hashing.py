@@ -6,12 +6,18 @@ sign-in (`needs_rehash`) instead of forcing a reset.
 
 from __future__ import annotations
 
+import threading
+
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
 PARALLELISM = 1
+# Each argon2 computation holds 19 MiB; allocator arenas keep it per thread. Two at a time use both cores
+# and bound the memory, whichever thread pool (sign-in pages, ROPC) the call comes from.
+CONCURRENT_HASHES = 2
+_SLOTS = threading.BoundedSemaphore(CONCURRENT_HASHES)
 
 
 class PasswordHashing:
@@ -26,14 +32,16 @@ class PasswordHashing:
 
     def hash(self, password: str) -> str:
         """A new encoded hash with a random salt."""
-        return self._hasher.hash(password)
+        with _SLOTS:
+            return self._hasher.hash(password)
 
     def verify(self, encoded: str | None, password: str) -> bool:
         """Constant-time check; a missing or corrupt hash never matches."""
         if not encoded:
             return False
         try:
-            return self._hasher.verify(encoded, password)
+            with _SLOTS:
+                return self._hasher.verify(encoded, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

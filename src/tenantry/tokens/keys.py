@@ -166,6 +166,11 @@ class KeyManager:
         self._signer = next((k for k in loaded if k.private_key is not None), None)
 
     def _activate(self, key: StoredSigningKey, *, with_private: bool) -> ActiveKey:
+        """Parse a stored key, reusing the one already in memory: loading an RSA private key costs tens of
+        milliseconds of CPU under the GIL, too much to repeat every 30 seconds in a busy server."""
+        known = next((k for k in self._published if k.kid == key.kid), None)
+        if known is not None and (known.private_key is not None) == with_private:
+            return known
         cert = x509.load_der_x509_certificate(key.cert_der)
         public_key = cert.public_key()
         assert isinstance(public_key, rsa.RSAPublicKey)
