@@ -14,16 +14,28 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_graph_service_principal
 from tenantry.apps.service import AppService
+from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
 from tenantry.config import Settings
+from tenantry.credentials.expiry import ExpiryScanner
+from tenantry.credentials.mail import Mailer, SmtpSettings
+from tenantry.credentials.notices import Channels
+from tenantry.credentials.outbox import OutboxWorker
 from tenantry.credentials.secrets import SecretHasher
 from tenantry.credentials.service import CredentialService
+from tenantry.credentials.share_links import ShareLinkService
+from tenantry.credentials.webhooks import WebhookSender, WebhookTarget
+from tenantry.directory.authorization import Authorizer
+from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
+from tenantry.graph.app import build_graph_app, graph_mount
+from tenantry.graph.deps import GraphDeps
 from tenantry.http.middleware import HttpHardening, http_exception, unexpected_exception
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
@@ -41,9 +53,11 @@ from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
 from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.errors import routes as web_routes
+from tenantry.web.share import routes as share_routes
 from tenantry.web.signin.routes import routes as signin_routes
 
 log = logging.getLogger("tenantry")
+FIRST_RUN_DELAY = 60.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,72 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
 
 
+@dataclass(frozen=True)
+class CredentialLifecycle:
+    """Expiry warnings (scan + outbox delivery) and one-time share links, wired from the settings."""
+
+    scanner: ExpiryScanner
+    outbox: OutboxWorker
+    share_links: ShareLinkService
+    has_channels: bool = False
+
+
+def credential_lifecycle(services: Services) -> CredentialLifecycle:
+    """Build the lifecycle jobs; a channel (webhook, SMTP) exists only when its settings are given."""
+    settings, clock = services.settings, services.clock
+    writes = partial(services.store.transaction, write=True)
+    webhook = None
+    if settings.webhook_url and settings.webhook_secret:
+        target = WebhookTarget(settings.webhook_url, settings.webhook_secret.get_secret_value().encode("utf-8"))
+        webhook = WebhookSender(target, clock)
+    mailer = None
+    if settings.smtp_host and settings.smtp_from:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        smtp = SmtpSettings(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            settings.smtp_username,
+            password,
+            settings.smtp_starttls,
+        )
+        mailer = Mailer(smtp, clock)
+    channels = Channels(webhook is not None, mailer is not None, settings.public_url)
+    return CredentialLifecycle(
+        scanner=ExpiryScanner(writes, clock, settings.expiry_horizon_days, channels),
+        outbox=OutboxWorker(writes, clock, webhook=webhook, email=mailer),
+        share_links=ShareLinkService(writes, services.sts.master_key, clock),
+        has_channels=channels.webhook or channels.email,
+    )
+
+
+async def _every(seconds: float, job: Callable[[], object], what: str) -> None:
+    """Run `job` in a worker thread every `seconds` (the first time after at most a minute, so start-up
+    stays quick); a failure is logged and the loop goes on."""
+    await asyncio.sleep(min(seconds, FIRST_RUN_DELAY))
+    while True:
+        try:
+            await to_thread.run_sync(job)
+        except Exception:  # a database or network hiccup must not end the loop
+            log.exception("%s failed; trying again in %s s", what, seconds)
+        await asyncio.sleep(seconds)
+
+
+def _lifecycle_tasks(services: Services) -> list[asyncio.Task[None]]:
+    """The expiry scanner (unless `expiry_scan_seconds` is 0) and, when a webhook or SMTP relay is
+    configured, the outbox worker (without a channel nothing is ever queued)."""
+    lifecycle = credential_lifecycle(services)
+    settings = services.settings
+    tasks = []
+    if settings.expiry_scan_seconds:
+        scan = _every(settings.expiry_scan_seconds, lifecycle.scanner.scan, "credential expiry scan")
+        tasks.append(asyncio.create_task(scan))
+    if lifecycle.has_channels:
+        outbox = _every(settings.outbox_poll_seconds, lifecycle.outbox.deliver_due, "outbox delivery")
+        tasks.append(asyncio.create_task(outbox))
+    return tasks
+
+
 async def _refresh_keys_forever(keys: KeyManager) -> None:
     """Pick up key rotations made by other processes (the CLI) without ever blocking a token request."""
     while True:
@@ -132,19 +212,49 @@ def _lifespan(services: Services) -> Callable[[Starlette], AbstractAsyncContextM
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(_refresh_keys_forever(services.keys))
+        background = _lifecycle_tasks(services)
         try:
             yield
         finally:
             task.cancel()
+            for job in background:
+                job.cancel()
 
     return lifespan
+
+
+def graph_app(services: Services, fallback_base_url: str) -> ASGIApp:
+    """The Graph-compatible management API (`/v1.0`), wired to the same services."""
+    writes = partial(services.store.transaction, write=True)
+    settings, clock = services.settings, services.clock
+    deps = GraphDeps(
+        clock=clock,
+        published_keys=services.keys.published,
+        clock_skew=timedelta(seconds=settings.clock_skew),
+        public_url=settings.public_url,
+        fallback_base_url=fallback_base_url,
+        directory=services.directory,
+        apps=services.apps,
+        credentials=services.credentials,
+        share_links=ShareLinkService(writes, services.sts.master_key, clock),
+        roles=RoleService(writes, clock),
+        audit=AuditService(services.store.transaction),
+        authorizer=Authorizer(services.store.transaction),
+    )
+    return build_graph_app(deps)
 
 
 def create_app(services: Services, fallback_base_url: str = "https://localhost:8443") -> Starlette:
     """The ASGI application; `fallback_base_url` is used when a request's Host header is unusable."""
     app = Starlette(
         lifespan=_lifespan(services),
-        routes=[*protocol_routes, *signin_routes, *web_routes],
+        routes=[
+            graph_mount(graph_app(services, fallback_base_url)),
+            *protocol_routes,
+            *signin_routes,
+            *web_routes,
+            *share_routes,
+        ],
         middleware=[Middleware(HttpHardening)],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )

@@ -21,6 +21,13 @@ def _dereference(value: str) -> str:
     return value
 
 
+def _whole_days(text: str) -> int:
+    """One horizon: a positive whole number of days."""
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"expiry horizon {text!r} is not a positive whole number of days")
+    return int(text)
+
+
 class Settings(BaseSettings):
     """Tenantry's configuration, validated once at start-up."""
 
@@ -45,11 +52,49 @@ class Settings(BaseSettings):
         86400, ge=0, description="How long a rotated signing key is published before it signs, seconds."
     )
     max_body_bytes: int = Field(1_048_576, ge=4096, description="Largest accepted request body.")
+    expiry_horizons: str = Field(
+        "30,7,1",
+        description="Days before a secret or certificate expires at which its owners are warned, once per "
+        "horizon (comma-separated).",
+    )
+    expiry_scan_seconds: int = Field(
+        3600, ge=0, description="How often the server scans for expiring credentials, seconds; 0 turns it off."
+    )
+    outbox_poll_seconds: int = Field(
+        5, ge=1, le=3600, description="How often the server delivers queued webhooks and e-mails, seconds."
+    )
+    webhook_url: str | None = Field(
+        None, description="Expiry warnings are POSTed here as JSON signed with `webhook_secret` (HMAC-SHA256)."
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="Shared secret (≥16 chars) signing webhook bodies (`X-Tenantry-Signature`)."
+    )
+    smtp_host: str | None = Field(None, description="SMTP relay for expiry warnings to app owners; unset: no mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_from: str | None = Field(None, description="Sender address of warning mails (required with `smtp_host`).")
+    smtp_username: str | None = Field(None, description="SMTP AUTH user; unset: no AUTH.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password.")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS (certificate checked).")
 
-    @field_validator("secret_key", mode="before")
+    @field_validator("secret_key", "webhook_secret", "smtp_password", mode="before")
     @classmethod
     def _resolve_secret(cls, value: object) -> object:
         return _dereference(value) if isinstance(value, str) else value
+
+    @field_validator("expiry_horizons")
+    @classmethod
+    def _check_horizons(cls, value: str) -> str:
+        days = sorted({_whole_days(part) for part in value.replace(" ", "").split(",") if part}, reverse=True)
+        if not days:
+            raise ValueError("expiry_horizons needs at least one number of days, e.g. 30,7,1")
+        return ",".join(str(d) for d in days)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("webhook_url must be an http:// or https:// URL")
+        return value or None
 
     @field_validator("public_url")
     @classmethod
@@ -64,7 +109,16 @@ class Settings(BaseSettings):
             raise ValueError("access_token_min_lifetime must not exceed access_token_max_lifetime")
         if self.secret_key is not None and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("secret_key must be at least 32 characters")
+        if self.webhook_url and len(self.webhook_secret.get_secret_value() if self.webhook_secret else "") < 16:
+            raise ValueError("webhook_url needs a webhook_secret of at least 16 characters to sign deliveries")
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("smtp_host needs smtp_from (the sender address)")
         return self
+
+    @property
+    def expiry_horizon_days(self) -> tuple[int, ...]:
+        """The warning horizons, widest first."""
+        return tuple(int(part) for part in self.expiry_horizons.split(","))
 
     @property
     def resolved_database_url(self) -> str:

@@ -113,3 +113,35 @@ class OwnerRepository(Protocol):
     def list_owned_application_ids(self, tenant_id: str, owner_id: str) -> list[str]:
         """Object ids of the applications `owner_id` owns."""
         ...
+
+
+class ApplicationRemover(Protocol):
+    """Deleting app registrations (Graph `DELETE /applications/{id}`)."""
+
+    def delete_application(self, tenant_id: str, object_id: str) -> bool:
+        """Delete the app with its URIs, credentials and owners; False when the tenant has no such app."""
+        ...
+
+
+class ServicePrincipalDirectory(Protocol):
+    """Service principals addressed by object id (Graph `/servicePrincipals/{id}`)."""
+
+    def find_service_principal(self, tenant_id: str, sp_id: str) -> ServicePrincipal | None:
+        """By object id within a tenant."""
+        ...
+
+    def list_service_principals(self, tenant_id: str) -> list[ServicePrincipal]:
+        """The tenant's service principals, oldest first."""
+        ...
+
+    def delete_service_principal(self, tenant_id: str, sp_id: str) -> bool:
+        """Delete it with the app role assignments and consent grants made on it or held by it."""
+        ...
+
+
+class AssignmentDirectory(Protocol):
+    """App role assignments listed by resource (Graph `appRoleAssignedTo`)."""
+
+    def list_assignments_for_resource(self, tenant_id: str, resource_id: str) -> list[AppRoleAssignment]:
+        """Every grant on the resource SP `resource_id`, oldest first."""
+        ...

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Protocol
-from urllib.parse import urlsplit
 
+from tenantry.apps.changes import (
+    KEEP,
+    PLATFORMS,
+    AppError,
+    ApplicationChanges,
+    Keep,
+    apply_changes,
+    check_identifier_uri,
+    check_redirect_uri,
+    modified_properties,
+)
 from tenantry.apps.consent import record_consent
 from tenantry.apps.models import (
     Application,
@@ -19,67 +26,42 @@ from tenantry.apps.models import (
     ServicePrincipal,
     SignInAudience,
 )
-from tenantry.apps.repository import (
-    ApplicationLookup,
-    ApplicationRepository,
-    AssignmentRepository,
-    IdentifierUriTakenError,
-    PermissionGrantRepository,
-    ServicePrincipalRepository,
+from tenantry.apps.operations import (
+    AppsUnit,
+    ConflictError,
+    NotFoundError,
+    OwnerOperations,
+    ServicePrincipalOperations,
+    app_target,
+    principal_target,
+    remove_service_principal,
+    sp_target,
 )
-from tenantry.common.clock import Clock
+from tenantry.apps.repository import IdentifierUriTakenError
+from tenantry.audit.events import AuditActivity
+from tenantry.audit.models import Target
+from tenantry.audit.recorder import AuditContext, record
 from tenantry.common.ids import is_guid, new_guid
-from tenantry.directory.repository import TenantRepository
+from tenantry.directory.principals import DirectoryPrincipal
 
-PLATFORMS = ("web", "spa", "public")
-
-
-class AppsUnit(
-    TenantRepository,
-    ApplicationRepository,
-    ApplicationLookup,
-    ServicePrincipalRepository,
-    AssignmentRepository,
-    PermissionGrantRepository,
-    Protocol,
-):
-    """The repositories one app-management transaction needs."""
-
-
-class AppError(ValueError):
-    """A request the directory refuses, with a message fit for the CLI and Graph."""
+__all__ = [
+    "KEEP",
+    "PLATFORMS",
+    "AppError",
+    "AppService",
+    "ApplicationChanges",
+    "AppsUnit",
+    "ConflictError",
+    "IdentifierUriTakenError",
+    "NotFoundError",
+    "check_identifier_uri",
+    "check_redirect_uri",
+]
 
 
-__all__ = ["AppError", "AppService", "IdentifierUriTakenError", "check_identifier_uri", "check_redirect_uri"]
-
-
-def check_redirect_uri(uri: str, platform: str) -> None:
-    """Web and SPA redirect URIs are https, or http on loopback (Entra's rule); public clients may use any scheme."""
-    parts = urlsplit(uri)
-    if platform not in PLATFORMS:
-        raise AppError(f"platform must be one of {', '.join(PLATFORMS)}")
-    if not parts.scheme or (parts.scheme in ("http", "https") and not parts.hostname):
-        raise AppError(f"'{uri}' is not an absolute URI")
-    if parts.fragment:
-        raise AppError("a redirect URI must not contain a fragment (RFC 6749 §3.1.2)")
-    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if platform != "public" and parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise AppError(f"'{uri}' must use https (http is allowed only for localhost)")
-
-
-def check_identifier_uri(uri: str) -> None:
-    """App ID URIs are absolute `api://` or `https://` URIs without query or fragment."""
-    parts = urlsplit(uri)
-    if parts.scheme not in ("api", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise AppError(f"'{uri}' is not a valid App ID URI (use api://… or https://…)")
-
-
-class AppService:
-    """Every write runs in one transaction, so an app never exists without its service principal."""
-
-    def __init__(self, transaction: Callable[[], AbstractContextManager[AppsUnit]], clock: Clock) -> None:
-        self._transaction = transaction
-        self._clock = clock
+class AppService(OwnerOperations, ServicePrincipalOperations):
+    """Every write runs in one transaction, so an app never exists without its service principal; every
+    change to an app, its owners or its service principals is audited in the same transaction."""
 
     def create_app(
         self,
@@ -91,38 +73,95 @@ class AppService:
         public_client: bool = False,
         access_token_version: int | None = None,
     ) -> Application:
-        """Register an app and its service principal in `tenant_id`; redirect URIs come as (platform, uri)."""
-        for uri in identifier_uris:
-            check_identifier_uri(uri)
+        """Register an app and its service principal in `tenant_id`; redirect URIs come as (platform, uri).
+        Audited as made by the system (the CLI); Graph calls `create_application` with its caller."""
         for platform, uri in redirect_uris:
             check_redirect_uri(uri, platform)
-        if access_token_version not in (None, 1, 2):
-            raise AppError("the access token version must be 1 or 2")
-        now = self._clock.now()
-        app = Application(
-            id=new_guid(),
-            tenant_id=tenant_id,
-            app_id=new_guid(),
+        changes = ApplicationChanges(
             display_name=display_name,
-            created_at=now,
-            sign_in_audience=SignInAudience.MY_ORG,
-            identifier_uris=tuple(dict.fromkeys(identifier_uris)),
+            identifier_uris=identifier_uris,
             web_redirect_uris=tuple(u for p, u in redirect_uris if p == "web"),
             spa_redirect_uris=tuple(u for p, u in redirect_uris if p == "spa"),
             public_client_redirect_uris=tuple(u for p, u in redirect_uris if p == "public"),
             is_fallback_public_client=public_client,
             requested_access_token_version=access_token_version,
         )
-        sp = ServicePrincipal(new_guid(), tenant_id, app.app_id, display_name, now)
+        return self.create_application(tenant_id, changes)
+
+    def create_application(
+        self,
+        tenant_id: str,
+        changes: ApplicationChanges,
+        *,
+        ctx: AuditContext | None = None,
+        owner: DirectoryPrincipal | None = None,
+    ) -> Application:
+        """Graph `POST /applications`: the app, its service principal, and the creator as owner when given."""
+        if isinstance(changes.display_name, Keep):
+            raise AppError("displayName is required")
+        ctx = self._context(ctx)
+        blank = Application(new_guid(), tenant_id, new_guid(), "", ctx.now, SignInAudience.MY_ORG)
+        app = apply_changes(blank, changes)
+        sp = ServicePrincipal(new_guid(), tenant_id, app.app_id, app.display_name, ctx.now)
         with self._transaction() as unit:
             if unit.find_tenant(tenant_id) is None:
                 raise AppError(f"tenant '{tenant_id}' does not exist")
-            for uri in app.identifier_uris:
-                if unit.find_application_by_identifier_uri(tenant_id, uri) is not None:
-                    raise IdentifierUriTakenError(f"App ID URI '{uri}' is already used in this tenant")
+            self._check_uris_free(unit, app)
             unit.add_application(app)
             unit.add_service_principal(sp)
+            record(unit, ctx, tenant_id, AuditActivity.ADD_APPLICATION, (app_target(app),), "Add")
+            record(unit, ctx, tenant_id, AuditActivity.ADD_SERVICE_PRINCIPAL, (sp_target(sp),), "Add")
+            if owner is not None:
+                unit.add_owner(tenant_id, app.id, owner.id, owner.type)
+                targets = (app_target(app), principal_target(owner))
+                record(unit, ctx, tenant_id, AuditActivity.ADD_OWNER, targets, "Assign")
         return app
+
+    @staticmethod
+    def _check_uris_free(unit: AppsUnit, app: Application) -> None:
+        for uri in app.identifier_uris:
+            holder = unit.find_application_by_identifier_uri(app.tenant_id, uri)
+            if holder is not None and holder.id != app.id:
+                raise IdentifierUriTakenError(f"App ID URI '{uri}' is already used in this tenant")
+
+    def update_application(
+        self, app: Application, changes: ApplicationChanges, *, ctx: AuditContext | None = None
+    ) -> Application:
+        """Graph `PATCH /applications/{id}`: apply `changes` to the stored app and audit what changed."""
+        ctx = self._context(ctx)
+        with self._transaction() as unit:
+            current = unit.find_application(app.id)
+            if current is None or current.tenant_id != app.tenant_id:
+                raise NotFoundError(f"Resource '{app.id}' does not exist.")
+            updated = apply_changes(current, changes)
+            self._check_uris_free(unit, updated)
+            unit.update_application(updated)
+            targets = (app_target(updated, modified_properties(current, updated)),)
+            record(unit, ctx, app.tenant_id, AuditActivity.UPDATE_APPLICATION, targets, "Update")
+        return updated
+
+    def delete_application(self, app: Application, *, ctx: AuditContext | None = None) -> None:
+        """Graph `DELETE /applications/{id}`: the app, its credentials and owners, and its home-tenant SP."""
+        ctx = self._context(ctx)
+        with self._transaction() as unit:
+            sp = unit.find_service_principal_by_app_id(app.tenant_id, app.app_id)
+            if sp is not None:
+                remove_service_principal(unit, sp)
+            if not unit.delete_application(app.tenant_id, app.id):
+                raise NotFoundError(f"Resource '{app.id}' does not exist.")
+            record(unit, ctx, app.tenant_id, AuditActivity.DELETE_APPLICATION, (app_target(app),), "Delete")
+
+    def find_application(self, tenant_id: str, object_id: str) -> Application | None:
+        """By object id, only within `tenant_id` (Graph never shows another tenant's objects)."""
+        with self._transaction() as unit:
+            app = unit.find_application(object_id.lower())
+        return app if app is not None and app.tenant_id == tenant_id else None
+
+    def find_application_by_app_id(self, tenant_id: str, app_id: str) -> Application | None:
+        """By appId, only within `tenant_id` (`/applications(appId='…')`)."""
+        with self._transaction() as unit:
+            app = unit.find_application_by_app_id(app_id.lower())
+        return app if app is not None and app.tenant_id == tenant_id else None
 
     def find_app(self, reference: str) -> Application | None:
         """An app by appId or object id (GUIDs), or by App ID URI in any tenant, like `az ad app show --id`."""
@@ -180,28 +219,24 @@ class AppService:
         *,
         enabled: bool | None = None,
         assignment_required: bool | None = None,
+        ctx: AuditContext | None = None,
     ) -> ServicePrincipal:
         """Enable or disable an SP, or require app role assignments for tokens issued for it."""
         with self._transaction() as unit:
             sp = unit.find_service_principal_by_app_id(tenant_id, app_id)
-            if sp is None:
-                raise AppError(f"the app '{app_id}' has no service principal in tenant '{tenant_id}'")
-            updated = replace(
-                sp,
-                account_enabled=sp.account_enabled if enabled is None else enabled,
-                app_role_assignment_required=(
-                    sp.app_role_assignment_required if assignment_required is None else assignment_required
-                ),
-            )
-            unit.update_service_principal(updated)
-        return updated
+        if sp is None:
+            raise AppError(f"the app '{app_id}' has no service principal in tenant '{tenant_id}'")
+        return self.change_service_principal(sp, enabled=enabled, assignment_required=assignment_required, ctx=ctx)
 
-    def admin_consent(self, app: Application, tenant_id: str | None = None) -> list[AppRoleAssignment]:
+    def admin_consent(
+        self, app: Application, tenant_id: str | None = None, *, ctx: AuditContext | None = None
+    ) -> list[AppRoleAssignment]:
         """Grant every permission the app requires, in `tenant_id` (default: its own): application
         permissions become app role assignments, delegated ones a tenant-wide (AllPrincipals) consent."""
         tenant = tenant_id or app.tenant_id
         granted: list[AppRoleAssignment] = []
-        now = self._clock.now()
+        ctx = self._context(ctx)
+        now = ctx.now
         with self._transaction() as unit:
             client = unit.find_service_principal_by_app_id(tenant, app.app_id)
             if client is None:
@@ -218,6 +253,8 @@ class AppService:
                         )
                         unit.add_assignment(assignment)
                         granted.append(assignment)
+                        targets = (sp_target(resource), Target("ServicePrincipal", client.id, client.display_name))
+                        record(unit, ctx, tenant, AuditActivity.ADD_APP_ROLE_ASSIGNMENT, targets, "Assign")
                 scopes = [
                     s.value
                     for s in resource_app.oauth2_permission_scopes

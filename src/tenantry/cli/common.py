@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import typer
 
 from tenantry.apps.models import Application
@@ -29,3 +32,16 @@ def get_app(reference: str) -> Application:
     if app is None:
         raise fail(f"application '{reference}' not found")
     return app
+
+
+_DURATION = re.compile(r"(\d{1,6})([smhd]?)")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str, default_unit: str, option: str) -> timedelta:
+    """ "30d", "24h", "90m", "3600s"; a bare number is in `default_unit` (one of s, m, h, d)."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise fail(f"{option} '{text}' is not a duration such as 30d, 24h or 90m")
+    number, unit = match.groups()
+    return timedelta(**{_UNITS[unit or default_unit]: int(number)})

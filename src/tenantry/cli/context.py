@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
+import getpass
+from functools import cache, partial
 
 from pydantic import ValidationError
 
-from tenantry.app import Services, build_services
+from tenantry.app import CredentialLifecycle, Services, build_services, credential_lifecycle
+from tenantry.apps.operations import OwnerOperations
+from tenantry.audit.models import Actor
+from tenantry.audit.recorder import AuditContext
+from tenantry.audit.service import AuditService
 from tenantry.cli.output import fail
 from tenantry.config import Settings
+from tenantry.directory.role_service import RoleService
 from tenantry.tokens.keys import MasterKeyMismatchError
+
+DEFAULT_BASE_URL = "https://localhost:8443"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -32,3 +40,43 @@ def open_services(settings: Settings) -> Services:
 def services() -> Services:
     """Open the store (migrating it) and wire the services."""
     return open_services(load_settings())
+
+
+def lifecycle() -> CredentialLifecycle:
+    """Expiry scanner, outbox worker and share links over the same services."""
+    return credential_lifecycle(services())
+
+
+def roles() -> RoleService:
+    """Directory role assignments."""
+    svc = services()
+    return RoleService(partial(svc.store.transaction, write=True), svc.clock)
+
+
+def owners() -> OwnerOperations:
+    """Application owners."""
+    svc = services()
+    return OwnerOperations(partial(svc.store.transaction, write=True), svc.clock)
+
+
+def audit_log() -> AuditService:
+    """The directory audit log (read-only)."""
+    return AuditService(services().store.transaction)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no USER/LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def cli_audit() -> AuditContext:
+    """Who the audit log names for a CLI change: the system, acting for the OS user who ran the command."""
+    user = _os_user()
+    return AuditContext(Actor("system", user, f"Tenantry CLI ({user})"), services().clock.now())
+
+
+def base_url() -> str:
+    """Where links (share links) point: `TENANTRY_PUBLIC_URL`, else the default `serve` address."""
+    return services().settings.public_url or DEFAULT_BASE_URL

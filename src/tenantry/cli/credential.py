@@ -1,22 +1,32 @@
-"""`tenantry app credential reset|list|delete`, with `az ad app credential` semantics (entra-reference §4.5)."""
+"""`tenantry app credential reset|list|delete`, with `az ad app credential` semantics (entra-reference §4.5).
+
+`reset` adds a secret (or, with `--cert`/`--create-cert`, a certificate); without `--append` the old ones
+of that kind are removed first. Its output is az's `{"appId", "password", "tenant"}`; with `--share-link`
+the secret (or created key and certificate) goes into a one-time link and the output shows the link
+instead, so the value never lands in a terminal log or a ticket.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from tenantry.cli.common import get_app
-from tenantry.cli.context import services
+from tenantry.apps.models import Application
+from tenantry.cli.common import get_app, parse_duration
+from tenantry.cli.context import base_url, cli_audit, lifecycle, services
 from tenantry.cli.output import JSON_OPTION, err_console, fail, print_json, print_table
-from tenantry.cli.views import key_view, password_view
+from tenantry.cli.views import iso, key_view, password_view
 from tenantry.credentials.certificates import CertificateFormatError
 from tenantry.credentials.service import CredentialError, secret_end
 
 app = typer.Typer(help="Manage an app's secrets and certificates.", no_args_is_help=True)
 
 ID_OPTION = typer.Option(..., "--id", help="appId, object id or App ID URI.")
+PROTECT = "The output includes a credential you must protect. It is shown only once and is not stored."
 
 
 def _parse_end_date(value: str | None) -> datetime | None:
@@ -29,37 +39,97 @@ def _parse_end_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _write_private_file(path: Path, text: str) -> Path:
+    """Create `path` readable by the current user only (0600), refusing to overwrite, like az does."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+    return path.resolve()
+
+
+def _default_cert_file(target: Application) -> Path:
+    stamp = services().clock.now().strftime("%Y%m%d%H%M%S")
+    return Path.cwd() / f"tenantry-{target.app_id[:8]}-{stamp}.pem"
+
+
+def _share(target: Application, key_id: str, value: str, ttl: timedelta) -> dict[str, Any]:
+    link = lifecycle().share_links.create_share_link(
+        target, key_id, value, base_url=base_url(), ttl=ttl, audit=cli_audit()
+    )
+    return {"shareLink": link.url, "shareLinkExpiresDateTime": iso(link.expires_at)}
+
+
 @app.command("reset")
 def reset(
     app_id: str = ID_OPTION,
     append: bool = typer.Option(False, "--append", help="Keep the existing credentials."),
     display_name: str = typer.Option("", "--display-name", help="Name of the new credential."),
     years: int | None = typer.Option(None, "--years", help="Validity in years (default 1)."),
-    end_date: str | None = typer.Option(None, "--end-date", help="End of validity (ISO 8601)."),
+    days: int | None = typer.Option(None, "--days", help="Portal lifetime preset: 90, 180, 365, 545 or 730 days."),
+    end_date: str | None = typer.Option(None, "--end-date", help="End of validity (ISO 8601): a custom lifetime."),
     cert: Path | None = typer.Option(None, "--cert", help="Add this public certificate (PEM, DER or base64) instead."),
+    create_cert: bool = typer.Option(
+        False, "--create-cert", help="Create a self-signed certificate; its private key is handed out once."
+    ),
+    cert_file: Path | None = typer.Option(
+        None, "--cert-file", help="Where --create-cert writes key + certificate (0600; default: ./tenantry-….pem)."
+    ),
+    share_link: bool = typer.Option(
+        False, "--share-link", help="Put the new secret (or created key) behind a one-time link instead of printing it."
+    ),
+    link_ttl: str = typer.Option("24h", "--link-ttl", help="How long the share link stays valid (e.g. 24h, 7d)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create a new secret (shown once) or add a certificate; without --append the old ones are removed."""
+    """Create a new secret (shown once) or certificate; without --append the old ones of that kind are removed."""
     svc = services()
     target = get_app(app_id)
+    ttl = parse_duration(link_ttl, "h", "--link-ttl")
+    if cert is not None and (create_cert or share_link):
+        raise fail(
+            "usage error: --cert uploads a public certificate; it cannot be combined with --create-cert or --share-link"
+        )
+    result: dict[str, Any] = {"appId": target.app_id}
     try:
+        end = secret_end(svc.clock.now(), years, _parse_end_date(end_date), days=days)
         if cert is not None:
-            svc.credentials.add_certificate(target, cert.read_bytes(), display_name=display_name, append=append)
-            result: dict[str, str] = {"appId": target.app_id, "tenant": target.tenant_id}
+            svc.credentials.add_certificate(
+                target, cert.read_bytes(), display_name=display_name, append=append, audit=cli_audit()
+            )
+        elif create_cert:
+            result |= _create_cert(target, display_name, append, end, cert_file, ttl if share_link else None)
         else:
-            end = secret_end(svc.clock.now(), years, _parse_end_date(end_date))
-            new = svc.credentials.reset_secret(target, append=append, display_name=display_name, end=end)
-            result = {"appId": target.app_id, "password": new.secret_text, "tenant": target.tenant_id}
+            new = svc.credentials.reset_secret(
+                target, append=append, display_name=display_name, end=end, audit=cli_audit()
+            )
+            if share_link:
+                result |= _share(target, new.credential.key_id, new.secret_text, ttl)
+            else:
+                result["password"] = new.secret_text
     except (CredentialError, CertificateFormatError, OSError) as exc:
         raise fail(str(exc)) from exc
-    if "password" in result:
-        err_console.print(
-            "[yellow]The output includes a credential you must protect. It is shown only once and is not stored.[/]"
-        )
+    result["tenant"] = target.tenant_id
+    if "password" in result or "fileWithCertAndPrivateKey" in result:
+        err_console.print(f"[yellow]{PROTECT}[/]")
     if as_json:
         print_json(result)
     else:
         print_table("Credential", tuple(result), [tuple(result.values())])
+
+
+def _create_cert(
+    target: Application, display_name: str, append: bool, end: datetime, cert_file: Path | None, ttl: timedelta | None
+) -> dict[str, Any]:
+    """`--create-cert`: register a new self-signed certificate; hand its key over by file (0600) or link."""
+    path = None if ttl is not None else cert_file or _default_cert_file(target)
+    if path is not None and path.exists():
+        raise CredentialError(f"{path} already exists; choose another --cert-file")
+    made = services().credentials.create_certificate(
+        target, display_name=display_name, end=end, append=append, audit=cli_audit()
+    )
+    if ttl is not None:
+        return _share(target, made.credential.key_id, made.combined_pem, ttl)
+    assert path is not None
+    return {"fileWithCertAndPrivateKey": str(_write_private_file(path, made.combined_pem))}
 
 
 @app.command("list")
@@ -68,7 +138,7 @@ def list_(
     cert: bool = typer.Option(False, "--cert", help="List certificates instead of secrets."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List credentials (never their values) with their status."""
+    """List credentials (never their values) with their status; expired ones stay listed until deleted."""
     svc = services()
     secrets, certs = svc.credentials.list_credentials(get_app(app_id))
     now = svc.clock.now()
@@ -88,7 +158,7 @@ def delete(
 ) -> None:
     """Delete one secret or certificate."""
     target = get_app(app_id)
-    if not services().credentials.delete_credential(target, key_id):
+    if not services().credentials.delete_credential(target, key_id, audit=cli_audit()):
         raise fail(f"No credential found with keyId as '{key_id}' in application '{target.app_id}'.")
     if as_json:
         print_json({"deleted": key_id})

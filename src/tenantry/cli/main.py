@@ -6,7 +6,7 @@ import typer
 
 from tenantry import __version__
 from tenantry.cli import app as app_commands
-from tenantry.cli import error, keys, sp, tenant, user
+from tenantry.cli import error, expiring, keys, logs, role, sp, tenant, user
 from tenantry.cli.serve import dev_cert, serve
 
 cli = typer.Typer(
@@ -23,6 +23,9 @@ cli.add_typer(app_commands.app, name="app")
 cli.add_typer(sp.app, name="sp")
 cli.add_typer(keys.app, name="keys")
 cli.add_typer(error.app, name="error")
+cli.add_typer(expiring.app, name="credential")
+cli.add_typer(role.app, name="role")
+cli.add_typer(logs.app, name="logs")
 
 
 @cli.command("version")

@@ -6,10 +6,12 @@ import typer
 
 from tenantry.cli.context import services
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_table
+from tenantry.cli.policy import app as policy_app
 from tenantry.cli.views import tenant_view
 from tenantry.directory.service import DomainTakenError, InvalidDomainError
 
 app = typer.Typer(help="Manage tenants (directories).", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 
 
 @app.command("create")

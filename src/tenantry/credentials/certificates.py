@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.x509.oid import NameOID
+
+CREATED_KEY_BITS = 2048
 
 
 class CertificateFormatError(ValueError):
@@ -63,3 +67,52 @@ def parse_certificate(data: bytes) -> ParsedCertificate:
         not_after=cert.not_valid_after_utc.astimezone(UTC),
         subject=cert.subject.rfc4514_string(),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SelfSignedCertificate:
+    """A certificate Tenantry made, with its private key: handed out once, never stored."""
+
+    private_key_pem: str
+    certificate_pem: str
+
+    @property
+    def combined_pem(self) -> str:
+        """Key then certificate in one PEM, the file `az ad sp create-for-rbac --create-cert` writes."""
+        return self.private_key_pem + self.certificate_pem
+
+
+def create_self_signed(common_name: str, not_before: datetime, not_after: datetime) -> SelfSignedCertificate:
+    """A fresh RSA-2048 key and a self-signed SHA-256 certificate `CN=<common_name>` for that window.
+
+    What `az ... --create-cert` does: the private key leaves Tenantry exactly once, in this return value.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=CREATED_KEY_BITS)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64] or "tenantry")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
+    return SelfSignedCertificate(key_pem, cert.public_bytes(Encoding.PEM).decode("ascii"))

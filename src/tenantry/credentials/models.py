@@ -51,3 +51,17 @@ class NewSecret:
 
     credential: PasswordCredential
     secret_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewCertificate:
+    """The result of `--create-cert`: the registered certificate, and its private key shown this once."""
+
+    credential: KeyCredential
+    private_key_pem: str
+    certificate_pem: str
+
+    @property
+    def combined_pem(self) -> str:
+        """Key then certificate in one PEM (azure-identity's `certificate_path`, az's output file)."""
+        return self.private_key_pem + self.certificate_pem

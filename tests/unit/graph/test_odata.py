@@ -181,7 +181,7 @@ INVALID_QUERIES: list[tuple[dict[str, str], str]] = [
     ({"$filter": "'a' eq displayName"}, "expected a property name or 'startswith(' but found \"'a'\""),
     ({"$filter": "displayName eq 'a' && true"}, "unexpected character '&' at position 19"),
     ({"$filter": "appId in ()"}, "expected a literal value but found ')'"),
-    ({"$filter": "a/b/c eq 1"}, "property paths may have at most one '/'"),
+    ({"$filter": "a/b/c/d eq 1"}, "property paths may have at most two '/'"),
     ({"$filter": "(" * 40 + "displayName eq 'a'" + ")" * 40}, f"nested more than {MAX_FILTER_DEPTH} levels deep"),
     ({"$filter": "not " * 40 + "displayName eq 'a'"}, "nested more than 32 levels deep"),
     ({"$filter": "displayName eq '" + "x" * 2040 + "'"}, "Query option '$filter' is longer than 2048 characters."),

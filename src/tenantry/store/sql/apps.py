@@ -197,6 +197,12 @@ class SqlApplications(SqlBase):
         )
         return [_application(r) for r in rows]
 
+    def delete_application(self, tenant_id: str, object_id: str) -> bool:
+        """Delete; URIs, credentials, owners and share links go with it (foreign keys cascade)."""
+        t = applications
+        result = self._conn.execute(delete(t).where(t.c.tenant_id == tenant_id, t.c.id == object_id))
+        return result.rowcount > 0
+
 
 def _service_principal(row: Row[Any]) -> ServicePrincipal:
     return ServicePrincipal(
@@ -207,6 +213,12 @@ def _service_principal(row: Row[Any]) -> ServicePrincipal:
         as_utc(row.created_at),
         row.account_enabled,
         row.app_role_assignment_required,
+    )
+
+
+def _assignment(r: Row[Any]) -> AppRoleAssignment:
+    return AppRoleAssignment(
+        r.id, r.tenant_id, r.principal_id, r.principal_type, r.resource_id, r.app_role_id, as_utc(r.created_at)
     )
 
 
@@ -247,6 +259,34 @@ class SqlServicePrincipals(SqlBase):
         ).first()
         return _service_principal(row) if row else None
 
+    def find_service_principal(self, tenant_id: str, sp_id: str) -> ServicePrincipal | None:
+        """By object id within a tenant."""
+        t = service_principals
+        row = self._conn.execute(select(t).where(t.c.tenant_id == tenant_id, t.c.id == sp_id)).first()
+        return _service_principal(row) if row else None
+
+    def list_service_principals(self, tenant_id: str) -> list[ServicePrincipal]:
+        """The tenant's SPs, oldest first."""
+        t = service_principals
+        rows = self._conn.execute(select(t).where(t.c.tenant_id == tenant_id).order_by(t.c.created_at, t.c.id))
+        return [_service_principal(r) for r in rows]
+
+    def delete_service_principal(self, tenant_id: str, sp_id: str) -> bool:
+        """Delete; assignments on it and consent grants cascade, assignments it holds are deleted here."""
+        a = app_role_assignments
+        self._conn.execute(delete(a).where(a.c.tenant_id == tenant_id, a.c.principal_id == sp_id))
+        t = service_principals
+        result = self._conn.execute(delete(t).where(t.c.tenant_id == tenant_id, t.c.id == sp_id))
+        return result.rowcount > 0
+
+    def list_assignments_for_resource(self, tenant_id: str, resource_id: str) -> list[AppRoleAssignment]:
+        """Every grant on one resource SP, oldest first."""
+        t = app_role_assignments
+        rows = self._conn.execute(
+            select(t).where(t.c.tenant_id == tenant_id, t.c.resource_id == resource_id).order_by(t.c.created_at, t.c.id)
+        )
+        return [_assignment(r) for r in rows]
+
     def add_assignment(self, assignment: AppRoleAssignment) -> None:
         """Insert, ignoring an identical grant (savepoint keeps the outer transaction usable)."""
         try:
@@ -273,15 +313,4 @@ class SqlServicePrincipals(SqlBase):
                 t.c.tenant_id == tenant_id, t.c.principal_id == principal_id, t.c.resource_id == resource_id
             )
         )
-        return [
-            AppRoleAssignment(
-                r.id,
-                r.tenant_id,
-                r.principal_id,
-                r.principal_type,
-                r.resource_id,
-                r.app_role_id,
-                as_utc(r.created_at),
-            )
-            for r in rows
-        ]
+        return [_assignment(r) for r in rows]

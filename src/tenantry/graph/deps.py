@@ -1,0 +1,49 @@
+"""What the Graph API needs from the composition root, handed to `build_graph_app` (it never imports `tenantry.app`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from starlette.requests import Request
+
+from tenantry.apps.service import AppService
+from tenantry.audit.service import AuditService
+from tenantry.common.clock import Clock
+from tenantry.credentials.service import CredentialService
+from tenantry.credentials.share_links import ShareLinkService
+from tenantry.directory.authorization import Authorizer
+from tenantry.directory.role_service import RoleService
+from tenantry.directory.service import DirectoryService
+from tenantry.http.context import base_url
+from tenantry.tokens.keys import ActiveKey
+
+
+@dataclass(frozen=True)
+class GraphDeps:
+    """Services and settings of the Graph adapter."""
+
+    clock: Clock
+    published_keys: Callable[[], tuple[ActiveKey, ...]]
+    clock_skew: timedelta
+    public_url: str | None
+    fallback_base_url: str
+    directory: DirectoryService
+    apps: AppService
+    credentials: CredentialService
+    share_links: ShareLinkService
+    roles: RoleService
+    audit: AuditService
+    authorizer: Authorizer
+
+    def base_url(self, request: Request) -> str:
+        """The origin the client called (or `TENANTRY_PUBLIC_URL`): token issuers and links use it."""
+        return base_url(request, self.public_url, self.fallback_base_url)
+
+
+def graph_deps(request: Request) -> GraphDeps:
+    """The dependencies stored on the Graph app's state by `build_graph_app`."""
+    deps = request.app.state.graph
+    assert isinstance(deps, GraphDeps)
+    return deps

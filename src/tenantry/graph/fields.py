@@ -1,0 +1,111 @@
+"""Which properties of each collection `$select` may name and `$filter`/`$orderby` may use.
+
+Filterable and sortable properties follow Graph's documented support for the resource where we can
+honour it; every other property may still be `$select`ed.
+"""
+
+from __future__ import annotations
+
+from tenantry.graph.odata import FieldSpec, FieldType
+
+S, G, B, D, L = FieldType.STRING, FieldType.GUID, FieldType.BOOL, FieldType.DATETIME, FieldType.STRING_COLLECTION
+
+
+def _only_select(*names: str) -> dict[str, FieldSpec]:
+    return {name: FieldSpec(S, filterable=False) for name in names}
+
+
+APPLICATION_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G, sortable=True),
+    "appId": FieldSpec(G),
+    "displayName": FieldSpec(S, sortable=True),
+    "createdDateTime": FieldSpec(D, sortable=True),
+    "signInAudience": FieldSpec(S),
+    "identifierUris": FieldSpec(L),
+    "publisherDomain": FieldSpec(S),
+    "isFallbackPublicClient": FieldSpec(B),
+    "tenantryStatus": FieldSpec(S, sortable=True),
+    **_only_select(
+        "deletedDateTime",
+        "api",
+        "appRoles",
+        "requiredResourceAccess",
+        "web",
+        "spa",
+        "publicClient",
+        "keyCredentials",
+        "passwordCredentials",
+        "tags",
+        "notes",
+    ),
+}
+
+SERVICE_PRINCIPAL_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G, sortable=True),
+    "appId": FieldSpec(G),
+    "displayName": FieldSpec(S, sortable=True),
+    "accountEnabled": FieldSpec(B),
+    "appRoleAssignmentRequired": FieldSpec(B),
+    "appOwnerOrganizationId": FieldSpec(G),
+    "servicePrincipalNames": FieldSpec(L),
+    "servicePrincipalType": FieldSpec(S),
+    "tags": FieldSpec(L),
+    **_only_select("appDisplayName", "signInAudience", "appRoles", "oauth2PermissionScopes", "deletedDateTime"),
+}
+
+APP_ROLE_ASSIGNMENT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(S),
+    "appRoleId": FieldSpec(G),
+    "principalId": FieldSpec(G),
+    "principalType": FieldSpec(S),
+    "principalDisplayName": FieldSpec(S),
+    "resourceId": FieldSpec(G),
+    "createdDateTime": FieldSpec(D, sortable=True),
+    **_only_select("resourceDisplayName", "deletedDateTime"),
+}
+
+DIRECTORY_OBJECT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G),
+    "displayName": FieldSpec(S, sortable=True),
+    "userPrincipalName": FieldSpec(S),
+    "appId": FieldSpec(G),
+}
+
+ORGANIZATION_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G),
+    "displayName": FieldSpec(S),
+    **_only_select("createdDateTime", "tenantType", "verifiedDomains"),
+}
+
+ROLE_DEFINITION_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G),
+    "displayName": FieldSpec(S, sortable=True),
+    "templateId": FieldSpec(G),
+    "isBuiltIn": FieldSpec(B),
+    "isEnabled": FieldSpec(B),
+    **_only_select("description", "resourceScopes", "version", "rolePermissions"),
+}
+
+ROLE_ASSIGNMENT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(S),
+    "principalId": FieldSpec(G),
+    "roleDefinitionId": FieldSpec(G),
+    "directoryScopeId": FieldSpec(S),
+    **_only_select("appScopeId", "condition"),
+}
+
+AUDIT_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(S),
+    "category": FieldSpec(S),
+    "correlationId": FieldSpec(S),
+    "result": FieldSpec(S),
+    "activityDisplayName": FieldSpec(S),
+    "activityDateTime": FieldSpec(D, sortable=True),
+    "loggedByService": FieldSpec(S),
+    "operationType": FieldSpec(S),
+    "initiatedBy/user/id": FieldSpec(S),
+    "initiatedBy/user/userPrincipalName": FieldSpec(S),
+    "initiatedBy/app/appId": FieldSpec(S),
+    "initiatedBy/app/displayName": FieldSpec(S),
+    **_only_select("resultReason", "targetResources", "additionalDetails"),
+}
