@@ -8,8 +8,6 @@ gets an empty database of its own. PostgreSQL is skipped when unreachable, unles
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -20,52 +18,21 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Engine, inspect
 
+from support.postgres import fresh_postgres_database, require_postgres
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import alembic_config, upgrade_database
 from tenantry.store.tables import metadata
 
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TABLES = set(metadata.tables)
-
-
-def _postgres_admin_url() -> str:
-    """The maintenance database, if the server answers; else skip (or fail when CI requires PostgreSQL)."""
-    url = os.environ.get("TENANTRY_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL is unreachable at {make_url(url).render_as_string()}: {str(exc.orig).splitlines()[0]}"
-        if os.environ.get("TENANTRY_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"TENANTRY_REQUIRE_POSTGRES=1 but {reason}")
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
 
 
 @contextmanager
 def _postgres_database() -> Iterator[str]:
     """A uniquely named empty database, dropped (sessions forced out) afterwards."""
-    admin_url = _postgres_admin_url()
-    name = f"tenantry_test_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with fresh_postgres_database(require_postgres()) as url:
+        yield url
 
 
 @pytest.fixture(

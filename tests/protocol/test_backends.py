@@ -7,18 +7,14 @@ server (marker `postgres`: skipped when unreachable, fatal when TENANTRY_REQUIRE
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 
+from support.postgres import fresh_postgres_database, require_postgres
 from tenantry.app import build_services, create_app
 from tenantry.config import Settings
 
@@ -37,46 +33,20 @@ class Backend:
     path: str
 
 
-def _postgres_admin_url() -> str:
-    """The maintenance-database URL if PostgreSQL answers; else skip (or fail when CI requires it)."""
-    url = os.environ.get("TENANTRY_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = f"PostgreSQL is unreachable at {make_url(url).render_as_string()}"
-        if os.environ.get("TENANTRY_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"TENANTRY_REQUIRE_POSTGRES=1 but {reason}: {exc.orig}")
-        pytest.skip(reason)
-    finally:
-        engine.dispose()
-    return url
-
-
-def _admin(statement: str, admin_url: str) -> None:
-    """Run CREATE/DROP DATABASE outside a transaction."""
-    engine = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sensitive: Sensitive
 ) -> Iterator[Backend]:
     """The app on SQLite, then on a fresh PostgreSQL database that is dropped afterwards."""
     home: Path = tmp_path_factory.mktemp(f"backend-{request.param}")
-    database_url: str | None = None
-    admin_url = ""
-    name = f"tenantry_protocol_{uuid.uuid4().hex[:12]}"
-    if request.param == "postgresql":
-        admin_url = _postgres_admin_url()
-        _admin(f'CREATE DATABASE "{name}"', admin_url)
-        database_url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with ExitStack() as stack:
+        database_url = (
+            stack.enter_context(fresh_postgres_database(require_postgres())) if request.param == "postgresql" else None
+        )
+        yield from _backend_on(home, database_url, sensitive)
+
+
+def _backend_on(home: Path, database_url: str | None, sensitive: Sensitive) -> Iterator[Backend]:
     services = build_services(Settings(home=home, database_url=database_url))
     try:
         factory = Factory(services, sensitive)
@@ -87,8 +57,6 @@ def backend(
             yield Backend(TokenPoster(http, sensitive), client, f"/{tenant.id}/oauth2/v2.0/token")
     finally:
         services.store.engine.dispose()
-        if admin_url:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', admin_url)
 
 
 def test_backend_issues_tokens(backend: Backend) -> None:
