@@ -88,7 +88,7 @@ def redirect_params(err: AadstsError, ctx: RequestContext, state: str | None) ->
 
 
 def page_fields(err: AadstsError, ctx: RequestContext) -> dict[str, str]:
-    """What the sign-in error page shows (Entra's "Sorry, but we're having trouble signing you in." page):
+    """What the sign-in error page shows (the counterpart of Entra's sign-in error page):
     the code, the message, trace and correlation ids, the timestamp and the lookup link."""
     return {
         "code": str(err.code),
