@@ -31,46 +31,39 @@ import hashlib
 import http.client
 import json
 import os
-import resource
 import secrets
-import shutil
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import requests
-from token_client_credentials import (
-    BUSY_MACHINE_CORES,
-    HOST,
+from harness.machine import BUSY_MACHINE_CORES, CpuSample, CpuUse, in_threads, machine_info, rss_of
+from harness.profile import profile_lines, record, summarise_profile
+from harness.report import (
+    BENCH_DIR,
     MB,
-    WORK_DIR,
-    ensure_py_spy,
-    ensure_wrk,
-    free_port,
-    jwt_part,
-    machine_info,
-    rss_of,
-    run_quiet,
-    running,
+    add_output_args,
+    close_run_dir,
+    emit,
+    machine_line,
+    new_parser,
+    new_run_dir,
     say,
-    summarise_profile,
-    tail,
-    verdict,
-    wait_ready,
+    target_lines,
+    trailer_lines,
 )
+from harness.server import HOST, jwt_part, post_form, tenantry_home, tenantry_server, tenantry_version
+from harness.wrk import WrkShape, latencies_ms, load_tools, run_wrk
 
-BENCH_DIR = Path(__file__).resolve().parent
 LUA_SCRIPT = BENCH_DIR / "signin_ropc.lua"
 
 DOMAIN = "bench.example.com"
@@ -90,56 +83,6 @@ class BenchError(Exception):
 
 
 # --------------------------------------------------------------------------------------------- results
-
-
-@dataclass
-class CpuUse:
-    """CPU seconds used during one run: by the server, by the load generator (wrk or our client threads),
-    and by everything else on the machine."""
-
-    server_s: float
-    client_s: float
-    other_s: float
-    wall_s: float
-
-    @property
-    def other_cores(self) -> float:
-        """Average number of cores that other work took from this run: anything above ~0.2 disturbs it."""
-        return self.other_s / self.wall_s if self.wall_s else 0.0
-
-
-@dataclass(frozen=True)
-class CpuSample:
-    """Cumulative CPU seconds at one instant: the machine (busy), the server, this process, its children."""
-
-    at: float
-    machine_busy_s: float
-    server_s: float
-    own_s: float
-    children_s: float
-
-    @classmethod
-    def read(cls, pid: int) -> CpuSample:
-        """Sample /proc/stat, /proc/<pid>/stat and this process's own and reaped children's rusage."""
-        tick = os.sysconf("SC_CLK_TCK")
-        busy = 0.0
-        with suppress(OSError, ValueError, IndexError):
-            values = [int(v) for v in Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()[1:9]]
-            busy = (sum(values) - values[3] - values[4]) / tick  # all but idle and iowait
-        server = 0.0
-        with suppress(OSError, ValueError, IndexError):
-            fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-            server = (int(fields[11]) + int(fields[12])) / tick  # utime + stime, every thread
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return cls(time.monotonic(), busy, server, own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime)
-
-    def until(self, later: CpuSample) -> CpuUse:
-        """What was used between this sample and `later`."""
-        server = later.server_s - self.server_s
-        client = (later.own_s - self.own_s) + (later.children_s - self.children_s)
-        other = max(0.0, later.machine_busy_s - self.machine_busy_s - server - client)
-        return CpuUse(server, client, other, later.at - self.at)
 
 
 @dataclass
@@ -376,27 +319,17 @@ def argon2_rate(threads: int, seconds: float) -> tuple[float, float, int]:
     password = "Bench-" + secrets.token_urlsafe(12)
     encoded = hashing.hash(password)
     counts, cpu = [0] * threads, [0.0] * threads
-    barrier = threading.Barrier(threads + 1)
-    deadline = [0.0]
 
-    def work(index: int) -> None:
-        barrier.wait()
+    def work(index: int, deadline: float) -> None:
         began, done = time.thread_time(), 0
-        while time.perf_counter() < deadline[0]:
+        while time.perf_counter() < deadline:
             if not hashing.verify(encoded, password):
                 raise RuntimeError("argon2 verify failed on a fresh hash")
             done += 1
         counts[index], cpu[index] = done, time.thread_time() - began
 
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    start = time.perf_counter()
-    deadline[0] = start + seconds
-    barrier.wait()
-    for worker in workers:
-        worker.join()
-    return sum(counts) / (time.perf_counter() - start), sum(cpu), sum(counts)
+    wall = in_threads(threads, seconds, work)
+    return sum(counts) / wall, sum(cpu), sum(counts)
 
 
 def measure_argon2(seconds: float, cores: int) -> Argon2Ceiling:
@@ -484,15 +417,9 @@ def check_tokens(payload: dict[str, Any], nonce: str | None = None) -> None:
 
 def first_ropc_login(port: int, path: str, body: str, cafile: Path) -> None:
     """One ROPC login on a verified TLS connection; raises with the reply when it fails."""
-    conn = http.client.HTTPSConnection(HOST, port, context=ssl.create_default_context(cafile=str(cafile)), timeout=30)
-    try:
-        conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
-        reply = conn.getresponse()
-        data = reply.read()
-    finally:
-        conn.close()
-    if reply.status != 200:
-        raise RuntimeError(f"the first ROPC login answered {reply.status}: {data[:400]!r}")
+    status, data = post_form(port, path, body, cafile)
+    if status != 200:
+        raise RuntimeError(f"the first ROPC login answered {status}: {data[:400]!r}")
     check_tokens(json.loads(data))
 
 
@@ -654,13 +581,10 @@ def drive(
     """Run each client's operation in its own thread, back to back, for `seconds`; time every operation."""
     latencies: list[list[float]] = [[] for _ in clients]
     kinds: list[Counter[str]] = [Counter() for _ in clients]
-    barrier = threading.Barrier(len(clients) + 1)
-    deadline = [0.0]
 
-    def work(index: int) -> None:
+    def work(index: int, deadline: float) -> None:
         operation = clients[index]
-        barrier.wait()
-        while time.perf_counter() < deadline[0]:
+        while time.perf_counter() < deadline:
             began = time.perf_counter()
             try:
                 operation()
@@ -669,17 +593,9 @@ def drive(
                 continue
             latencies[index].append(1000 * (time.perf_counter() - began))
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
     requests_before = requests_made()
     before = CpuSample.read(pid)
-    start = time.perf_counter()
-    deadline[0] = start + seconds
-    barrier.wait()
-    for thread in threads:
-        thread.join()
-    duration = time.perf_counter() - start
+    duration = in_threads(len(clients), seconds, work, daemon=True)
     cpu = before.until(CpuSample.read(pid))
     every = sorted(ms for per_client in latencies for ms in per_client)
     errors: Counter[str] = sum(kinds, Counter())
@@ -699,40 +615,11 @@ def drive(
     )
 
 
-@dataclass(frozen=True)
-class WrkShape:
-    """The wrk settings of the ROPC run."""
-
-    threads: int
-    connections: int
-    timeout_s: int = 10
-
-
 def wrk_ropc(
     wrk: str, url: str, bodies: Sequence[str], shape: WrkShape, seconds: int, log: Path, pid: int
 ) -> FlowResult:
     """One wrk run of ROPC logins; the Lua script's BENCH_RESULT line gives the counts and percentiles."""
-    argv = [
-        wrk,
-        f"-t{shape.threads}",
-        f"-c{shape.connections}",
-        f"-d{seconds}s",
-        f"--timeout={shape.timeout_s}s",
-        "--latency",
-        "-s",
-        str(LUA_SCRIPT),
-        url,
-    ]
-    env = {**os.environ, "BENCH_BODIES": "\n".join(bodies)}
-    before = CpuSample.read(pid)
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False)
-    cpu = before.until(CpuSample.read(pid))
-    with log.open("a", encoding="utf-8") as out:
-        out.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}\n")
-    match = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
-    if result.returncode != 0 or match is None:
-        raise RuntimeError(f"wrk failed (status {result.returncode}):\n{tail(result.stdout + result.stderr)}")
-    raw = json.loads(match.removeprefix("BENCH_RESULT "))
+    raw, cpu = run_wrk(wrk, LUA_SCRIPT, url, {"BENCH_BODIES": "\n".join(bodies)}, shape, seconds, log, pid)
     kinds = {
         f"non-2xx answers (last status {raw['last_bad_status']})": raw["non2xx"],
         "2xx without an access_token": raw["no_token"],
@@ -746,11 +633,7 @@ def wrk_ropc(
         errors=sum(kinds.values()),
         requests=raw["requests"],
         concurrency=shape.connections,
-        p50_ms=raw["p50_us"] / 1000,
-        p90_ms=raw["p90_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
-        max_ms=raw["max_us"] / 1000,
-        mean_ms=raw["mean_us"] / 1000,
+        **latencies_ms(raw),
         error_kinds=kinds,
         cpu=cpu,
     )
@@ -903,18 +786,9 @@ def profile_runs(report: Report, plan: Plan, wrk: str, server: Server, py_spy: s
     for name, run in runs.items():
         raw = server.run_dir / f"profile-{name}.txt"
         say(f"profiling {name} for {plan.duration_s} s with py-spy (not part of the figures)")
-        argv = [py_spy, "record", "--pid", str(server.pid), "--duration", str(plan.duration_s), "--rate", "200"]
-        spy = subprocess.Popen(
-            [*argv, "--nonblocking", "--format", "raw", "--output", str(raw)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(0.5)
-        under = run(plan.duration_s)
-        _, spy_err = spy.communicate(timeout=plan.duration_s + 60)
-        if spy.returncode != 0 or not raw.exists():
-            report.notes.append(f"profile of {name} not taken: py-spy said {spy_err.strip()[-300:]}")
+        under, spy_err = record(py_spy, server.pid, plan.duration_s, raw, lambda run=run: run(plan.duration_s))
+        if spy_err is not None:
+            report.notes.append(f"profile of {name} not taken: py-spy said {spy_err[-300:]}")
             continue
         summary = summarise_profile(raw, 25)
         report.profiles[name] = {**summary, "raw_file": str(raw), "per_s_under_profiler": under.per_s}
@@ -922,22 +796,11 @@ def profile_runs(report: Report, plan: Plan, wrk: str, server: Server, py_spy: s
 
 def bench_server(report: Report, plan: Plan, wrk: str, run_dir: Path, py_spy: str | None) -> None:
     """Set up, start and load one Tenantry process."""
-    home = run_dir / "tenantry-home"
-    for name in list(os.environ):
-        if name.startswith("TENANTRY_"):
-            del os.environ[name]  # the bench decides the configuration, whatever the caller's shell says
-    os.environ["TENANTRY_HOME"] = str(home)
+    home = tenantry_home(run_dir)
     say(f"setting up a tenant, an API, a public client and {plan.users} users (argon2 hashes)")
     data = setup_tenantry(home, plan.users)
-    from importlib.metadata import version
-
-    report.version = version("tenantry")
-    port = free_port()
-    log = run_dir / "tenantry-server.log"
-    argv = [sys.executable, "-m", "tenantry", "serve", "--host", HOST, "--port", str(port)]
-    say(f"starting {' '.join(argv[1:])} (TENANTRY_HOME={home.relative_to(BENCH_DIR.parent)})")
-    with running(argv, os.environ, log) as proc:
-        wait_ready(proc, log, "Uvicorn running on")
+    report.version = tenantry_version()
+    with tenantry_server(home, run_dir) as (proc, port):
         server = Server(proc.pid, port, f"https://{HOST}:{port}", home / "tls" / "ca.pem", data, run_dir)
         token_path = f"/{data.tenant_id}/oauth2/v2.0/token"
         first_ropc_login(port, token_path, ropc_body(data, data.usernames[0]), server.cafile)
@@ -986,8 +849,7 @@ def render(report: Report) -> str:
     m, s = report.machine, report.settings
     lines = [
         "Sign-in benchmark: ROPC logins and authorization-code round trips (PKCE), one Tenantry process",
-        f"machine   {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable), load average {m['loadavg']:.2f} "
-        "at start",
+        machine_line(m),
         f"software  tenantry {report.version}, Python {m['python']}, argon2-cffi {m.get('argon2_cffi')}, "
         f"requests {m.get('requests')}, {m.get('wrk', 'wrk: missing')}",
         f"load      {s['warmup_s']} s warm-up, then {s['duration_s']} s measured per flow, {s['users']} users in turn",
@@ -1026,30 +888,22 @@ def render(report: Report) -> str:
             f"server RSS after the measured runs: {report.rss_bytes / MB:.1f} MB "
             f"(peak {report.peak_rss_bytes / MB:.1f} MB)"
         )
-    lines += ["", "targets"]
-    lines += [f"  {verdict(t['ok'])}  {t['target']}: {t['detail']}" for t in report.targets()]
+    lines += target_lines(report.targets())
     for name, profile in report.profiles.items():
-        lines += [
-            "",
+        heading = (
             f"profile of the server during {name} (py-spy, separate run, {profile['samples']} samples, "
-            f"{profile['per_s_under_profiler']:.1f}/s while sampled)",
-            "  own time (leaf frames):",
-            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["own"][:12]),
-            "  inclusive time:",
-            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["inclusive"][:20]),
-            f"  collapsed stacks: {profile['raw_file']}",
-        ]
-    lines += [f"WARNING: {warning}" for warning in report.warnings()]
-    lines += [f"note: {note}" for note in report.notes]
-    return "\n".join(lines)
+            f"{profile['per_s_under_profiler']:.1f}/s while sampled)"
+        )
+        lines += profile_lines(heading, profile, 12, 20)
+    return "\n".join([*lines, *trailer_lines(report.warnings(), report.notes)])
 
 
 # --------------------------------------------------------------------------------------------- main
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    """Command-line options of the sign-in benchmark."""
+    parser = new_parser(__doc__)
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per flow (default 15)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per flow (default 3)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads for ROPC (default 2)")
@@ -1058,8 +912,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=8, help="users signing in, in turn (default 8)")
     parser.add_argument("--argon2-seconds", type=float, default=3.0, help="seconds per argon2 measurement")
     parser.add_argument("--profile", action="store_true", help="also profile the server with py-spy (extra runs)")
-    parser.add_argument("--keep", action="store_true", help="keep the run directory (logs, data) in bench/.work")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    add_output_args(parser)
     return parser.parse_args(argv)
 
 
@@ -1080,32 +933,23 @@ def main(argv: list[str] | None = None) -> int:
         "scope": SCOPES,
     }
     report = Report(machine=machine, settings=settings)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(prefix="signin-", dir=WORK_DIR))
-    say(f"run directory {run_dir.relative_to(BENCH_DIR.parent)}")
+    run_dir = new_run_dir("signin-")
     try:
         say(f"measuring the argon2id verify ceiling ({args.argon2_seconds:g} s per setting)")
         report.argon2 = measure_argon2(args.argon2_seconds, machine["usable_cores"])
-        wrk = ensure_wrk()
+        wrk, py_spy = load_tools(report.machine, report.notes, args.profile)
         if wrk is None:
             report.ropc.error = "wrk could not be installed"
         else:
-            banner = run_quiet([wrk, "-v"]).stdout.strip().splitlines()
-            report.machine["wrk"] = banner[0].split(" [")[0] if banner else "wrk"
-            py_spy = ensure_py_spy() if args.profile else None
-            if args.profile and py_spy is None:
-                report.notes.append("py-spy could not be installed: no profile")
             try:
                 bench_server(report, plan, wrk, run_dir, py_spy)
             except (RuntimeError, OSError, subprocess.SubprocessError, BenchError) as exc:
                 report.ropc.error = report.ropc.error or str(exc)
                 say(f"the server could not be measured: {exc}")
     finally:
-        if args.keep or report.profiles or report.warnings() or report.ropc.result is None:
-            say(f"logs and data kept in {run_dir.relative_to(BENCH_DIR.parent)}")
-        else:
-            shutil.rmtree(run_dir, ignore_errors=True)
-    print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
+        keep = args.keep or report.profiles or report.warnings() or report.ropc.result is None
+        close_run_dir(run_dir, bool(keep))
+    emit(args.json, report.to_json, lambda: render(report))
     return 0 if report.ropc.result is not None else 1
 
 

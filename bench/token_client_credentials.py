@@ -25,36 +25,55 @@ from __future__ import annotations
 
 import argparse
 import base64
-import collections
-import http.client
 import json
 import os
-import platform
-import re
-import resource
 import shutil
-import signal
-import socket
-import ssl
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-WORK_DIR = BENCH_DIR / ".work"
+from harness.machine import BUSY_MACHINE_CORES, CpuUse, in_threads, machine_info, rss_of
+from harness.profile import profile_lines, record, summarise_profile
+from harness.report import (
+    BENCH_DIR,
+    MB,
+    WORK_DIR,
+    add_output_args,
+    close_run_dir,
+    emit,
+    machine_line,
+    new_parser,
+    new_run_dir,
+    relative,
+    say,
+    target_lines,
+    trailer_lines,
+)
+from harness.server import (
+    HOST,
+    free_port,
+    jwt_part,
+    post_form,
+    run_quiet,
+    running,
+    tail,
+    tenantry_home,
+    tenantry_server,
+    tenantry_version,
+    wait_ready,
+)
+from harness.wrk import latencies_ms, load_tools, run_wrk
+
 NODE_DIR = WORK_DIR / "node"
 LUA_SCRIPT = BENCH_DIR / "token.lua"
 OIDC_PROVIDER_SRC = BENCH_DIR / "oidc_provider"
 
-HOST = "127.0.0.1"
+
 RESOURCE = "api://bench-api"
 SCOPE = f"{RESOURCE}/.default"
 ROLE = "Bench.Read"
@@ -65,16 +84,7 @@ TARGET_TOKENS_PER_S = 800.0
 TARGET_RATIO = 1.0
 TARGET_RSS_BYTES = 150_000_000  # 150 MB, decimal
 TARGET_RSS_AFTER_TOKENS = 10_000
-MB = 1_000_000
-BUSY_MACHINE_CORES = 0.25
-READY_TIMEOUT_S = 60.0
 TOP_UP_LIMIT_S = 180.0
-
-
-def say(message: str) -> None:
-    """Progress goes to stderr, so that `--json` leaves stdout to the figures."""
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
 
 # --------------------------------------------------------------------------------------------- results
 
@@ -113,21 +123,6 @@ class LoadResult:
         if self.cpu is None or not self.tokens:
             return None
         return 1000 * self.cpu.server_s / self.tokens
-
-
-@dataclass
-class CpuUse:
-    """CPU seconds used during one run: by the server, by wrk, and by everything else on the machine."""
-
-    server_s: float
-    wrk_s: float
-    other_s: float
-    wall_s: float
-
-    @property
-    def other_cores(self) -> float:
-        """Average number of cores that other work took from this run: anything above ~0.2 disturbs it."""
-        return self.other_s / self.wall_s if self.wall_s else 0.0
 
 
 @dataclass
@@ -171,8 +166,13 @@ class ServerResult:
             "load": None,
         }
         if self.load is not None:
+            load = asdict(self.load)
+            if self.load.cpu is not None:  # the load generator is wrk here: its key stays `wrk_s`
+                cpu = self.load.cpu
+                load["cpu"] = {"server_s": cpu.server_s, "wrk_s": cpu.client_s, "other_s": cpu.other_s}
+                load["cpu"]["wall_s"] = cpu.wall_s
             data["load"] = {
-                **asdict(self.load),
+                **load,
                 "errors": self.load.errors,
                 "tokens_per_s": self.load.tokens_per_s,
                 "server_cpu_ms_per_token": self.load.cpu_ms_per_token,
@@ -274,41 +274,6 @@ class Report:
         }
 
 
-# --------------------------------------------------------------------------------------------- machine
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo."""
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (the affinity mask), which is what the servers get too."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def machine_info() -> dict[str, Any]:
-    """CPU model, core counts, and the versions of the moving parts."""
-    import cryptography
-
-    return {
-        "cpu_model": cpu_model(),
-        "cores": os.cpu_count() or 1,
-        "usable_cores": usable_cores(),
-        "python": platform.python_version(),
-        "cryptography": cryptography.__version__,
-        "kernel": platform.release(),
-        "loadavg": round(os.getloadavg()[0], 2),
-    }
-
-
 # --------------------------------------------------------------------------------------------- ceiling
 
 
@@ -319,27 +284,17 @@ def signing_rate(key: Any, threads: int, seconds: float) -> float:
 
     data = b"e" * 900  # about the size of a Tenantry access token's signing input
     counts = [0] * threads
-    barrier = threading.Barrier(threads + 1)
-    deadline = [0.0]
 
-    def work(index: int) -> None:
-        barrier.wait()
+    def work(index: int, deadline: float) -> None:
         done = 0
-        while time.perf_counter() < deadline[0]:
+        while time.perf_counter() < deadline:
             for _ in range(10):
                 key.sign(data, padding.PKCS1v15(), hashes.SHA256())
             done += 10
         counts[index] = done
 
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    start = time.perf_counter()
-    deadline[0] = start + seconds
-    barrier.wait()
-    for worker in workers:
-        worker.join()
-    return sum(counts) / (time.perf_counter() - start)
+    wall = in_threads(threads, seconds, work)  # before the sum: the threads fill `counts`
+    return sum(counts) / wall
 
 
 def measure_ceiling(seconds: float, cores: int) -> dict[str, float]:
@@ -354,130 +309,7 @@ def measure_ceiling(seconds: float, cores: int) -> dict[str, float]:
     return result
 
 
-# --------------------------------------------------------------------------------------------- processes
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def rss_of(pid: int) -> tuple[int | None, int | None]:
-    """(VmRSS, VmHWM) of a process in bytes, from /proc/<pid>/status."""
-    values: dict[str, int] = {}
-    with suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
-            name, _, rest = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                values[name] = int(rest.split()[0]) * 1024
-    return values.get("VmRSS"), values.get("VmHWM")
-
-
-@dataclass(frozen=True)
-class CpuClock:
-    """Cumulative CPU seconds at one instant: the whole machine (busy), one process, and our children."""
-
-    at: float
-    machine_busy_s: float
-    process_s: float
-    children_s: float
-
-    @classmethod
-    def read(cls, pid: int) -> CpuClock:
-        """Sample /proc/stat, /proc/<pid>/stat and this process's children's rusage."""
-        tick = os.sysconf("SC_CLK_TCK")
-        busy = 0.0
-        with suppress(OSError, ValueError, IndexError):
-            values = [int(v) for v in Path("/proc/stat").read_text(encoding="utf-8").split("\n", 1)[0].split()[1:9]]
-            busy = (sum(values) - values[3] - values[4]) / tick  # all but idle and iowait
-        process = 0.0
-        with suppress(OSError, ValueError, IndexError):
-            fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-            process = (int(fields[11]) + int(fields[12])) / tick  # utime + stime, every thread
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return cls(time.monotonic(), busy, process, children.ru_utime + children.ru_stime)
-
-    def until(self, later: CpuClock) -> CpuUse:
-        """What was used between this sample and `later`."""
-        server = later.process_s - self.process_s
-        wrk = later.children_s - self.children_s
-        other = max(0.0, later.machine_busy_s - self.machine_busy_s - server - wrk)
-        return CpuUse(server, wrk, other, later.at - self.at)
-
-
-@contextmanager
-def running(
-    argv: list[str], env: Mapping[str, str], log: Path, cwd: Path | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server process with its output in `log`; stop it (TERM, then KILL) on the way out."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, env=dict(env), stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-
-def wait_ready(proc: subprocess.Popen[bytes], log: Path, marker: str) -> None:
-    """Block until `marker` shows in the log; raise with the log's tail if the process dies or stalls."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log.read_text(encoding="utf-8", errors="replace")
-        if marker in text:
-            return
-        if proc.poll() is not None:
-            raise RuntimeError(f"exited with status {proc.returncode}:\n{tail(text)}")
-        time.sleep(0.1)
-    raise RuntimeError(f"not ready after {READY_TIMEOUT_S:.0f} s:\n{tail(log.read_text(errors='replace'))}")
-
-
-def tail(text: str, lines: int = 15) -> str:
-    """The last lines of a log, indented."""
-    return "\n".join("    " + line for line in text.strip().splitlines()[-lines:])
-
-
-def run_quiet(argv: list[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run a command, capturing its output."""
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def as_root(argv: list[str]) -> list[str]:
-    """Prefix `sudo -n` when not root and sudo exists."""
-    if os.geteuid() != 0 and shutil.which("sudo"):
-        return ["sudo", "-n", *argv]
-    return argv
-
-
-# --------------------------------------------------------------------------------------------- installs
-
-
-def ensure_wrk() -> str | None:
-    """The path to wrk, installing Debian's package when it is missing; None if that fails."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if not shutil.which("apt-get"):
-        say("wrk is not installed and there is no apt-get to install it: install wrk by hand")
-        return None
-    env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
-    say("wrk is missing: apt-get install -y wrk")
-    result = run_quiet(as_root([*env_prefix, "apt-get", "install", "-y", "wrk"]))
-    if result.returncode != 0:
-        say("apt-get install failed; running apt-get update and trying again")
-        run_quiet(as_root([*env_prefix, "apt-get", "update"]))
-        result = run_quiet(as_root([*env_prefix, "apt-get", "install", "-y", "wrk"]))
-    found = shutil.which("wrk")
-    if not found:
-        say(f"could not install wrk (apt-get said: {tail(result.stderr or result.stdout, 5).strip()})")
-    return found
+# --------------------------------------------------------------------------------------------- oidc-provider
 
 
 def ensure_oidc_provider() -> tuple[Path | None, str]:
@@ -491,7 +323,7 @@ def ensure_oidc_provider() -> tuple[Path | None, str]:
     installed = NODE_DIR / "node_modules" / "oidc-provider" / "package.json"
     if not installed.exists() or not package_json.exists() or package_json.read_text(encoding="utf-8") != wanted:
         pin = json.loads(wanted)["dependencies"]["oidc-provider"]
-        say(f"installing oidc-provider@{pin} with npm into {NODE_DIR.relative_to(BENCH_DIR.parent)}")
+        say(f"installing oidc-provider@{pin} with npm into {relative(NODE_DIR)}")
         package_json.write_text(wanted, encoding="utf-8")
         result = run_quiet([npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"])
         if result.returncode != 0 or not installed.exists():
@@ -501,34 +333,14 @@ def ensure_oidc_provider() -> tuple[Path | None, str]:
     return NODE_DIR / "server.mjs", version
 
 
-def ensure_py_spy() -> str | None:
-    """py-spy from the venv, installed with pip when missing (only for --profile)."""
-    candidate = Path(sys.executable).parent / "py-spy"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("py-spy")
-    if found:
-        return found
-    say("py-spy is missing: pip install py-spy")
-    run_quiet([sys.executable, "-m", "pip", "install", "--quiet", "py-spy"])
-    return str(candidate) if candidate.exists() else None
-
-
 # --------------------------------------------------------------------------------------------- HTTP
 
 
 def post_token(port: int, path: str, body: str, cafile: Path) -> dict[str, Any]:
     """One token request with a verified TLS connection; returns the JSON body or raises with the reply."""
-    context = ssl.create_default_context(cafile=str(cafile))
-    conn = http.client.HTTPSConnection(HOST, port, context=context, timeout=30)
-    try:
-        conn.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
-        reply = conn.getresponse()
-        data = reply.read()
-    finally:
-        conn.close()
-    if reply.status != 200:
-        raise RuntimeError(f"token request answered {reply.status}: {data[:400]!r}")
+    status, data = post_form(port, path, body, cafile)
+    if status != 200:
+        raise RuntimeError(f"token request answered {status}: {data[:400]!r}")
     payload: dict[str, Any] = json.loads(data)
     token = payload.get("access_token")
     if not isinstance(token, str) or token.count(".") != 2:
@@ -537,13 +349,6 @@ def post_token(port: int, path: str, body: str, cafile: Path) -> dict[str, Any]:
     if header.get("alg") != "RS256":
         raise RuntimeError(f"access token is not RS256: header {header}")
     return payload
-
-
-def jwt_part(token: str, index: int) -> dict[str, Any]:
-    """The decoded header (0) or claims (1) of a compact JWS, unverified."""
-    segment = token.split(".")[index]
-    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    return decoded
 
 
 # --------------------------------------------------------------------------------------------- wrk
@@ -562,27 +367,7 @@ class LoadShape:
 
 def wrk_run(wrk: str, url: str, body: str, shape: LoadShape, seconds: int, log: Path, pid: int) -> LoadResult:
     """One wrk run; the Lua script's BENCH_RESULT line gives the counts and latency percentiles."""
-    argv = [
-        wrk,
-        f"-t{shape.threads}",
-        f"-c{shape.connections}",
-        f"-d{seconds}s",
-        f"--timeout={shape.timeout_s}s",
-        "--latency",
-        "-s",
-        str(LUA_SCRIPT),
-        url,
-    ]
-    env = {**os.environ, "BENCH_BODY": body}
-    before = CpuClock.read(pid)
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False)
-    cpu = before.until(CpuClock.read(pid))
-    with log.open("a", encoding="utf-8") as out:
-        out.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}\n")
-    match = re.search(r"^BENCH_RESULT (\{.*\})$", result.stdout, re.MULTILINE)
-    if result.returncode != 0 or match is None:
-        raise RuntimeError(f"wrk failed (status {result.returncode}):\n{tail(result.stdout + result.stderr)}")
-    raw = json.loads(match.group(1))
+    raw, cpu = run_wrk(wrk, LUA_SCRIPT, url, {"BENCH_BODY": body}, shape, seconds, log, pid)
     return LoadResult(
         duration_s=raw["duration_us"] / 1e6,
         requests=raw["requests"],
@@ -591,11 +376,7 @@ def wrk_run(wrk: str, url: str, body: str, shape: LoadShape, seconds: int, log: 
         no_token=raw["no_token"],
         socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
         last_bad_status=raw["last_bad_status"],
-        p50_ms=raw["p50_us"] / 1000,
-        p90_ms=raw["p90_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
-        max_ms=raw["max_us"] / 1000,
-        mean_ms=raw["mean_us"] / 1000,
+        **latencies_ms(raw),
         cpu=cpu,
     )
 
@@ -645,66 +426,19 @@ def load_server(
 # --------------------------------------------------------------------------------------------- profile
 
 
-def summarise_profile(raw: Path, top: int) -> dict[str, Any]:
-    """Top frames by own (leaf) samples and by inclusive samples, from py-spy's collapsed-stack output."""
-    own: collections.Counter[str] = collections.Counter()
-    inclusive: collections.Counter[str] = collections.Counter()
-    total = 0
-    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        frames = [shorten_frame(f) for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
-        if not frames:
-            continue
-        total += count
-        own[frames[-1]] += count
-        for frame in set(frames):
-            inclusive[frame] += count
-
-    def rows(counter: collections.Counter[str]) -> list[dict[str, Any]]:
-        return [
-            {"frame": frame, "samples": n, "percent": round(100 * n / total, 1) if total else 0.0}
-            for frame, n in counter.most_common(top)
-        ]
-
-    return {"samples": total, "own": rows(own), "inclusive": rows(inclusive)}
-
-
-def shorten_frame(frame: str) -> str:
-    """`func (/long/path/site-packages/pkg/mod.py:12)` → `func (pkg/mod.py:12)`."""
-    match = re.match(r"^(.*) \((.*):(\d+)\)$", frame)
-    if not match:
-        return frame
-    name, path, line = match.groups()
-    for marker in ("site-packages/", "/src/", "/lib/python3"):
-        if marker in path:
-            path = path.split(marker, 1)[1]
-            break
-    return f"{name} ({path}:{line})"
-
-
 def profile_tenantry(
     result: ServerResult, py_spy: str, wrk: str, url: str, body: str, shape: LoadShape, pid: int, log: Path
 ) -> dict[str, Any]:
     """A separate, unmeasured wrk run with py-spy sampling the server; the figures above stay unperturbed."""
     raw = log.parent / "tenantry-profile.txt"
     seconds = shape.duration_s
-    say(f"tenantry: profiling {seconds} s with py-spy (not part of the figures) → {raw.relative_to(BENCH_DIR.parent)}")
-    argv = [py_spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200", "--nonblocking"]
-    spy = subprocess.Popen(
-        [*argv, "--format", "raw", "--output", str(raw)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    say(f"tenantry: profiling {seconds} s with py-spy (not part of the figures) → {relative(raw)}")
+    under_profile, spy_err = record(
+        py_spy, pid, seconds, raw, lambda: wrk_run(wrk, url, body, shape, seconds, log, pid)
     )
-    time.sleep(0.5)
-    under_profile = wrk_run(wrk, url, body, shape, seconds, log, pid)
     result.check("profiling run", under_profile)
-    _, spy_err = spy.communicate(timeout=seconds + 60)
-    if spy.returncode != 0 or not raw.exists():
-        raise RuntimeError(f"py-spy failed: {spy_err.strip()[-400:]}")
+    if spy_err is not None:
+        raise RuntimeError(f"py-spy failed: {spy_err[-400:]}")
     summary = summarise_profile(raw, 25)
     summary["raw_file"] = str(raw)
     summary["tokens_per_s_under_profiler"] = under_profile.tokens_per_s
@@ -743,25 +477,14 @@ def bench_tenantry(
 ) -> Path:
     """Set up, start and load one Tenantry process; returns the TLS directory for the other server."""
     result = report.tenantry
-    home = run_dir / "tenantry-home"
-    for name in list(os.environ):
-        if name.startswith("TENANTRY_"):
-            del os.environ[name]  # the bench decides the configuration, whatever the caller's shell says
-    os.environ["TENANTRY_HOME"] = str(home)
+    home = tenantry_home(run_dir)
     tenant_id, client_id, secret = setup_tenantry(home)
-    from importlib.metadata import version
-
-    result.version = version("tenantry")
-    port = free_port()
-    log = run_dir / "tenantry-server.log"
-    argv = [sys.executable, "-m", "tenantry", "serve", "--host", HOST, "--port", str(port)]
+    result.version = tenantry_version()
     body = urllib.parse.urlencode(
         {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret, "scope": SCOPE}
     )
     path = f"/{tenant_id}/oauth2/v2.0/token"
-    say(f"tenantry: starting {' '.join(argv[1:])} (TENANTRY_HOME={home.relative_to(BENCH_DIR.parent)})")
-    with running(argv, os.environ, log) as proc:
-        wait_ready(proc, log, "Uvicorn running on")
+    with tenantry_server(home, run_dir, "tenantry: ") as (proc, port):
         claims = jwt_part(post_token(port, path, body, home / "tls" / "ca.pem")["access_token"], 1)
         result.tokens_total = 1
         if ROLE not in claims.get("roles", []):
@@ -831,11 +554,6 @@ def bench_oidc_provider(report: Report, wrk: str, shape: LoadShape, run_dir: Pat
 # --------------------------------------------------------------------------------------------- output
 
 
-def verdict(ok: bool | None) -> str:
-    """PASS, FAIL or n/a."""
-    return "n/a " if ok is None else ("PASS" if ok else "FAIL")
-
-
 def server_row(result: ServerResult) -> str:
     """One line of the table."""
     label = f"{result.name} {result.version}".strip()[:31]
@@ -855,8 +573,7 @@ def render(report: Report) -> str:
     m, s = report.machine, report.settings
     lines = [
         "Client-credentials token endpoint benchmark",
-        f"machine   {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable), load average {m['loadavg']:.2f} "
-        "at start",
+        machine_line(m),
         f"software  Python {m['python']}, cryptography {m['cryptography']}, {m.get('wrk', 'wrk: missing')}, "
         f"node {m.get('node', 'n/a')}",
         f"load      wrk {s['threads']} threads, {s['connections']} keep-alive HTTPS connections, "
@@ -882,31 +599,23 @@ def render(report: Report) -> str:
         load, best = report.tenantry.load, max(report.ceiling.values())
         if load is not None and best:
             lines.append(f"tenantry reaches {100 * load.tokens_per_s / best:.0f}% of the best signing ceiling")
-    lines += ["", "targets"]
-    lines += [f"  {verdict(t['ok'])}  {t['target']}: {t['detail']}" for t in report.targets()]
+    lines += target_lines(report.targets())
     if report.profile:
         profile = report.profile
-        lines += [
-            "",
+        heading = (
             f"profile of the tenantry process (py-spy, separate run, {profile['samples']} samples, "
-            f"{profile['tokens_per_s_under_profiler']:.0f} tokens/s while sampled)",
-            "  own time (leaf frames):",
-            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["own"][:15]),
-            "  inclusive time:",
-            *(f"  {row['percent']:>6.1f}%  {row['frame']}" for row in profile["inclusive"][:25]),
-            f"  collapsed stacks: {profile['raw_file']}",
-        ]
-    lines += [f"WARNING: {warning}" for warning in report.warnings()]
-    lines += [f"note: {note}" for note in report.notes]
-    return "\n".join(lines)
+            f"{profile['tokens_per_s_under_profiler']:.0f} tokens/s while sampled)"
+        )
+        lines += profile_lines(heading, profile, 15, 25)
+    return "\n".join([*lines, *trailer_lines(report.warnings(), report.notes)])
 
 
 # --------------------------------------------------------------------------------------------- main
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    """Command-line options of the token benchmark."""
+    parser = new_parser(__doc__)
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per server (default 15)")
     parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per server (default 5)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
@@ -914,22 +623,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--ceiling-seconds", type=float, default=3.0, help="seconds per signing measurement")
     parser.add_argument("--no-oidc-provider", action="store_true", help="skip the oidc-provider comparison")
     parser.add_argument("--profile", action="store_true", help="also profile Tenantry with py-spy (extra run)")
-    parser.add_argument("--keep", action="store_true", help="keep the run directory (logs, data) in bench/.work")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    add_output_args(parser)
     return parser.parse_args(argv)
 
 
 def measure_servers(report: Report, args: argparse.Namespace, shape: LoadShape, run_dir: Path) -> None:
     """Load Tenantry, then oidc-provider, each alone on the machine; record why anything is missing."""
-    wrk = ensure_wrk()
+    wrk, py_spy = load_tools(report.machine, report.notes, args.profile)
     if wrk is None:
         report.tenantry.error = report.oidc_provider.error = "wrk could not be installed"
         return
-    banner = run_quiet([wrk, "-v"]).stdout.strip().splitlines()
-    report.machine["wrk"] = banner[0].split(" [")[0] if banner else "wrk"
-    py_spy = ensure_py_spy() if args.profile else None
-    if args.profile and py_spy is None:
-        report.notes.append("py-spy could not be installed: no profile")
     tls_dir: Path | None = None
     try:
         tls_dir = bench_tenantry(report, wrk, shape, run_dir, TARGET_RSS_AFTER_TOKENS, py_spy)
@@ -956,9 +659,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(
         machine=machine_info(), settings={**asdict(shape), "min_tokens_before_rss": TARGET_RSS_AFTER_TOKENS}
     )
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=WORK_DIR))
-    say(f"run directory {run_dir.relative_to(BENCH_DIR.parent)}")
+    run_dir = new_run_dir("run-")
     try:
         say(f"measuring the RS256 signing ceiling ({args.ceiling_seconds:g} s per setting)")
         report.ceiling = measure_ceiling(args.ceiling_seconds, report.machine["usable_cores"])
@@ -966,11 +667,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         skipped = args.no_oidc_provider
         failed = report.tenantry.error or (report.oidc_provider.error and not skipped) or report.warnings()
-        if args.keep or report.profile or failed:
-            say(f"logs and data kept in {run_dir.relative_to(BENCH_DIR.parent)}")
-        else:
-            shutil.rmtree(run_dir, ignore_errors=True)
-    print(json.dumps(report.to_json(), indent=2) if args.json else render(report))
+        close_run_dir(run_dir, bool(args.keep or report.profile or failed))
+    emit(args.json, report.to_json, lambda: render(report))
     return 0 if report.tenantry.load is not None else 1
 
 
