@@ -31,6 +31,8 @@ from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.credentials.webhooks import WebhookSender, WebhookTarget
 from tenantry.directory.authorization import Authorizer
+from tenantry.directory.models import Tenant
+from tenantry.directory.repository import TenantRepository
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
@@ -48,6 +50,7 @@ from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
+from tenantry.store.sql.unit import SqlUnit
 from tenantry.store.unit_of_work import Store
 from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
 from tenantry.tokens.mint import TokenMinter
@@ -74,6 +77,12 @@ class Services:
     credentials: CredentialService
     token_service: TokenService
     sts: StsDeps
+
+
+def _provision_tenant(unit: TenantRepository, tenant: Tenant) -> None:
+    """Give a new tenant its first-party service principals, in the transaction that creates it."""
+    assert isinstance(unit, SqlUnit), "the store's transactions yield one unit implementing every repository"
+    ensure_graph_service_principal(unit, tenant.id, tenant.created_at)
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -121,7 +130,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         directory=DirectoryService(
             writes,
             clock,
-            on_tenant_created=lambda unit, tenant: ensure_graph_service_principal(unit, tenant.id, tenant.created_at),  # type: ignore[arg-type]
+            on_tenant_created=_provision_tenant,
             hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID}),
         ),
         users=UserService(writes, hashing, clock),

@@ -5,17 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import typer
-
 from tenantry.apps.models import Application
 from tenantry.cli.context import services
 from tenantry.cli.output import fail
 from tenantry.directory.models import Tenant
-
-
-def tenant_option(required: bool = True) -> typer.models.OptionInfo:
-    """`--tenant`: a tenant GUID or one of its domains."""
-    return typer.Option(... if required else None, "--tenant", "-t", help="Tenant id or verified domain.")  # type: ignore[no-any-return]
 
 
 def get_tenant(reference: str) -> Tenant:
