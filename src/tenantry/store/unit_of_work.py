@@ -7,10 +7,11 @@ from contextlib import ExitStack, contextmanager
 
 from sqlalchemy import Connection, Engine
 
-from tenantry.store.cache import ReadCache, watcher_for
+from tenantry.store.cache import ReadCache
 from tenantry.store.engine import WRITE_OPTION
 from tenantry.store.sql.cached import CachedSqlUnit
 from tenantry.store.sql.unit import SqlUnit
+from tenantry.store.watchers import watcher_for
 
 
 class Store:
@@ -18,8 +19,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        watcher = watcher_for(engine)
-        self._cache = ReadCache(watcher) if watcher is not None else None
+        self._watcher = watcher_for(engine)
+        self._cache = ReadCache(self._watcher) if self._watcher is not None else None
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[SqlUnit]:
@@ -53,5 +54,9 @@ class Store:
             yield CachedSqlUnit(open_connection, self._cache, self._cache.refresh())
 
     def dispose(self) -> None:
-        """Close pooled connections."""
+        """Close pooled connections and the change watcher's."""
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+            self._cache = None
         self.engine.dispose()
