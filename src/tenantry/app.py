@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from tenantry.store.sql.unit import SqlUnit
 from tenantry.store.unit_of_work import Store
 from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
 from tenantry.tokens.mint import TokenMinter
+from tenantry.tokens.signing_pool import SigningPool
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import routes as share_routes
@@ -76,6 +78,7 @@ class Services:
     apps: AppService
     credentials: CredentialService
     token_service: TokenService
+    signing_pool: SigningPool
     sts: StsDeps
 
 
@@ -137,6 +140,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         apps=AppService(writes, clock),
         credentials=CredentialService(writes, hasher, clock),
         token_service=TokenService(store, grants),
+        signing_pool=SigningPool(threads=min(4, os.cpu_count() or 2)),
         sts=sts,
     )
 
@@ -228,6 +232,7 @@ def _lifespan(services: Services) -> Callable[[Starlette], AbstractAsyncContextM
             task.cancel()
             for job in background:
                 job.cancel()
+            services.signing_pool.close()
 
     return lifespan
 
@@ -272,5 +277,6 @@ def create_app(services: Services, fallback_base_url: str = "https://localhost:8
     app.state.store = services.store
     app.state.keys = services.keys
     app.state.token_service = services.token_service
+    app.state.signing_pool = services.signing_pool
     app.state.sts = services.sts
     return app

@@ -14,11 +14,12 @@ from tenantry.protocol.endpoints.token import token_endpoint, token_preflight
 from tenantry.protocol.endpoints.user_flow_routes import routes as user_flow_routes
 
 routes: list[BaseRoute] = [
+    # First: the token endpoint takes most of the traffic.
+    Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
     Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/v2.0/keys", jwks_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/keys", jwks_endpoint, methods=["GET"]),
-    Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
     # Listed after the POST route, so other methods still answer 405 with `Allow: POST`.
     Route("/{tenant}/oauth2/v2.0/token", token_preflight, methods=["OPTIONS"]),
 ]

@@ -1,60 +1,75 @@
-"""`POST /{tenant}/oauth2/v2.0/token`, with CORS for single-page apps redeeming from the browser."""
+"""`POST /{tenant}/oauth2/v2.0/token`, with CORS for single-page apps redeeming from the browser.
+
+The busiest endpoint by far (every daemon asks it for every token), so it is a plain ASGI app: no
+Starlette `Request`/`Response` objects on the way, the JSON body is encoded once, and headers are sent
+as bytes. What it answers is exactly what the Starlette-based endpoints answer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from tenantry.errors import AadstsError
-from tenantry.http.body import read_limited_body
-from tenantry.http.context import request_context
-from tenantry.http.responses import error_response, token_response
-from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
+from tenantry.errors.render import render_json
+from tenantry.http.asgi import decoded_headers, json_bytes, send_json
+from tenantry.http.body import read_body
+from tenantry.http.context import scope_context
+from tenantry.http.responses import NO_STORE
+from tenantry.protocol.endpoints.cors import preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
-from tenantry.protocol.token_service import InlineOutcome, TokenCall, TokenService
-from tenantry.tokens.mint import PendingSignature, fill_signatures
+from tenantry.protocol.token_service import InlineOutcome, TokenCall
+from tenantry.tokens.mint import fill_signatures
+from tenantry.tokens.signing_pool import SigningPool
 
 token_preflight = preflight_endpoint("POST")
 
-# Token work holds the GIL except while signing: a few threads keep both cores busy, while dozens would
-# only fight over the GIL (and over pooled connections).
+# Grants that read or write storage run on worker threads: a few keep both cores busy, while dozens
+# would only fight over the GIL (and over pooled connections).
 TOKEN_THREADS = CapacityLimiter(3)
+_ANY_ORIGIN = (("access-control-allow-origin", "*"),)
 
 
-async def token_endpoint(request: Request) -> Response:
+class TokenEndpoint:
+    """The endpoint as an ASGI app (an instance, so that Starlette's `Route` hands it the raw scope)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one token request."""
+        await answer_token_request(scope, receive, send)
+
+
+async def answer_token_request(scope: Scope, receive: Receive, send: Send) -> None:
     """Parse the form and validate on the event loop when the grant allows it (client credentials with a
-    warm cache needs no I/O); RSA signing, and every grant that reads or writes storage, run on worker
-    threads, where `cryptography` and the database drivers release the GIL."""
-    ctx = request_context(request)
-    service: TokenService = request.app.state.token_service
+    warm cache needs no I/O) and sign on the signing pool; every grant that reads or writes storage runs
+    on worker threads, where the database drivers release the GIL."""
+    state = scope["app"].state
+    headers = decoded_headers(scope)
+    ctx = scope_context(scope, headers)
+    cors = _ANY_ORIGIN if headers.get("origin") else ()
     try:
-        check_content_type(request.headers.get("content-type"))
-        form = parse_form(await read_limited_body(request, request.app.state.settings.max_body_bytes))
+        check_content_type(headers.get("content-type"))
+        form = parse_form(await read_body(receive, headers, state.settings.max_body_bytes))
         call = TokenCall(
-            request.path_params["tenant"],
-            form,
-            request.headers.get("authorization"),
-            ctx.base_url,
-            request.headers.get("origin"),
+            scope["path_params"]["tenant"], form, headers.get("authorization"), ctx.base_url, headers.get("origin")
         )
-        body = await _finish(service.start(call))
+        body = await _finish(state.token_service.start(call), state.signing_pool)
     except AadstsError as err:
-        return allow_cross_origin(request, error_response(err, ctx))
-    return allow_cross_origin(request, token_response(body, ctx))
+        rendered = render_json(err, ctx)
+        await send_json(send, rendered.status, json_bytes(rendered.body), (*rendered.headers.items(), *cors))
+        return
+    answer = (*NO_STORE.items(), ("x-ms-request-id", ctx.trace_id), *cors)
+    await send_json(send, 200, json_bytes(body), answer)
 
 
-async def _finish(outcome: InlineOutcome) -> dict[str, Any]:
+token_endpoint = TokenEndpoint()
+
+
+async def _finish(outcome: InlineOutcome, signing: SigningPool) -> dict[str, Any]:
     if outcome.remaining is not None:
         return await to_thread.run_sync(outcome.remaining, limiter=TOKEN_THREADS)
     assert outcome.body is not None
     if not outcome.pending:
         return outcome.body
-    signed = await to_thread.run_sync(_sign_all, outcome.pending, limiter=TOKEN_THREADS)
-    return fill_signatures(outcome.body, signed)
-
-
-def _sign_all(pending: list[PendingSignature]) -> dict[str, str]:
-    return {p.placeholder: p.complete() for p in pending}
+    return fill_signatures(outcome.body, await signing.sign(outcome.pending))
