@@ -63,12 +63,12 @@ class TenantRef:
         return self.tenant
 
 
+_ALIASES = {alias.value: alias for alias in TenantAlias}
+
+
 def parse_alias(segment: str) -> TenantAlias | None:
     """The alias named by `segment`, case-insensitively."""
-    try:
-        return TenantAlias(segment.lower())
-    except ValueError:
-        return None
+    return _ALIASES.get(segment.lower())
 
 
 def resolve_tenant(segment: str, finder: TenantFinder) -> TenantRef:

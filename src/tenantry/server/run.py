@@ -13,6 +13,8 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 
+from tenantry.server.corking import CorkedHttpToolsProtocol
+
 
 @dataclass(frozen=True, slots=True)
 class Listener:
@@ -28,6 +30,7 @@ class Listener:
 def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=CorkedHttpToolsProtocol,
         host=listener.host,
         port=port,
         ssl_certfile=str(listener.certfile) if listener.certfile else None,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
@@ -36,22 +37,12 @@ class Store:
             with connection.begin():
                 yield SqlUnit(connection)
 
-    @contextmanager
-    def reader(self) -> Iterator[SqlUnit]:
+    def reader(self) -> AbstractContextManager[SqlUnit]:
         """For request validation: hot lookups come from the cache; a connection (and a read
         transaction) is opened only if something has to be read from the database."""
         if self._cache is None:
-            with self.transaction() as unit:
-                yield unit
-            return
-        with ExitStack() as stack:
-
-            def open_connection() -> Connection:
-                connection = stack.enter_context(self.engine.connect())
-                stack.enter_context(connection.begin())
-                return connection
-
-            yield CachedSqlUnit(open_connection, self._cache, self._cache.refresh())
+            return self.transaction()
+        return _CachedRead(self.engine, self._cache)
 
     def dispose(self) -> None:
         """Close pooled connections and the change watcher's."""
@@ -60,3 +51,31 @@ class Store:
             self._watcher = None
             self._cache = None
         self.engine.dispose()
+
+
+class _CachedRead:
+    """`Store.reader()` over the cache: a plain class, not a generator, because it runs on every token
+    request; the connection and its transaction exist only after a cache miss."""
+
+    __slots__ = ("_cache", "_engine", "_opened")
+
+    def __init__(self, engine: Engine, cache: ReadCache) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._opened: ExitStack | None = None
+
+    def __enter__(self) -> SqlUnit:
+        return CachedSqlUnit(self._open, self._cache, self._cache.refresh())
+
+    def _open(self) -> Connection:
+        opened = self._opened = ExitStack()
+        connection = opened.enter_context(self._engine.connect())
+        opened.enter_context(connection.begin())
+        return connection
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> bool | None:
+        if self._opened is None:
+            return None
+        return self._opened.__exit__(kind, error, trace)

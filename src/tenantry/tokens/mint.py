@@ -7,8 +7,7 @@ while signing, so token requests served from a thread pool use every core.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -39,16 +38,23 @@ class PendingSignature:
 _deferred: ContextVar[list[PendingSignature] | None] = ContextVar("tenantry_deferred_signatures", default=None)
 
 
-@contextmanager
-def deferred_signing() -> Iterator[list[PendingSignature]]:
+class DeferredSigning:
     """Inside this block `TokenMinter.sign` returns placeholders and collects the work, so that Python
-    logic can run on the event loop and only the RSA operations go to worker threads."""
-    pending: list[PendingSignature] = []
-    token = _deferred.set(pending)
-    try:
-        yield pending
-    finally:
-        _deferred.reset(token)
+    logic can run on the event loop and only the RSA operations go to worker threads. (A class, not a
+    generator-based context manager: it runs on every token request.)"""
+
+    __slots__ = ("_pending", "_token")
+
+    def __enter__(self) -> list[PendingSignature]:
+        self._pending: list[PendingSignature] = []
+        self._token = _deferred.set(self._pending)
+        return self._pending
+
+    def __exit__(self, *_exc: object) -> None:
+        _deferred.reset(self._token)
+
+
+deferred_signing = DeferredSigning
 
 
 def fill_signatures(body: Mapping[str, Any], signed: Mapping[str, str]) -> dict[str, Any]:

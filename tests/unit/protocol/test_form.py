@@ -6,7 +6,7 @@ naming it; arbitrary bytes produce a mapping or AADSTS90100, never another excep
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +17,7 @@ from tenantry.protocol.form import (
     MAX_PARAMETER_LENGTH,
     MAX_PARAMETERS,
     check_content_type,
+    form_pairs,
     parse_form,
     require,
 )
@@ -155,3 +156,18 @@ def test_nul_is_refused(body: bytes) -> None:
     with pytest.raises(AadstsError) as excinfo:
         parse_form(body)
     assert excinfo.value.code == 90100
+
+
+@PROPERTY
+@given(st.text(alphabet=st.sampled_from("ab=&%+2F41éx\x7f; "), max_size=60))
+def test_form_pairs_agree_with_parse_qsl(text: str) -> None:
+    """The hand-rolled splitter decodes exactly as the standard library does, malformed escapes included."""
+    try:
+        expected: list[tuple[str, str]] | type[UnicodeDecodeError] = parse_qsl(text, errors="strict")
+    except UnicodeDecodeError:
+        expected = UnicodeDecodeError
+    try:
+        actual: list[tuple[str, str]] | type[UnicodeDecodeError] = form_pairs(text)
+    except UnicodeDecodeError:
+        actual = UnicodeDecodeError
+    assert actual == expected
