@@ -47,6 +47,7 @@ from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.grants.catalog import build_grants
 from tenantry.protocol.grants.registry import GrantRegistry
 from tenantry.protocol.routes import routes as protocol_routes
+from tenantry.protocol.routes import token_route
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.store.engine import make_engine
@@ -269,7 +270,7 @@ def create_app(services: Services, fallback_base_url: str = "https://localhost:8
             *web_routes,
             *share_routes,
         ],
-        middleware=[Middleware(HttpHardening)],
+        middleware=[Middleware(HttpHardening, express=(token_route,))],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )
     app.state.settings = services.settings

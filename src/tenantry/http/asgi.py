@@ -30,9 +30,13 @@ def json_bytes(content: Any) -> bytes:
     return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-async def send_json(send: Send, status: int, body: bytes, headers: Iterable[tuple[str, str]]) -> None:
-    """One JSON response: `application/json; charset=utf-8`, its length, and `headers`."""
-    raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("latin-1"))]
-    raw.extend((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers)
+def encode_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI wants them (lower-case names, bytes): precompute the constant ones with this."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+async def send_json(send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    """One JSON response: `application/json; charset=utf-8`, its length, and `headers` (encoded)."""
+    raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("latin-1")), *headers]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.errors import Aadsts, AadstsError
@@ -26,11 +28,15 @@ class HttpHardening:
     """One pass over every request (one middleware layer, not two, on the hot path):
 
     - fold `//` into `/`: MSAL keeps an authority's trailing slash and asks for `/tenant//v2.0/…`;
-    - add the headers every answer carries: no MIME sniffing, no framing, HSTS over TLS.
+    - add the headers every answer carries: no MIME sniffing, no framing, HSTS over TLS;
+    - answer the `express` routes (the token endpoint) directly, without going through the router
+      and the exception middleware: those routes handle their own errors, and anything unexpected
+      still reaches the server-error handler outside this layer.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, express: Sequence[Route] = ()) -> None:
         self.app = app
+        self.express = tuple(express)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Rewrite the path, then decorate the response start message."""
@@ -48,6 +54,11 @@ class HttpHardening:
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
+        for route in self.express:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                await route.handle({**scope, **child_scope}, receive, send_with_headers)
+                return
         await self.app(scope, receive, send_with_headers)
 
 

@@ -13,9 +13,12 @@ from tenantry.protocol.endpoints.discovery import (
 from tenantry.protocol.endpoints.token import token_endpoint, token_preflight
 from tenantry.protocol.endpoints.user_flow_routes import routes as user_flow_routes
 
+# The token endpoint takes most of the traffic: it is tried first, and the HTTP layer may answer it
+# before routing (`HttpHardening(express=...)`).
+token_route = Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"])
+
 routes: list[BaseRoute] = [
-    # First: the token endpoint takes most of the traffic.
-    Route("/{tenant}/oauth2/v2.0/token", token_endpoint, methods=["POST"]),
+    token_route,
     Route("/common/discovery/instance", instance_discovery_endpoint, methods=["GET"]),
     Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration_endpoint, methods=["GET"]),
     Route("/{tenant}/discovery/v2.0/keys", jwks_endpoint, methods=["GET"]),

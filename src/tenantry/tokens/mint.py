@@ -19,6 +19,9 @@ from tenantry.common.ids import b64url
 from tenantry.tokens.keys import KeyManager
 
 _SEPARATORS = (",", ":")
+# RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3); both objects are stateless, so shared.
+_PKCS1 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +34,7 @@ class PendingSignature:
 
     def complete(self) -> str:
         """Sign (releases the GIL: run it on a worker thread) and return the compact JWS."""
-        signature = self.key.sign(self.signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        signature = self.key.sign(self.signing_input.encode("ascii"), _PKCS1, _SHA256)
         return self.signing_input + "." + b64url(signature)
 
 

@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from tenantry.errors import AadstsError
 from tenantry.errors.render import render_json
-from tenantry.http.asgi import decoded_headers, json_bytes, send_json
+from tenantry.http.asgi import decoded_headers, encode_headers, json_bytes, send_json
 from tenantry.http.body import read_body
 from tenantry.http.context import scope_context
 from tenantry.http.responses import NO_STORE
@@ -29,7 +29,8 @@ token_preflight = preflight_endpoint("POST")
 # Grants that read or write storage run on worker threads: a few keep both cores busy, while dozens
 # would only fight over the GIL (and over pooled connections).
 TOKEN_THREADS = CapacityLimiter(3)
-_ANY_ORIGIN = (("access-control-allow-origin", "*"),)
+_ANY_ORIGIN = ((b"access-control-allow-origin", b"*"),)
+_NO_STORE = encode_headers(NO_STORE.items())
 
 
 class TokenEndpoint:
@@ -57,10 +58,10 @@ async def answer_token_request(scope: Scope, receive: Receive, send: Send) -> No
         body = await _finish(state.token_service.start(call), state.signing_pool)
     except AadstsError as err:
         rendered = render_json(err, ctx)
-        await send_json(send, rendered.status, json_bytes(rendered.body), (*rendered.headers.items(), *cors))
+        answer = (*encode_headers(rendered.headers.items()), *cors)
+        await send_json(send, rendered.status, json_bytes(rendered.body), answer)
         return
-    answer = (*NO_STORE.items(), ("x-ms-request-id", ctx.trace_id), *cors)
-    await send_json(send, 200, json_bytes(body), answer)
+    await send_json(send, 200, json_bytes(body), (*_NO_STORE, (b"x-ms-request-id", ctx.trace_id.encode()), *cors))
 
 
 token_endpoint = TokenEndpoint()
