@@ -7,7 +7,6 @@ client's id becomes the audit log's `correlationId`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.common.context import RequestContext
+from tenantry.http.responses import json_bytes
 
 GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 _STATE_KEY = "graph_request_ids"
@@ -27,7 +27,7 @@ class GraphJson(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         """Compact UTF-8 JSON."""
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json_bytes(content)
 
 
 def _context_of(scope: Scope) -> RequestContext:

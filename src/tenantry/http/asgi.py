@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.types import Scope, Send
 
@@ -23,11 +21,6 @@ def decoded_headers(scope: Scope) -> dict[str, str]:
         if name not in found:
             found[name] = raw_value.decode("latin-1")
     return found
-
-
-def json_bytes(content: Any) -> bytes:
-    """Compact UTF-8 JSON, as `JsonResponse` renders it."""
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def encode_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:

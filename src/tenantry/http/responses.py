@@ -14,6 +14,11 @@ from tenantry.errors.render import JSON_CONTENT_TYPE, render_json
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 
+def json_bytes(content: Any) -> bytes:
+    """Compact UTF-8 JSON (non-ASCII stays UTF-8, as Microsoft's services send it): every JSON body we send."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 class JsonResponse(Response):
     """`application/json; charset=utf-8` on every JSON answer, errors and 404s included."""
 
@@ -21,7 +26,7 @@ class JsonResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Compact UTF-8 JSON."""
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return json_bytes(content)
 
 
 def error_response(err: AadstsError, ctx: RequestContext) -> JsonResponse:

@@ -11,7 +11,7 @@ from tenantry.protocol.grants.base import Grant, TokenRequest
 from tenantry.protocol.grants.registry import GrantRegistry
 from tenantry.protocol.ports import StsStore, StsUnit
 from tenantry.protocol.tenancy import resolve_tenant
-from tenantry.tokens.mint import PendingSignature, deferred_signing
+from tenantry.tokens.mint import DeferredSigning, PendingSignature
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class TokenService:
         grant = self._grants.select(require(call.form, "grant_type"))
         if not grant.inline:
             return InlineOutcome(remaining=lambda: self.handle(call))
-        with deferred_signing() as pending, self._store.reader() as unit:
+        with DeferredSigning() as pending, self._store.reader() as unit:
             decision = grant.validate(self._request(call, grant, unit), unit)
             if grant.needs_write(decision):
                 return InlineOutcome(remaining=lambda: self._issue_writing(grant, decision))

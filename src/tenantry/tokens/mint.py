@@ -57,9 +57,6 @@ class DeferredSigning:
         _deferred.reset(self._token)
 
 
-deferred_signing = DeferredSigning
-
-
 def fill_signatures(body: Mapping[str, Any], signed: Mapping[str, str]) -> dict[str, Any]:
     """Replace placeholders in a response body by the finished tokens."""
     return {k: signed.get(v, v) if isinstance(v, str) else v for k, v in body.items()}

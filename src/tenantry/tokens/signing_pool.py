@@ -15,14 +15,12 @@ from collections.abc import Sequence
 
 from tenantry.tokens.mint import PendingSignature
 
-_Job = tuple[Sequence[PendingSignature], "asyncio.Future[dict[str, str]]", asyncio.AbstractEventLoop]
-
-
+_Job = tuple[Sequence[PendingSignature], "asyncio.Future[dict[str, str]]"]
 _Outcome = tuple["asyncio.Future[dict[str, str]]", dict[str, str] | None, Exception | None]
 
 
 def _sign(job: _Job) -> _Outcome:
-    pending, future, _loop = job
+    pending, future = job
     try:
         return future, {item.placeholder: item.complete() for item in pending}, None
     except Exception as error:  # handed to the awaiting request, which reports it
@@ -58,9 +56,8 @@ class SigningPool:
         """The finished tokens, by placeholder."""
         if not self._threads:
             self._start()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[dict[str, str]] = loop.create_future()
-        self._jobs.put((pending, future, loop))
+        future: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+        self._jobs.put((pending, future))
         return await future
 
     def _start(self) -> None:
@@ -73,7 +70,7 @@ class SigningPool:
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
             outcome = _sign(job)
-            job[2].call_soon_threadsafe(_deliver, outcome)
+            job[1].get_loop().call_soon_threadsafe(_deliver, outcome)
 
     def close(self) -> None:
         """Let every thread finish its current job and exit."""

@@ -16,13 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 PREFLIGHT_MAX_AGE = "86400"
+ANY_ORIGIN = ("Access-Control-Allow-Origin", "*")
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$")
 
 
 def allow_cross_origin(request: Request, response: Response) -> Response:
     """Let a browser script read the answer (success or error) when the request came with `Origin`."""
     if request.headers.get("origin"):
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        name, value = ANY_ORIGIN
+        response.headers[name] = value
     return response
 
 
@@ -33,7 +35,7 @@ def preflight_endpoint(allow: str) -> Callable[[Request], Awaitable[Response]]:
         if not request.headers.get("origin") or not request.headers.get("access-control-request-method"):
             raise HTTPException(405, headers={"Allow": allow})
         headers = {
-            "Access-Control-Allow-Origin": "*",
+            ANY_ORIGIN[0]: ANY_ORIGIN[1],
             "Access-Control-Allow-Methods": f"{allow}, OPTIONS",
             "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
         }

@@ -14,11 +14,11 @@ from starlette.types import Receive, Scope, Send
 
 from tenantry.errors import AadstsError
 from tenantry.errors.render import render_json
-from tenantry.http.asgi import decoded_headers, encode_headers, json_bytes, send_json
+from tenantry.http.asgi import decoded_headers, encode_headers, send_json
 from tenantry.http.body import read_body
 from tenantry.http.context import scope_context
-from tenantry.http.responses import NO_STORE
-from tenantry.protocol.endpoints.cors import preflight_endpoint
+from tenantry.http.responses import NO_STORE, json_bytes
+from tenantry.protocol.endpoints.cors import ANY_ORIGIN, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import InlineOutcome, TokenCall
 from tenantry.tokens.mint import fill_signatures
@@ -29,7 +29,7 @@ token_preflight = preflight_endpoint("POST")
 # Grants that read or write storage run on worker threads: a few keep both cores busy, while dozens
 # would only fight over the GIL (and over pooled connections).
 TOKEN_THREADS = CapacityLimiter(3)
-_ANY_ORIGIN = ((b"access-control-allow-origin", b"*"),)
+_ANY_ORIGIN = encode_headers((ANY_ORIGIN,))
 _NO_STORE = encode_headers(NO_STORE.items())
 
 
@@ -37,31 +37,26 @@ class TokenEndpoint:
     """The endpoint as an ASGI app (an instance, so that Starlette's `Route` hands it the raw scope)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer one token request."""
-        await answer_token_request(scope, receive, send)
-
-
-async def answer_token_request(scope: Scope, receive: Receive, send: Send) -> None:
-    """Parse the form and validate on the event loop when the grant allows it (client credentials with a
-    warm cache needs no I/O) and sign on the signing pool; every grant that reads or writes storage runs
-    on worker threads, where the database drivers release the GIL."""
-    state = scope["app"].state
-    headers = decoded_headers(scope)
-    ctx = scope_context(scope, headers)
-    cors = _ANY_ORIGIN if headers.get("origin") else ()
-    try:
-        check_content_type(headers.get("content-type"))
-        form = parse_form(await read_body(receive, headers, state.settings.max_body_bytes))
-        call = TokenCall(
-            scope["path_params"]["tenant"], form, headers.get("authorization"), ctx.base_url, headers.get("origin")
-        )
-        body = await _finish(state.token_service.start(call), state.signing_pool)
-    except AadstsError as err:
-        rendered = render_json(err, ctx)
-        answer = (*encode_headers(rendered.headers.items()), *cors)
-        await send_json(send, rendered.status, json_bytes(rendered.body), answer)
-        return
-    await send_json(send, 200, json_bytes(body), (*_NO_STORE, (b"x-ms-request-id", ctx.trace_id.encode()), *cors))
+        """Parse the form and validate on the event loop when the grant allows it (client credentials with
+        a warm cache needs no I/O) and sign on the signing pool; every grant that reads or writes storage
+        runs on worker threads, where the database drivers release the GIL."""
+        state = scope["app"].state
+        headers = decoded_headers(scope)
+        ctx = scope_context(scope, headers)
+        cors = _ANY_ORIGIN if headers.get("origin") else ()
+        try:
+            check_content_type(headers.get("content-type"))
+            form = parse_form(await read_body(receive, headers, state.settings.max_body_bytes))
+            tenant = scope["path_params"]["tenant"]
+            call = TokenCall(tenant, form, headers.get("authorization"), ctx.base_url, headers.get("origin"))
+            body = await _finish(state.token_service.start(call), state.signing_pool)
+        except AadstsError as err:
+            rendered = render_json(err, ctx)
+            answer = (*encode_headers(rendered.headers.items()), *cors)
+            await send_json(send, rendered.status, json_bytes(rendered.body), answer)
+            return
+        answer = (*_NO_STORE, (b"x-ms-request-id", ctx.trace_id.encode()), *cors)
+        await send_json(send, 200, json_bytes(body), answer)
 
 
 token_endpoint = TokenEndpoint()
