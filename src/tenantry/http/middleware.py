@@ -56,8 +56,8 @@ class HttpHardening:
 
         for route in self.express:
             match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                await route.handle({**scope, **child_scope}, receive, send_with_headers)
+            if match is Match.FULL:  # path and method both match: what `Route.handle` would call
+                await route.app({**scope, **child_scope}, receive, send_with_headers)
                 return
         await self.app(scope, receive, send_with_headers)
 

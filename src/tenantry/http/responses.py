@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import Response
 
+from tenantry.common.compact_json import compact_json
 from tenantry.common.context import RequestContext
 from tenantry.errors import AadstsError
 from tenantry.errors.render import JSON_CONTENT_TYPE, render_json
@@ -16,7 +16,7 @@ NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 def json_bytes(content: Any) -> bytes:
     """Compact UTF-8 JSON (non-ASCII stays UTF-8, as Microsoft's services send it): every JSON body we send."""
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return compact_json(content)
 
 
 class JsonResponse(Response):

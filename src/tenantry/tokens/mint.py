@@ -6,7 +6,6 @@ while signing, so token requests served from a thread pool use every core.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -15,10 +14,10 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tenantry.common.compact_json import compact_json
 from tenantry.common.ids import b64url
 from tenantry.tokens.keys import KeyManager
 
-_SEPARATORS = (",", ":")
 # RS256 = RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 §3.3); both objects are stateless, so shared.
 _PKCS1 = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
@@ -76,7 +75,7 @@ class TokenMinter:
             header: dict[str, str] = {"typ": "JWT", "alg": "RS256", "kid": kid}
             if version == 1:
                 header["x5t"] = kid
-            encoded = b64url(json.dumps(header, separators=_SEPARATORS).encode())
+            encoded = b64url(compact_json(header))
             self._headers[(kid, version)] = encoded
         return encoded
 
@@ -84,9 +83,7 @@ class TokenMinter:
         """Return the compact JWS of `claims`."""
         key = self._keys.signer()
         assert key.private_key is not None
-        signing_input = (
-            self._header(key.kid, version) + "." + b64url(json.dumps(claims, separators=_SEPARATORS).encode())
-        )
+        signing_input = self._header(key.kid, version) + "." + b64url(compact_json(claims))
         deferred = _deferred.get()
         pending = PendingSignature(f"<pending-signature-{len(deferred or ())}>", key.private_key, signing_input)
         if deferred is None:
