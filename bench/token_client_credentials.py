@@ -6,13 +6,15 @@ What it does (bench/README.md says more, and how to read the output):
    one thread and with one thread per core: the ceiling no token server on this machine can beat;
 2. starts one Tenantry process (`python -m tenantry serve`, HTTPS, SQLite in a temporary TENANTRY_HOME under
    bench/.work/), creates a tenant, an API (`api://bench-api`) with an app role, and a confidential client
-   with a secret and the role granted; checks that one token request returns an RS256 access token; then
-   loads the token endpoint with `wrk` (keep-alive HTTPS connections, a warm-up, then a fixed duration),
-   counting only 200 responses that carry an access token, and reads the server's RSS once at least
-   10,000 tokens were issued;
+   with a secret and the role granted, and checks that one token request returns an RS256 access token;
 3. starts node `oidc-provider` (bench/oidc_provider/server.mjs, installed into bench/.work/node) set up for
    client credentials with RS256 JWT access tokens for one resource, served over HTTPS with the same
-   certificate, checks one token request, and loads it with the same wrk settings;
+   certificate, and checks one token request;
+   then loads each server's token endpoint with `wrk` (keep-alive HTTPS connections, counting only 200
+   responses that carry an access token): a warm-up each, then the measured time in alternating rounds
+   (Tenantry, oidc-provider, oidc-provider, Tenantry, ...), one server loaded at a time, so that a machine
+   whose speed drifts during the run (shared virtual machines do) slows both alike; finally reads
+   Tenantry's RSS once at least 10,000 tokens were issued;
 4. prints a table (or `--json`) with PASS/FAIL against the targets: one Tenantry process ≥ 800 tokens/s,
    at least as fast as oidc-provider, RSS < 150 MB after 10,000 tokens.
 
@@ -32,7 +34,8 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +88,8 @@ TARGET_RATIO = 1.0
 TARGET_RSS_BYTES = 150_000_000  # 150 MB, decimal
 TARGET_RSS_AFTER_TOKENS = 10_000
 TOP_UP_LIMIT_S = 180.0
+# What a server that cannot be set up, started or loaded raises; the bench reports it and goes on.
+FAILURES = (RuntimeError, OSError, subprocess.SubprocessError)
 
 # --------------------------------------------------------------------------------------------- results
 
@@ -362,6 +367,7 @@ class LoadShape:
     connections: int
     warmup_s: int
     duration_s: int
+    rounds: int = 3
     timeout_s: int = 5
 
 
@@ -381,46 +387,110 @@ def wrk_run(wrk: str, url: str, body: str, shape: LoadShape, seconds: int, log: 
     )
 
 
-def load_server(
-    result: ServerResult,
-    wrk: str,
-    url: str,
-    body: str,
-    shape: LoadShape,
-    pid: int,
-    log: Path,
-    min_tokens: int,
-    during_extra: Callable[[], None] | None = None,
-) -> None:
-    """Warm up, measure, top up until `min_tokens` were issued, then read the RSS."""
-    result.rss_start_bytes = rss_of(pid)[0]
-    say(f"{result.name}: warm-up {shape.warmup_s} s")
-    if shape.warmup_s:
-        warm = wrk_run(wrk, url, body, shape, shape.warmup_s, log, pid)
-        result.tokens_total += warm.tokens
-        result.check("warm-up", warm)
-    say(f"{result.name}: measuring {shape.duration_s} s ({shape.threads} threads, {shape.connections} connections)")
-    result.load = wrk_run(wrk, url, body, shape, shape.duration_s, log, pid)
-    result.tokens_total += result.load.tokens
-    load = result.load
-    say(
-        f"{result.name}: {load.tokens_per_s:.1f} tokens/s, p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, "
-        f"{load.errors} errors"
+@dataclass
+class Contender:
+    """A started server, ready for load: where its figures go and how to load it."""
+
+    result: ServerResult
+    pid: int
+    url: str
+    body: str
+    wrk_log: Path
+    rounds: list[LoadResult] = field(default_factory=list)
+
+    def run(self, wrk: str, shape: LoadShape, seconds: int) -> LoadResult:
+        """One wrk run against this server; its tokens count toward the server's total."""
+        result = wrk_run(wrk, self.url, self.body, shape, seconds, self.wrk_log, self.pid)
+        self.result.tokens_total += result.tokens
+        return result
+
+
+def combined(rounds: Sequence[LoadResult]) -> LoadResult:
+    """A server's measured rounds as one run: counts, durations and CPU seconds added up. wrk reports
+    percentiles, not histograms, so each latency percentile is the average of the rounds' values weighted
+    by their requests (the rounds have the same length and load, so their distributions are alike); the
+    maximum is the largest."""
+    requests = sum(run.requests for run in rounds)
+
+    def weighted(name: str) -> float:
+        return sum(getattr(run, name) * run.requests for run in rounds) / requests if requests else 0.0
+
+    cpus = [run.cpu for run in rounds if run.cpu is not None]
+    cpu = None
+    if cpus and len(cpus) == len(rounds):
+        cpu = CpuUse(*(sum(getattr(c, part) for c in cpus) for part in ("server_s", "client_s", "other_s", "wall_s")))
+    return LoadResult(
+        duration_s=sum(run.duration_s for run in rounds),
+        requests=requests,
+        tokens=sum(run.tokens for run in rounds),
+        non2xx=sum(run.non2xx for run in rounds),
+        no_token=sum(run.no_token for run in rounds),
+        socket_errors=sum(run.socket_errors for run in rounds),
+        last_bad_status=next((run.last_bad_status for run in reversed(rounds) if run.last_bad_status), 0),
+        p50_ms=weighted("p50_ms"),
+        p90_ms=weighted("p90_ms"),
+        p99_ms=weighted("p99_ms"),
+        max_ms=max(run.max_ms for run in rounds),
+        mean_ms=weighted("mean_ms"),
+        cpu=cpu,
     )
+
+
+def round_order(contenders: Sequence[Contender], index: int) -> list[Contender]:
+    """A, B in even rounds and B, A in odd ones: a steady drift of the machine's speed then costs both the
+    same (the ABBA order of paired measurements)."""
+    return list(contenders) if index % 2 == 0 else list(reversed(contenders))
+
+
+def measure_in_rounds(contenders: list[Contender], wrk: str, shape: LoadShape) -> None:
+    """Warm each server up, then give each `shape.duration_s` seconds of load in `shape.rounds` alternating
+    rounds, one server at a time. A server whose run fails is left out of the remaining rounds."""
+    for contender in list(contenders):
+        say(f"{contender.result.name}: warm-up {shape.warmup_s} s")
+        if shape.warmup_s:
+            attempt(contender, contenders, lambda c: c.result.check("warm-up", c.run(wrk, shape, shape.warmup_s)))
+    seconds = max(1, round(shape.duration_s / shape.rounds))
+    say(
+        f"measuring {shape.rounds} rounds of {seconds} s per server "
+        f"({shape.threads} threads, {shape.connections} connections)"
+    )
+    for index in range(shape.rounds):
+        for contender in round_order(contenders, index):
+            if contender in contenders:
+                attempt(contender, contenders, lambda c: c.rounds.append(c.run(wrk, shape, seconds)))
+    for contender in contenders:
+        if contender.rounds:
+            contender.result.load = load = combined(contender.rounds)
+            per_round = ", ".join(f"{run.tokens_per_s:.0f}" for run in contender.rounds)
+            say(
+                f"{contender.result.name}: {load.tokens_per_s:.1f} tokens/s (rounds: {per_round}), "
+                f"p50 {load.p50_ms:.1f} ms, p99 {load.p99_ms:.1f} ms, {load.errors} errors"
+            )
+
+
+def attempt(contender: Contender, contenders: list[Contender], step: Callable[[Contender], None]) -> None:
+    """Run one load step; on failure record why and drop the server from `contenders`."""
+    try:
+        step(contender)
+    except FAILURES as exc:
+        contender.result.error = f"load failed: {exc}"
+        say(f"{contender.result.name}: {contender.result.error}")
+        contenders.remove(contender)
+
+
+def top_up_and_read_rss(contender: Contender, wrk: str, shape: LoadShape, min_tokens: int) -> None:
+    """Add load until `min_tokens` were issued in all (warm-up and rounds included), then read the RSS."""
+    result = contender.result
+    rate = max(result.load.tokens_per_s if result.load else 0.0, 50.0)
     started = time.monotonic()
     while result.tokens_total < min_tokens and time.monotonic() - started < TOP_UP_LIMIT_S:
-        missing = min_tokens - result.tokens_total
-        rate = max(load.tokens_per_s, 50.0)
-        seconds = max(2, min(60, int(missing / rate) + 2))
+        seconds = max(2, min(60, int((min_tokens - result.tokens_total) / rate) + 2))
         say(f"{result.name}: {result.tokens_total:,} tokens so far; {seconds} s more load to pass {min_tokens:,}")
-        extra = wrk_run(wrk, url, body, shape, seconds, log, pid)
-        result.tokens_total += extra.tokens
+        extra = contender.run(wrk, shape, seconds)
         result.check("top-up load before the RSS reading", extra)
         if extra.tokens == 0:
             break
-    result.rss_bytes, result.peak_rss_bytes = rss_of(pid)
-    if during_extra is not None:
-        during_extra()
+    result.rss_bytes, result.peak_rss_bytes = rss_of(contender.pid)
 
 
 # --------------------------------------------------------------------------------------------- profile
@@ -472,10 +542,10 @@ def setup_tenantry(home: Path) -> tuple[str, str, str]:
     return tenant.id, client.app_id, secret
 
 
-def bench_tenantry(
-    report: Report, wrk: str, shape: LoadShape, run_dir: Path, min_tokens: int, py_spy: str | None
-) -> Path:
-    """Set up, start and load one Tenantry process; returns the TLS directory for the other server."""
+@contextmanager
+def tenantry_contender(report: Report, run_dir: Path) -> Iterator[tuple[Contender, Path]]:
+    """Set up and start one Tenantry process and check one token; yields it with its TLS directory (the
+    other server uses the same certificate) and stops it on the way out."""
     result = report.tenantry
     home = tenantry_home(run_dir)
     tenant_id, client_id, secret = setup_tenantry(home)
@@ -491,28 +561,19 @@ def bench_tenantry(
             raise RuntimeError(f"the access token lacks the role {ROLE} granted to the bench client: {claims}")
         say(f"tenantry: a token request returned an RS256 access token with roles {claims['roles']}")
         url = f"https://{HOST}:{port}{path}"
-        wrk_log = run_dir / "tenantry-wrk.log"
-
-        def profile() -> None:
-            if py_spy is None:
-                return
-            try:
-                report.profile = profile_tenantry(result, py_spy, wrk, url, body, shape, proc.pid, wrk_log)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                report.notes.append(f"profile not taken: {exc}")
-                say(f"tenantry: profile not taken: {exc}")
-
-        load_server(result, wrk, url, body, shape, proc.pid, wrk_log, min_tokens, profile)
-    return home / "tls"
+        yield Contender(result, proc.pid, url, body, run_dir / "tenantry-wrk.log"), home / "tls"
 
 
-def bench_oidc_provider(report: Report, wrk: str, shape: LoadShape, run_dir: Path, tls_dir: Path) -> None:
-    """Install, start and load node oidc-provider with the same wrk settings."""
+@contextmanager
+def oidc_provider_contender(report: Report, run_dir: Path, tls_dir: Path) -> Iterator[Contender | None]:
+    """Install and start node oidc-provider and check one token; yields None (with the reason recorded)
+    when it cannot be installed."""
     result = report.oidc_provider
     server, version = ensure_oidc_provider()
     if server is None:
         result.error = version
         say(f"oidc-provider: {version}")
+        yield None
         return
     node_version = run_quiet(["node", "--version"]).stdout.strip()
     result.version = f"{version} (node {node_version})"
@@ -548,7 +609,7 @@ def bench_oidc_provider(report: Report, wrk: str, shape: LoadShape, run_dir: Pat
         result.tokens_total = 1
         say("oidc-provider: a token request returned an RS256 JWT access token")
         url = f"https://{HOST}:{port}/token"
-        load_server(result, wrk, url, body, shape, proc.pid, run_dir / "oidc-provider-wrk.log", 0)
+        yield Contender(result, proc.pid, url, body, run_dir / "oidc-provider-wrk.log")
 
 
 # --------------------------------------------------------------------------------------------- output
@@ -577,7 +638,8 @@ def render(report: Report) -> str:
         f"software  Python {m['python']}, cryptography {m['cryptography']}, {m.get('wrk', 'wrk: missing')}, "
         f"node {m.get('node', 'n/a')}",
         f"load      wrk {s['threads']} threads, {s['connections']} keep-alive HTTPS connections, "
-        f"{s['warmup_s']} s warm-up, then {s['duration_s']} s measured; POST client_id + client_secret form",
+        f"{s['warmup_s']} s warm-up, then {s['duration_s']} s measured in {s['rounds']} alternating rounds per server; "
+        "POST client_id + client_secret form",
         "",
         f"{'server':<32}{'tokens/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'CPU ms/tok':>12}{'RSS MB':>9}"
         "  after tokens",
@@ -618,6 +680,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = new_parser(__doc__)
     parser.add_argument("--duration", type=int, default=15, help="measured seconds per server (default 15)")
     parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per server (default 5)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds the measured seconds are split into (default 3)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="wrk keep-alive connections (default 32)")
     parser.add_argument("--ceiling-seconds", type=float, default=3.0, help="seconds per signing measurement")
@@ -628,34 +693,54 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_servers(report: Report, args: argparse.Namespace, shape: LoadShape, run_dir: Path) -> None:
-    """Load Tenantry, then oidc-provider, each alone on the machine; record why anything is missing."""
+    """Start Tenantry and oidc-provider side by side, load them in alternating rounds, then top Tenantry up
+    for its RSS reading and profile it when asked; record why anything is missing."""
     wrk, py_spy = load_tools(report.machine, report.notes, args.profile)
     if wrk is None:
         report.tenantry.error = report.oidc_provider.error = "wrk could not be installed"
         return
-    tls_dir: Path | None = None
-    try:
-        tls_dir = bench_tenantry(report, wrk, shape, run_dir, TARGET_RSS_AFTER_TOKENS, py_spy)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        report.tenantry.error = str(exc)
-        say(f"tenantry: could not be measured: {exc}")
-    if args.no_oidc_provider:
-        report.oidc_provider.error = "skipped (--no-oidc-provider)"
-        return
-    if tls_dir is None:
-        report.oidc_provider.error = "skipped: needs the TLS files of the Tenantry run"
-        return
-    try:
-        bench_oidc_provider(report, wrk, shape, run_dir, tls_dir)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        report.oidc_provider.error = str(exc)
-        say(f"oidc-provider: could not be measured: {exc}")
+    with ExitStack() as servers:
+        try:
+            ours, tls_dir = servers.enter_context(tenantry_contender(report, run_dir))
+        except FAILURES as exc:
+            report.tenantry.error = str(exc)
+            say(f"tenantry: could not be measured: {exc}")
+            if not args.no_oidc_provider:
+                report.oidc_provider.error = "skipped: needs the TLS files of the Tenantry run"
+            return
+        contenders = [ours]
+        if args.no_oidc_provider:
+            report.oidc_provider.error = "skipped (--no-oidc-provider)"
+        else:
+            try:
+                theirs = servers.enter_context(oidc_provider_contender(report, run_dir, tls_dir))
+            except FAILURES as exc:
+                report.oidc_provider.error = str(exc)
+                say(f"oidc-provider: could not be measured: {exc}")
+            else:
+                contenders += [theirs] if theirs is not None else []
+        measure_in_rounds(contenders, wrk, shape)
+        for contender in list(contenders):
+            least = TARGET_RSS_AFTER_TOKENS if contender is ours else 0
+
+            def top_up(c: Contender, least: int = least) -> None:
+                top_up_and_read_rss(c, wrk, shape, least)
+
+            attempt(contender, contenders, top_up)
+        if py_spy is not None and ours in contenders:
+            try:
+                report.profile = profile_tenantry(
+                    ours.result, py_spy, wrk, ours.url, ours.body, shape, ours.pid, ours.wrk_log
+                )
+            except FAILURES as exc:
+                report.notes.append(f"profile not taken: {exc}")
+                say(f"tenantry: profile not taken: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run everything that can be measured; 0 when Tenantry's rate was measured, 1 otherwise."""
     args = parse_args(argv)
-    shape = LoadShape(args.threads, args.connections, args.warmup, args.duration)
+    shape = LoadShape(args.threads, args.connections, args.warmup, args.duration, max(1, args.rounds))
     report = Report(
         machine=machine_info(), settings={**asdict(shape), "min_tokens_before_rss": TARGET_RSS_AFTER_TOKENS}
     )
