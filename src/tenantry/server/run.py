@@ -7,6 +7,7 @@ authority's port (msal-compat §1.3); `serve --port 8443 --port 443` answers bot
 from __future__ import annotations
 
 import asyncio
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,17 @@ async def _serve_all(app: Starlette, listener: Listener) -> None:
     await asyncio.gather(*(server.serve() for server in servers))
 
 
+# How long a thread may hold the GIL while another waits for it (CPython's default is 5 ms). Our worker
+# threads (RSA signing, password hashing, database drivers) spend nearly all their time outside the GIL
+# and need it only for a few microseconds at each end of a job; with 5 ms, a worker that has finished
+# its signature can sit idle for most of that interval while the event loop runs Python. 100 µs lets
+# it in sooner: paired runs of the token bench gave about 7% more tokens/s, and less CPU per token.
+GIL_SWITCH_INTERVAL_S = 0.0001
+
+
 def serve(app: Starlette, listener: Listener) -> None:
     """Block until interrupted."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     try:
         import uvloop
 
