@@ -89,3 +89,24 @@ def test_purge_deletes_only_expired_flows(store: Store) -> None:
         unit.purge_flows(NOW)
     assert stored(store, old) is None
     assert stored(store, live) is not None
+
+
+def test_update_if_is_a_compare_and_set_on_the_state(store: Store) -> None:
+    """Two resumes that both read the flow in CONSENT: the first completion wins, the second changes nothing
+    and is told so (the resume step then answers AADSTS50089 instead of issuing a second code)."""
+    flow = replace(flow_record(), state=FlowState.CONSENT)
+    with store.transaction(write=True) as unit:
+        unit.add_flow(flow)
+    done = replace(flow, state=FlowState.COMPLETE)
+    with store.transaction(write=True) as unit:
+        assert unit.update_flow_if(done, expected=FlowState.CONSENT) is True
+    with store.transaction(write=True) as unit:
+        assert unit.update_flow_if(replace(done, user_id="someone-else"), expected=FlowState.CONSENT) is False
+    assert stored(store, flow) == replace(done, request=dict(flow.request))
+
+
+def test_update_if_of_an_unknown_flow_is_false(store: Store) -> None:
+    """Nothing stored under that hash: nothing updated."""
+    never_stored = flow_record()
+    with store.transaction(write=True) as unit:
+        assert unit.update_flow_if(never_stored, expected=never_stored.state) is False

@@ -10,12 +10,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from tenantry.app import Services
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts
+from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.tokens.opaque import token_hash
 
 from .browser import Browser, ShiftableClock, assert_error_page, assert_page_headers, forms_of, reply_params
@@ -273,6 +275,31 @@ def test_a_finished_flow_cannot_be_resumed_again(
     first = browser.follow(resume)
     assert reply_params(first, msal_request(world)["redirect_uri"])["code"]
     assert_error_page(browser.follow(resume), Aadsts.FlowTokenExpired)
+
+
+def test_two_resumes_racing_for_one_flow_issue_one_code(
+    browser: Browser, world: World, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click: both resumes plan from the signed-in flow before either completes it (each plan is
+    read in its own transaction). The completion is a compare-and-set, so one issues a code and the other
+    shows 50089, with nothing written."""
+    user = make_user("race")
+    start = browser.get(world.authorize_path(), params=msal_request(world, scope="openid profile"))
+    resume = browser.sign_in(start, user.user_principal_name, PASSWORD)
+    plan = AuthorizeService._plan
+    racing, winners = [True], []
+
+    def plan_while_another_resume_wins(self: AuthorizeService, *args: Any) -> Any:
+        planned = plan(self, *args)
+        if racing:
+            racing.clear()
+            winners.append(browser.follow(resume))  # the other request plans and completes meanwhile
+        return planned
+
+    monkeypatch.setattr(AuthorizeService, "_plan", plan_while_another_resume_wins)
+    loser = browser.follow(resume)
+    assert reply_params(winners[0], msal_request(world)["redirect_uri"])["code"]
+    assert_error_page(loser, Aadsts.FlowTokenExpired)
 
 
 def test_username_page_is_accessible(browser: Browser, world: World) -> None:

@@ -15,7 +15,7 @@ from tenantry.apps.repository import (
     ServicePrincipalReader,
 )
 from tenantry.directory.repository import GroupRepository, UserRepository
-from tenantry.sessions.flow import SignInFlow
+from tenantry.sessions.flow import FlowState, SignInFlow
 from tenantry.sessions.models import SsoSession
 from tenantry.tokens.repository import GrantRepository
 
@@ -53,6 +53,11 @@ class FlowRepository(Protocol):
 
     def update_flow(self, flow: SignInFlow) -> None:
         """Store the flow's new state (same handle hash)."""
+        ...
+
+    def update_flow_if(self, flow: SignInFlow, expected: FlowState) -> bool:
+        """`update_flow` as a compare-and-set: only while the stored state is still `expected`. Of two
+        requests that both read the flow in that state, exactly one gets True."""
         ...
 
     def purge_flows(self, expired_before: datetime) -> None:

@@ -69,3 +69,8 @@ class GrantRepository(Protocol):
     def update_device_code(self, code: DeviceCode) -> None:
         """Store status, polling time and approving user."""
         ...
+
+    def update_device_code_if(self, code: DeviceCode, expected_status: str) -> bool:
+        """`update_device_code` as a compare-and-set: only while the stored status is still
+        `expected_status`. Of two requests that both read the code in that status, exactly one gets True."""
+        ...

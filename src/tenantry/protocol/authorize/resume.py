@@ -173,27 +173,36 @@ class Resumer:
             unit.update_flow(consent_needed(action.flow, action.prompt))
             return ToPage(with_flow(CONSENT_PATH, handle))
         if isinstance(action, CompleteAuthorize):
+            _complete(action.flow, unit)
             params = issue_reply(action.request, action.signed_in, unit, self._deps, base_url)
-            unit.update_flow(completed(action.flow))
             return ToApp(action.request.target, params)
         if isinstance(action, SettleDevice):
             return self._settle_device(action, handle, unit)
-        unit.update_flow(completed(action.flow))
+        _complete(action.flow, unit)
         return ToApp(action.target, action.params)
 
     def _settle_device(self, action: SettleDevice, handle: str, unit: StsUnit) -> Outcome:
         signed_in = action.signed_in
         if signed_in is None:
-            unit.update_device_code(replace(action.device, status="declined"))
+            settled = replace(action.device, status="declined")
         else:
-            approved = replace(
+            _complete(action.flow, unit)
+            settled = replace(
                 action.device,
                 status="approved",
                 tenant_id=signed_in.tenant.id,
                 user_id=signed_in.user.id,
                 auth_time=signed_in.auth_time,
             )
-            unit.update_device_code(approved)
-            unit.update_flow(completed(action.flow))
             self._sessions.touch(signed_in.session.id, unit)
+        if not unit.update_device_code_if(settled, expected_status=action.device.status):
+            raise AadstsError.of(Aadsts.InvalidDeviceFlowRequest).with_hint("This code was already used.")
         return ToPage(with_flow(DEVICE_DONE_PATH, handle))
+
+
+def _complete(flow: SignInFlow, unit: StsUnit) -> None:
+    """Mark the flow complete before anything is issued, as a compare-and-set: the plan was made in an
+    earlier transaction, so two resumes of one flow (a double click, a replayed URL) can both reach here,
+    and only one may issue a code. The loser's transaction rolls back and it sees AADSTS50089."""
+    if not unit.update_flow_if(completed(flow), expected=flow.state):
+        raise AadstsError.of(Aadsts.FlowTokenExpired).with_hint("This sign-in was already completed.")

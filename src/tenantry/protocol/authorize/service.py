@@ -120,8 +120,11 @@ class AuthorizeService:
                 return ErrorPage(err)
         if not isinstance(plan, ACTIONS):
             return plan
-        with self._deps.store.transaction(write=True) as unit:
-            return self._resumer.apply(plan, handle, unit, base_url)
+        try:
+            with self._deps.store.transaction(write=True) as unit:
+                return self._resumer.apply(plan, handle, unit, base_url)
+        except AadstsError as err:  # a concurrent resume won (the transaction rolled back)
+            return ErrorPage(err)
 
     def _plan(self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit) -> Outcome | Action:
         """Back to the sign-in pages while the user is not signed in; else the kind's own plan."""

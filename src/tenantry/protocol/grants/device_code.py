@@ -155,13 +155,11 @@ class DeviceCodeGrant:
         return True
 
     def issue(self, decision: DeviceCodeDecision, unit: StsUnit) -> dict[str, Any]:
-        """Mark the code redeemed after re-reading it inside the write transaction. SQLite serialises write
-        transactions, so two polls cannot both win there; on PostgreSQL a compare-and-set in storage (like
-        `redeem_authorization_code`) would be needed to close the window completely."""
-        current = unit.find_device_code(decision.code.device_code_hash)
-        if current is None or current.status != APPROVED:
+        """Mark the code redeemed by a compare-and-set on its status (approved → redeemed), so that of two
+        concurrent polls exactly one gets tokens, on every backend."""
+        redeemed = replace(decision.code, status=REDEEMED, last_polled_at=self._deps.clock.now())
+        if not unit.update_device_code_if(redeemed, expected_status=APPROVED):
             raise AadstsError.of(Aadsts.InvalidDeviceFlowRequest)
-        unit.update_device_code(replace(current, status=REDEEMED, last_polled_at=self._deps.clock.now()))
         self._deps.client_authenticator.record_assertion(decision.client, unit)
         return self._deps.user_tokens.issue(decision.grant, unit, decision.base_url)
 

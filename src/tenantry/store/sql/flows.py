@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, delete, insert, select, update
 
 from tenantry.common.clock import as_utc
 from tenantry.sessions.flow import ConsentPrompt, FlowKind, FlowState, SignInFlow
@@ -92,11 +92,19 @@ class SqlFlows(SqlBase):
 
     def update_flow(self, flow: SignInFlow) -> None:
         """Store the state and document."""
-        self._conn.execute(
+        self._update_flow(flow)
+
+    def update_flow_if(self, flow: SignInFlow, expected: FlowState) -> bool:
+        """Compare-and-set on the stored state, in one UPDATE."""
+        return self._update_flow(flow, sign_in_flows.c.state == expected.value) == 1
+
+    def _update_flow(self, flow: SignInFlow, *conditions: ColumnElement[bool]) -> int:
+        result = self._conn.execute(
             update(sign_in_flows)
-            .where(sign_in_flows.c.handle_hash == flow.handle_hash)
+            .where(sign_in_flows.c.handle_hash == flow.handle_hash, *conditions)
             .values(state=flow.state.value, tenant_id=flow.tenant_id, document=_document(flow))
         )
+        return result.rowcount
 
     def purge_flows(self, expired_before: datetime) -> None:
         """Delete expired flows (indexed on `expires_at`)."""

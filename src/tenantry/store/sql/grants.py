@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, insert, select, update
 
 from tenantry.common.clock import as_utc
 from tenantry.store.sql.base import SqlBase
@@ -179,9 +179,16 @@ class SqlGrants(SqlBase):
 
     def update_device_code(self, code: DeviceCode) -> None:
         """Store the mutable fields."""
-        self._conn.execute(
+        self._update_device_code(code)
+
+    def update_device_code_if(self, code: DeviceCode, expected_status: str) -> bool:
+        """Compare-and-set on the stored status, in one UPDATE."""
+        return self._update_device_code(code, device_codes.c.status == expected_status) == 1
+
+    def _update_device_code(self, code: DeviceCode, *conditions: ColumnElement[bool]) -> int:
+        result = self._conn.execute(
             update(device_codes)
-            .where(device_codes.c.device_code_hash == code.device_code_hash)
+            .where(device_codes.c.device_code_hash == code.device_code_hash, *conditions)
             .values(
                 status=code.status,
                 last_polled_at=code.last_polled_at,
@@ -190,3 +197,4 @@ class SqlGrants(SqlBase):
                 auth_time=code.auth_time,
             )
         )
+        return result.rowcount
