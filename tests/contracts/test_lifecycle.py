@@ -257,8 +257,8 @@ def test_a_share_link_round_trips(store: Store, app: Application) -> None:
 
 
 def test_a_share_link_reveals_once(store: Store, app: Application) -> None:
-    """The first reveal sets `revealed_at` and returns True; a second (even later) returns False and keeps
-    the first time; revealing an unknown link returns False."""
+    """The first reveal sets `revealed_at`, erases the sealed value and returns True; a second (even later)
+    returns False and keeps the first time; revealing an unknown link returns False."""
     link = share_link(app)
     with store.transaction() as unit:
         unit.add_share_link(link)
@@ -267,7 +267,8 @@ def test_a_share_link_reveals_once(store: Store, app: Application) -> None:
     with store.transaction() as unit:
         assert not unit.reveal_share_link(link.token_hash, NOW + timedelta(minutes=2))
         assert not unit.reveal_share_link(os.urandom(32), NOW)
-        assert unit.find_share_link(link.token_hash) == replace(link, revealed_at=NOW + timedelta(minutes=1))
+        revealed = replace(link, revealed_at=NOW + timedelta(minutes=1), sealed_secret=b"")
+        assert unit.find_share_link(link.token_hash) == revealed  # the sealed secret is erased
 
 
 def test_concurrent_reveals_have_exactly_one_winner(store: Store, app: Application) -> None:

@@ -89,5 +89,6 @@ class LifecycleRepository(Protocol):
         ...
 
     def reveal_share_link(self, token_hash: bytes, when: datetime) -> bool:
-        """Mark revealed atomically; False when it already was (the second view gets 410)."""
+        """Mark revealed and erase the sealed value, atomically; False when it already was (the second view
+        gets 410). The caller decrypts the value it read before this call."""
         ...

@@ -180,9 +180,12 @@ class SqlLifecycle(SqlBase):
         return _link(row) if row else None
 
     def reveal_share_link(self, token_hash: bytes, when: datetime) -> bool:
-        """Compare-and-set on `revealed_at IS NULL`: exactly one concurrent reveal wins."""
+        """Compare-and-set on `revealed_at IS NULL`: exactly one concurrent reveal wins. The same UPDATE
+        erases the sealed value: once shown, the secret is nowhere in storage, not even encrypted."""
         t = share_links
         result = self._conn.execute(
-            update(t).where(t.c.token_hash == token_hash, t.c.revealed_at.is_(None)).values(revealed_at=when)
+            update(t)
+            .where(t.c.token_hash == token_hash, t.c.revealed_at.is_(None))
+            .values(revealed_at=when, sealed_secret=b"")
         )
         return result.rowcount == 1
