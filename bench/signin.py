@@ -10,7 +10,7 @@ What it does (bench/README.md, "Sign-in benchmark", says more, and how to read t
    admin consent for it, and a few users; starts one Tenantry process (`python -m tenantry serve`, HTTPS,
    SQLite in a temporary TENANTRY_HOME under bench/.work/);
 3. ROPC: loads `POST /{tenant}/oauth2/v2.0/token` with `grant_type=password` for
-   `openid profile offline_access api://bench-api/Bench.Access` with wrk (bench/signin_ropc.lua, keep-alive
+   `openid profile offline_access api://bench-api/Bench.Access` with wrk (bench/form_posts.lua, keep-alive
    HTTPS, users in turn), while a probe thread times a request answered on the server's event loop, which
    shows whether argon2 blocks the loop;
 4. full authorization-code round trips: Python clients (threads, one `requests.Session` each, keep-alive
@@ -64,7 +64,7 @@ from harness.report import (
 from harness.server import HOST, jwt_part, post_form, tenantry_home, tenantry_server, tenantry_version
 from harness.wrk import WrkShape, latencies_ms, load_tools, run_wrk
 
-LUA_SCRIPT = BENCH_DIR / "signin_ropc.lua"
+LUA_SCRIPT = BENCH_DIR / "form_posts.lua"
 
 DOMAIN = "bench.example.com"
 RESOURCE = "api://bench-api"

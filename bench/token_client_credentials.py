@@ -73,7 +73,7 @@ from harness.server import (
 from harness.wrk import latencies_ms, load_tools, run_wrk
 
 NODE_DIR = WORK_DIR / "node"
-LUA_SCRIPT = BENCH_DIR / "token.lua"
+LUA_SCRIPT = BENCH_DIR / "form_posts.lua"
 OIDC_PROVIDER_SRC = BENCH_DIR / "oidc_provider"
 
 
@@ -373,7 +373,7 @@ class LoadShape:
 
 def wrk_run(wrk: str, url: str, body: str, shape: LoadShape, seconds: int, log: Path, pid: int) -> LoadResult:
     """One wrk run; the Lua script's BENCH_RESULT line gives the counts and latency percentiles."""
-    raw, cpu = run_wrk(wrk, LUA_SCRIPT, url, {"BENCH_BODY": body}, shape, seconds, log, pid)
+    raw, cpu = run_wrk(wrk, LUA_SCRIPT, url, {"BENCH_BODIES": body}, shape, seconds, log, pid)
     return LoadResult(
         duration_s=raw["duration_us"] / 1e6,
         requests=raw["requests"],

@@ -1,18 +1,26 @@
--- wrk script for bench/token_client_credentials.py.
+-- wrk script of both benchmarks: form POSTs to a token endpoint (bench/token_client_credentials.py, and the
+-- ROPC part of bench/signin.py).
 --
--- Every request is the same client-credentials POST; the form body comes from the BENCH_BODY environment
--- variable, so one script serves both servers. Each response is checked: a token is counted only for a
--- 200 whose body holds an "access_token". At the end one line, "BENCH_RESULT {json}", carries the counts
--- and the latency percentiles (microseconds) that the Python driver reads.
+-- The form bodies come from the BENCH_BODIES environment variable, one per line. With one body every request
+-- is the same, and wrk sends it pre-built (no Lua call per request). With several (one per bench user), each
+-- wrk thread walks through them in turn, starting at its own offset, so consecutive logins are for different
+-- users. A token is counted only for a 200 whose body holds an "access_token". At the end one line,
+-- "BENCH_RESULT {json}", carries the counts and the latency percentiles (microseconds) that the Python
+-- driver (bench/harness/wrk.py) reads.
 
 wrk.method = "POST"
-wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "application/json"
+
+local bodies = {}
+for line in string.gmatch(os.getenv("BENCH_BODIES") or "", "[^\n]+") do
+  table.insert(bodies, line)
+end
 
 local threads = {}
 
 function setup(thread)
+  thread:set("offset", #threads)
   table.insert(threads, thread)
 end
 
@@ -21,6 +29,17 @@ function init(args)
   non2xx = 0
   no_token = 0
   last_bad_status = 0
+  next_body = offset or 0
+end
+
+if #bodies == 1 then
+  wrk.body = bodies[1]
+else
+  -- wrk calls a global `request` for every request only when the script defines one.
+  function request()
+    next_body = next_body + 1
+    return wrk.format(nil, nil, nil, bodies[(next_body % #bodies) + 1])
+  end
 end
 
 function response(status, headers, body)
