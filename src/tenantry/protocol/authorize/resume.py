@@ -104,14 +104,24 @@ class Resumer:
             return AskConsent(flow, consent_prompt(signed_in, unit, everything=forced))
         return None
 
-    def plan_authorize(self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit) -> Outcome | Action:
-        """A code for the stored authorize request, after consent when it is missing."""
+    def _stored_request(
+        self, endpoint: Endpoint, flow: SignInFlow, ref: TenantRef, unit: StsUnit
+    ) -> AuthorizeRequest | Outcome:
+        """The flow's stored request, validated again; or what to answer instead: its rejection, or the
+        error a failed flow (consent declined) sends back to the app."""
         try:
-            request = validate(Endpoint.AUTHORIZE, ref, flow.request, unit, self._deps)
+            request = validate(endpoint, ref, flow.request, unit, self._deps)
         except AuthorizeRejectedError as rejection:
             return rejected(rejection.error, rejection.target)
         if flow.state is FlowState.FAILED:
             return ToAppError(request.target, AadstsError.of(flow.error_code or Aadsts.UserDeclinedConsent))
+        return request
+
+    def plan_authorize(self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit) -> Outcome | Action:
+        """A code for the stored authorize request, after consent when it is missing."""
+        request = self._stored_request(Endpoint.AUTHORIZE, flow, ref, unit)
+        if not isinstance(request, AuthorizeRequest):
+            return request
         try:
             found = self.flow_session(flow, token, unit)
             signed_in = complete_sign_in(ClientRequest.of(request), found.user, found.session, unit, self._deps)
@@ -148,12 +158,9 @@ class Resumer:
         self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit
     ) -> Outcome | Action:
         """Tenant-wide consent by an administrator; a non-administrator gets 90094, a refusal 65004."""
-        try:
-            request = validate(Endpoint.ADMIN_CONSENT, ref, flow.request, unit, self._deps)
-        except AuthorizeRejectedError as rejection:
-            return rejected(rejection.error, rejection.target)
-        if flow.state is FlowState.FAILED:
-            return ToAppError(request.target, AadstsError.of(flow.error_code or Aadsts.UserDeclinedConsent))
+        request = self._stored_request(Endpoint.ADMIN_CONSENT, flow, ref, unit)
+        if not isinstance(request, AuthorizeRequest):
+            return request
         try:
             found = self.flow_session(flow, token, unit)
             tenant = sign_in_tenant(ref, found.user, unit)
