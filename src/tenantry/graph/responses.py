@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tenantry.common.compact_json import compact_json
 from tenantry.common.context import RequestContext
-from tenantry.http.responses import json_bytes
 
 GRAPH_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 _STATE_KEY = "graph_request_ids"
@@ -27,7 +27,7 @@ class GraphJson(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         """Compact UTF-8 JSON."""
-        return json_bytes(content)
+        return compact_json(content)
 
 
 def _context_of(scope: Scope) -> RequestContext:

@@ -14,11 +14,6 @@ from tenantry.errors.render import JSON_CONTENT_TYPE, render_json
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 
-def json_bytes(content: Any) -> bytes:
-    """Compact UTF-8 JSON (non-ASCII stays UTF-8, as Microsoft's services send it): every JSON body we send."""
-    return compact_json(content)
-
-
 class JsonResponse(Response):
     """`application/json; charset=utf-8` on every JSON answer, errors and 404s included."""
 
@@ -26,7 +21,7 @@ class JsonResponse(Response):
 
     def render(self, content: Any) -> bytes:
         """Compact UTF-8 JSON."""
-        return json_bytes(content)
+        return compact_json(content)
 
 
 def error_response(err: AadstsError, ctx: RequestContext) -> JsonResponse:

@@ -6,13 +6,13 @@ tokens of every flow carry the same claims (shared/docs/msal-compat.md §2.8, §
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tenantry.apps.models import Application
 from tenantry.common.clock import Clock
+from tenantry.common.compact_json import compact_json
 from tenantry.common.ids import b64url, jitter, new_guid
 from tenantry.directory.models import Tenant, User
 from tenantry.protocol.ports import StsUnit
@@ -51,7 +51,7 @@ class UserGrant:
 
 def client_info(user: User) -> str:
     """base64url JSON `{"uid": oid, "utid": tid}`: MSAL's home account id is `uid.utid`."""
-    return b64url(json.dumps({"uid": user.id, "utid": user.tenant_id}, separators=(",", ":")).encode())
+    return b64url(compact_json({"uid": user.id, "utid": user.tenant_id}))
 
 
 def user_roles(grant: UserGrant, unit: StsUnit) -> tuple[str, ...]:

@@ -12,12 +12,13 @@ from typing import Any
 from anyio import CapacityLimiter, to_thread
 from starlette.types import Receive, Scope, Send
 
+from tenantry.common.compact_json import compact_json
 from tenantry.errors import AadstsError
 from tenantry.errors.render import render_json
 from tenantry.http.asgi import decoded_headers, encode_headers, send_json
 from tenantry.http.body import read_body
 from tenantry.http.context import scope_context
-from tenantry.http.responses import NO_STORE, json_bytes
+from tenantry.http.responses import NO_STORE
 from tenantry.protocol.endpoints.cors import ANY_ORIGIN, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import InlineOutcome, TokenCall
@@ -53,10 +54,10 @@ class TokenEndpoint:
         except AadstsError as err:
             rendered = render_json(err, ctx)
             answer = (*encode_headers(rendered.headers.items()), *cors)
-            await send_json(send, rendered.status, json_bytes(rendered.body), answer)
+            await send_json(send, rendered.status, compact_json(rendered.body), answer)
             return
         answer = (*_NO_STORE, (b"x-ms-request-id", ctx.trace_id.encode()), *cors)
-        await send_json(send, 200, json_bytes(body), answer)
+        await send_json(send, 200, compact_json(body), answer)
 
 
 token_endpoint = TokenEndpoint()
