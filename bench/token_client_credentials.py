@@ -37,6 +37,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -496,17 +497,20 @@ def top_up_and_read_rss(contender: Contender, wrk: str, shape: LoadShape, min_to
 # --------------------------------------------------------------------------------------------- profile
 
 
-def profile_tenantry(
-    result: ServerResult, py_spy: str, wrk: str, url: str, body: str, shape: LoadShape, pid: int, log: Path
-) -> dict[str, Any]:
-    """A separate, unmeasured wrk run with py-spy sampling the server; the figures above stay unperturbed."""
-    raw = log.parent / "tenantry-profile.txt"
+def profile_tenantry(ours: Contender, py_spy: str, wrk: str, shape: LoadShape) -> dict[str, Any]:
+    """A separate, unmeasured wrk run with py-spy sampling the server; the figures above (token count and
+    RSS included) stay unperturbed."""
+    raw = ours.wrk_log.parent / "tenantry-profile.txt"
     seconds = shape.duration_s
     say(f"tenantry: profiling {seconds} s with py-spy (not part of the figures) → {relative(raw)}")
     under_profile, spy_err = record(
-        py_spy, pid, seconds, raw, lambda: wrk_run(wrk, url, body, shape, seconds, log, pid)
+        py_spy,
+        ours.pid,
+        seconds,
+        raw,
+        lambda: wrk_run(wrk, ours.url, ours.body, shape, seconds, ours.wrk_log, ours.pid),
     )
-    result.check("profiling run", under_profile)
+    ours.result.check("profiling run", under_profile)
     if spy_err is not None:
         raise RuntimeError(f"py-spy failed: {spy_err[-400:]}")
     summary = summarise_profile(raw, 25)
@@ -722,16 +726,10 @@ def measure_servers(report: Report, args: argparse.Namespace, shape: LoadShape, 
         measure_in_rounds(contenders, wrk, shape)
         for contender in list(contenders):
             least = TARGET_RSS_AFTER_TOKENS if contender is ours else 0
-
-            def top_up(c: Contender, least: int = least) -> None:
-                top_up_and_read_rss(c, wrk, shape, least)
-
-            attempt(contender, contenders, top_up)
+            attempt(contender, contenders, partial(top_up_and_read_rss, wrk=wrk, shape=shape, min_tokens=least))
         if py_spy is not None and ours in contenders:
             try:
-                report.profile = profile_tenantry(
-                    ours.result, py_spy, wrk, ours.url, ours.body, shape, ours.pid, ours.wrk_log
-                )
+                report.profile = profile_tenantry(ours, py_spy, wrk, shape)
             except FAILURES as exc:
                 report.notes.append(f"profile not taken: {exc}")
                 say(f"tenantry: profile not taken: {exc}")
