@@ -295,6 +295,38 @@ def test_missing_verifier_is_501481(grants: GrantsWorld, token: TokenPoster) -> 
     assert "no code_verifier" in message_of(body)
 
 
+# A failed redemption burns the code (RFC 9700 §4.5): whoever holds a stolen code gets one guess.
+BURNING_ATTEMPTS = {
+    "wrong verifier": {"verifier": "another-verifier-" + "y" * 40},
+    "badly sized verifier": {"verifier": "short"},
+    "no verifier": {"verifier": None},
+    "wrong redirect_uri": {"redirect_uri": "http://localhost:9999/elsewhere"},
+}
+
+
+@pytest.mark.parametrize("attempt", BURNING_ATTEMPTS, ids=list(BURNING_ATTEMPTS))
+def test_failed_redemption_burns_the_code(grants: GrantsWorld, token: TokenPoster, attempt: str) -> None:
+    """After a wrong verifier or redirect URI, the correct redemption gets 54005, as a replay does."""
+    code = store_code(grants, grants.native, grants.alice, redirect_uri=NATIVE_REDIRECT)
+    failed = redeem(token, grants, code, grants.native, **BURNING_ATTEMPTS[attempt])
+    assert failed.status_code == 400
+    assert_entra_error(redeem(token, grants, code, grants.native), 54005, 400, "invalid_grant")
+
+
+def test_redemption_by_another_client_burns_the_code(grants: GrantsWorld, token: TokenPoster) -> None:
+    """A code presented by a client it was not issued to is dead for its own client too."""
+    code = store_code(grants, grants.native, grants.alice, redirect_uri=NATIVE_REDIRECT)
+    assert_entra_error(redeem(token, grants, code, grants.web), 70000, 400, "invalid_grant")
+    assert_entra_error(redeem(token, grants, code, grants.native), 54005, 400, "invalid_grant")
+
+
+def test_wrong_secret_leaves_the_code_usable(grants: GrantsWorld, token: TokenPoster) -> None:
+    """A failed client authentication says nothing about the code: the app's own retry still succeeds."""
+    code = store_code(grants, grants.web, grants.alice)
+    assert_entra_error(redeem(token, grants, code, grants.web, client_secret="nope"), 7000215, 401, "invalid_client")
+    issued(redeem(token, grants, code, grants.web), grants)
+
+
 @pytest.mark.parametrize("verifier", ["short", "x" * 129, "has spaces " + "x" * 40])
 def test_badly_sized_verifier_is_501491(grants: GrantsWorld, token: TokenPoster, verifier: str) -> None:
     """A verifier outside 43–128 unreserved characters (RFC 7636 §4.1) is AADSTS501491."""

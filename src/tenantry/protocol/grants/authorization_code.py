@@ -12,6 +12,10 @@ Codes chosen from the catalogue (each `invalid_grant` unless noted):
   'redirect_uri' is not valid…"), not 50011, which belongs to /authorize;
 - code of another tenant → 700005; replayed code → 54005 (and its refresh-token family is revoked);
 - PKCE → see `grants/pkce.py`; SPA without `Origin` → 90023 (invalid_request), see `check_spa_origin`.
+
+A redemption that fails on the code's own bindings (another client, another `redirect_uri`, a wrong or
+missing PKCE verifier) **burns the code**: whoever holds a stolen code gets one try, not one per guess,
+and the legitimate redemption that follows gets 54005 like any replay (RFC 9700 §4.5, RFC 6749 §10.5).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class AuthorizationCodeGrant:
         if code is None:
             raise _invalid_code("The code is not valid.")
         if code.client_id != caller.app.app_id:
+            self._burn(code)
             raise _invalid_code("The code was issued to another client.")
         tenant = code_tenant(code, request.tenant, unit)
         client = authenticate_client(
@@ -120,11 +125,21 @@ class AuthorizationCodeGrant:
             raise AadstsError.of(Aadsts.AuthorizationCodeAlreadyRedeemed)
         if now >= code.expires_at:
             raise _invalid_code("The code has expired.")
-        if require(request.form, "redirect_uri") != code.redirect_uri:
-            raise _invalid_code(
-                "The redirect_uri must exactly match the redirect URI used to obtain the authorization code."
-            )
-        check_code_verifier(code, request.form.get("code_verifier"))
+        try:
+            if require(request.form, "redirect_uri") != code.redirect_uri:
+                raise _invalid_code(
+                    "The redirect_uri must exactly match the redirect URI used to obtain the authorization code."
+                )
+            check_code_verifier(code, request.form.get("code_verifier"))
+        except AadstsError:
+            self._burn(code)
+            raise
+
+    def _burn(self, code: AuthorizationCode) -> None:
+        """Mark a code redeemed by a failed attempt, in a transaction that survives the error answer."""
+        if code.redeemed_at is None:
+            now = self._deps.clock.now()
+            commit_now(self._deps.store, lambda writes: writes.redeem_authorization_code(code.code_hash, now))
 
     def _grant(
         self,
