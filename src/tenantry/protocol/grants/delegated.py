@@ -162,7 +162,7 @@ def user_grant(
     )
 
 
-def commit_now(store: StsStore, write: Callable[[StsUnit], None]) -> None:
+def commit_now(store: StsStore, write: Callable[[StsUnit], object]) -> None:
     """Run `write` in a transaction of its own that commits before the request is answered.
 
     For the writes an *error* answer must not roll back: revoking what a replayed code produced
