@@ -21,7 +21,7 @@ def graph_sp_id(client: Any, token: str) -> str:
 
 def test_granting_a_graph_app_role_through_app_role_assigned_to(graph: GraphWorld, client: Any) -> None:
     """POSTing an assignment on Graph's SP grants an application permission: the next token carries it."""
-    admin = graph.app_token("Application.ReadWrite.All")
+    admin = graph.app_token("AppRoleAssignment.ReadWrite.All")
     daemon, secret = graph.daemon()
     sp = client.get(f"/v1.0/servicePrincipals?$filter=appId eq '{daemon.app_id}'", headers=auth(admin)).json()["value"][
         0
@@ -46,7 +46,7 @@ def test_granting_a_graph_app_role_through_app_role_assigned_to(graph: GraphWorl
 
 def test_app_role_assignment_refuses_unknown_roles(graph: GraphWorld, client: Any) -> None:
     """An appRoleId the resource does not expose, or a resourceId other than the URL's, is a 400."""
-    admin = graph.app_token("Application.ReadWrite.All")
+    admin = graph.app_token("AppRoleAssignment.ReadWrite.All")
     resource = graph_sp_id(client, admin)
     daemon, _ = graph.daemon()
     sp = client.get(f"/v1.0/servicePrincipals?$filter=appId eq '{daemon.app_id}'", headers=auth(admin)).json()["value"][

@@ -14,6 +14,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,10 @@ from tenantry.app import Services, build_services, create_app
 from tenantry.apps.models import Application, SignInAudience
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant, User
+from tenantry.directory.role_service import RoleService
 from tenantry.sessions.service import SessionService
 
-from .browser import Browser, ShiftableClock
+from .browser import BASE_URL, Browser, ShiftableClock
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
@@ -75,6 +77,11 @@ def _update(services: Services, app: Application, **changes: object) -> Applicat
     return fresh
 
 
+def role_service(services: Services) -> RoleService:
+    """Directory role assignments, as the CLI makes them."""
+    return RoleService(partial(services.store.transaction, write=True), services.clock)
+
+
 def build_world(services: Services) -> World:
     """Contoso with users, client apps of every platform, and APIs exposing user and admin scopes."""
     tenant = services.directory.create_tenant("Contoso", [DOMAIN])
@@ -84,8 +91,7 @@ def build_world(services: Services) -> World:
     bob = users.create_user(tenant.id, f"bob@{DOMAIN}", PASSWORD, "Bob Jones")
     admin = users.create_user(tenant.id, f"admin@{DOMAIN}", PASSWORD, "Ada Admin")
     stranger = users.create_user(other.id, f"erin@{OTHER_DOMAIN}", PASSWORD, "Erin Fabrikam")
-    admins = users.create_group(tenant.id, "Global Administrators")
-    users.add_member(admins, admin)
+    role_service(services).assign_role(tenant.id, admin.id, "Global Administrator")
 
     apps = services.apps
     orders = apps.create_app(tenant.id, "Orders API", identifier_uris=(ORDERS_URI,))
@@ -166,7 +172,7 @@ def services(tmp_path_factory: pytest.TempPathFactory, shiftable_clock: Shiftabl
 def world(services: Services) -> World:
     """Contoso and Fabrikam.
 
-    - users: alice, bob, admin (in "Global Administrators") in Contoso; erin (`stranger`) in Fabrikam.
+    - users: alice, bob, admin (Global Administrator) in Contoso; erin (`stranger`) in Fabrikam.
     - clients: `web` (confidential web), `native` (public client, http://localhost), `spa`, `implicit`
       (id tokens from /authorize enabled), `multi` (multi-tenant), `disabled` (SP disabled), `assigned`
       (assignment required), `needs_admin` (requires Orders.Read and the admin-only Orders.Manage),
@@ -180,7 +186,7 @@ def world(services: Services) -> World:
 @pytest.fixture(scope="session")
 def app(services: Services) -> Starlette:
     """The ASGI app, shared by every browser."""
-    return create_app(services)
+    return create_app(services, public_url=BASE_URL)
 
 
 @pytest.fixture

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tenantry.app import Services
+from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts
-from tenantry.sessions.consent import is_tenant_admin
+from tenantry.sessions.consent import may_grant_admin_consent
 
 from .browser import Browser, assert_error_page, assert_error_reply, reply_params
-from .conftest import ORDERS_URI, PASSWORD, WEB_REDIRECT, World, sign_in_directly
+from .conftest import ORDERS_URI, PASSWORD, WEB_REDIRECT, World, role_service, sign_in_directly
 
 
 def admin_consent(world: World, **extra: str) -> dict[str, str]:
@@ -74,11 +77,46 @@ def test_unregistered_redirect_uri_is_an_error_page(browser: Browser, world: Wor
     assert_error_page(response, Aadsts.InvalidReplyTo)
 
 
-def test_admin_rule(services: Services, world: World, make_user: Callable[..., User]) -> None:
-    """Admin = member of "Global Administrators", or the only user of the tenant."""
+# Who may grant tenant-wide consent (Entra): delegated permissions and app roles of the tenant's own APIs →
+# Global, Privileged Role, Application and Cloud Application Administrators; app roles of Microsoft Graph →
+# Global and Privileged Role Administrators only. A role-less user, however the tenant is set up, never.
+CONSENT_RULE = [
+    ("Global Administrator", True, True),
+    ("Privileged Role Administrator", True, True),
+    ("Application Administrator", True, False),
+    ("Cloud Application Administrator", True, False),
+    ("Global Reader", False, False),
+    (None, False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "own_api", "graph_app_roles"), CONSENT_RULE)
+def test_admin_consent_rule(
+    services: Services,
+    world: World,
+    make_user: Callable[..., User],
+    role: str | None,
+    own_api: bool,
+    graph_app_roles: bool,
+) -> None:
+    """The consent rule by directory role, for an app needing an own-API scope and one needing a Graph app role."""
+    user = make_user(f"consenter-{(role or 'none').replace(' ', '-').lower()}", world.tenant)
+    if role:
+        role_service(services).assign_role(world.tenant.id, user.id, role)
+    apps = services.apps
+    graph_client = apps.create_app(world.tenant.id, "Needs Graph app role")
+    graph_client = apps.add_permission(graph_client, GRAPH_APP_ID, "Application.Read.All", "Role")
+    with services.store.transaction() as unit:
+        assert may_grant_admin_consent(user, world.needs_admin, unit) is own_api
+        assert may_grant_admin_consent(user, graph_client, unit) is graph_app_roles
+
+
+def test_group_name_and_being_alone_confer_nothing(services: Services, make_user: Callable[..., User]) -> None:
+    """A group called "Global Administrators" is just a group; a fresh tenant's only user is just a user."""
     lonely_tenant = services.directory.create_tenant("Solo", ["solo.example"])
     lonely = make_user("solo", lonely_tenant)
+    group = services.users.create_group(lonely_tenant.id, "Global Administrators")
+    services.users.add_member(group, lonely)
+    client = services.apps.create_app(lonely_tenant.id, "Solo app")
     with services.store.transaction() as unit:
-        assert is_tenant_admin(world.admin, unit)
-        assert not is_tenant_admin(world.bob, unit)
-        assert is_tenant_admin(lonely, unit)
+        assert not may_grant_admin_consent(lonely, client, unit)

@@ -8,6 +8,7 @@ ones, so app manifests written for Entra work unchanged.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -52,10 +53,24 @@ _DELEGATED = (
         "",
     ),
     ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user", ""),
+    (
+        "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
+        "AppRoleAssignment.ReadWrite.All",
+        "Admin",
+        "Manage app permission grants and app role assignments",
+        "",
+    ),
+    (
+        "d01b97e9-cbc0-49fe-810a-750afd5527a3",
+        "RoleManagement.ReadWrite.Directory",
+        "Admin",
+        "Read and write directory RBAC settings",
+        "",
+    ),
 )
 _APP_ROLES = (
     ("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Application.Read.All", "Read all applications"),
-    ("1bfefb4e-e0b5-418b-a88f-73c6d2e2e8b8", "Application.ReadWrite.All", "Read and write all applications"),
+    ("1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9", "Application.ReadWrite.All", "Read and write all applications"),
     (
         "18a4783c-866b-4cc7-a460-3d5e5662c884",
         "Application.ReadWrite.OwnedBy",
@@ -64,6 +79,11 @@ _APP_ROLES = (
     ("7ab1d382-f21e-4acd-a863-ba3e13f7da61", "Directory.Read.All", "Read directory data"),
     ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"),
     ("b0afded3-3588-46d8-8b3d-9842eff778da", "AuditLog.Read.All", "Read all audit log data"),
+    (
+        "06b708a9-e830-4db3-a914-8e69da51d44f",
+        "AppRoleAssignment.ReadWrite.All",
+        "Manage app permission grants and app role assignments",
+    ),
     (
         "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
         "RoleManagement.ReadWrite.Directory",
@@ -98,8 +118,12 @@ def ensure_first_party(unit: FirstPartyUnit, now: datetime) -> None:
     """Create the system tenant and Graph once, and Graph's service principal in every tenant."""
     if unit.find_tenant(SYSTEM_TENANT_ID) is None:
         unit.add_tenant(Tenant(SYSTEM_TENANT_ID, "Tenantry first-party apps", (SYSTEM_TENANT_DOMAIN,), now))
-    if unit.find_application_by_app_id(GRAPH_APP_ID) is None:
+    stored = unit.find_application_by_app_id(GRAPH_APP_ID)
+    if stored is None:
         unit.add_application(graph_application(now))
+    elif stored != replace(graph_application(now), created_at=stored.created_at):
+        # A newer release changed Graph's definition (a permission added or its id corrected).
+        unit.update_application(replace(graph_application(now), created_at=stored.created_at))
     for tenant in unit.list_tenants():
         ensure_graph_service_principal(unit, tenant.id, now)
 

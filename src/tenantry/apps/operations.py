@@ -12,8 +12,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from tenantry.apps.changes import AppError
-from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.apps.models import Application, AppRoleAssignment, ServicePrincipal, SignInAudience
+from tenantry.apps.privilege import holds_privileged_access, is_first_party
 from tenantry.apps.repository import (
     ApplicationLookup,
     ApplicationRemover,
@@ -114,6 +114,8 @@ class OwnerOperations(OperationsBase):
 
     def add_owner(self, app: Application, owner_id: str, *, ctx: AuditContext | None = None) -> DirectoryPrincipal:
         """Make a user or service principal of the app's tenant an owner; twice is a 400, as on Graph."""
+        if is_first_party(app):
+            raise AppError(f"'{app.display_name}' is a first-party application; it cannot have owners.")
         ctx = self._context(ctx)
         with self._transaction() as unit:
             principal = find_principal(unit, app.tenant_id, owner_id.lower())
@@ -144,6 +146,17 @@ class OwnerOperations(OperationsBase):
 
 class ServicePrincipalOperations(OperationsBase):
     """Graph `servicePrincipals`: an app's instance in a tenant, and the app roles granted on it."""
+
+    def is_first_party_service_principal(self, sp: ServicePrincipal) -> bool:
+        """Whether `sp` is the instance of a first-party app (Microsoft Graph, …) in its tenant."""
+        with self._transaction() as unit:
+            return is_first_party(unit.find_application_by_app_id(sp.app_id))
+
+    def holds_privileged_access(self, app: Application) -> bool:
+        """Whether the app's service principal in its own tenant holds privileged access (`apps/privilege.py`):
+        changing its credentials or owners then needs that access too."""
+        with self._transaction() as unit:
+            return holds_privileged_access(unit, app.tenant_id, app)
 
     def list_service_principals(self, tenant_id: str) -> list[ServicePrincipal]:
         """The tenant's service principals (Microsoft Graph's included)."""
@@ -179,7 +192,10 @@ class ServicePrincipalOperations(OperationsBase):
         assignment_required: bool | None = None,
         ctx: AuditContext | None = None,
     ) -> ServicePrincipal:
-        """Set `accountEnabled` / `appRoleAssignmentRequired` (None leaves one as it is)."""
+        """Set `accountEnabled` / `appRoleAssignmentRequired` (None leaves one as it is); a first-party
+        service principal cannot be disabled (every token for its API needs it)."""
+        if enabled is False and self.is_first_party_service_principal(sp):
+            raise AppError(f"The service principal of '{sp.display_name}' is first-party; it cannot be disabled.")
         ctx = self._context(ctx)
         updated = replace(
             sp,
@@ -203,9 +219,9 @@ class ServicePrincipalOperations(OperationsBase):
         return updated
 
     def delete_service_principal(self, sp: ServicePrincipal, *, ctx: AuditContext | None = None) -> None:
-        """Remove an app's instance from the tenant (not Microsoft Graph's: every token for Graph needs it)."""
-        if sp.app_id == GRAPH_APP_ID:
-            raise AppError("The service principal of Microsoft Graph cannot be deleted.")
+        """Remove an app's instance from the tenant (not a first-party one's: every token for its API needs it)."""
+        if self.is_first_party_service_principal(sp):
+            raise AppError(f"The service principal of '{sp.display_name}' is first-party; it cannot be deleted.")
         ctx = self._context(ctx)
         with self._transaction() as unit:
             remove_service_principal(unit, sp)

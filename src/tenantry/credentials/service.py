@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tenantry.apps.models import Application
+from tenantry.apps.privilege import is_first_party
 from tenantry.audit.events import AuditActivity
 from tenantry.audit.recorder import SYSTEM, AuditContext, record
 from tenantry.audit.repository import AuditRepository
@@ -71,6 +72,12 @@ class CredentialService:
     def _context(self, audit: AuditContext | None) -> AuditContext:
         return audit or AuditContext(SYSTEM, self._clock.now())
 
+    @staticmethod
+    def _check_not_first_party(app: Application) -> None:
+        """First-party apps (Microsoft Graph) take no credentials: one would let its holder act as Graph."""
+        if is_first_party(app):
+            raise CredentialError(f"'{app.display_name}' is a first-party application; it cannot have credentials.")
+
     def _new_secret(self, app: Application, display_name: str, start: datetime, end: datetime) -> NewSecret:
         text = generate_secret()
         credential = PasswordCredential(
@@ -116,6 +123,7 @@ class CredentialService:
     ) -> NewSecret:
         """Create a secret; its clear value is returned here and never again. `start` defaults to now
         (Graph's `startDateTime`); a lifetime over the tenant's cap raises `CredentialPolicyError`."""
+        self._check_not_first_party(app)
         begin = start or self._clock.now()
         new = self._new_secret(app, display_name, begin, end or secret_end(begin, None, None))
         with self._transaction() as unit:
@@ -135,6 +143,7 @@ class CredentialService:
 
         One transaction: a new secret the policy refuses leaves the old ones in place.
         """
+        self._check_not_first_party(app)
         now = self._clock.now()
         new = self._new_secret(app, display_name, now, end or secret_end(now, None, None))
         ctx = self._context(audit)
@@ -157,6 +166,7 @@ class CredentialService:
         audit: AuditContext | None = None,
     ) -> KeyCredential:
         """Register a public certificate; its validity window is the certificate's own."""
+        self._check_not_first_party(app)
         parsed = parse_certificate(data)
         if parsed.not_after <= self._clock.now():
             raise CredentialError("the certificate has already expired")

@@ -12,6 +12,15 @@
   Reading the organization and the role definitions needs no role (Entra's default user permissions).
 
 Action names are Entra's (`microsoft.directory/applications/credentials/update`); roles come from `roles.py`.
+
+Three actions are *guarded*: they cannot be checked with `check` alone, because what they need depends on
+their target, and forgetting that is how an app administrator became Global Administrator:
+- granting an app role (`SP_ASSIGN`) of a **first-party** API such as Microsoft Graph also needs
+  `CONSENT_ANY_API` (Global or Privileged Role Administrator, or `AppRoleAssignment.ReadWrite.All`), as in
+  Entra; app roles of the tenant's own APIs need only `SP_ASSIGN` (app administrators, owners of the API);
+- changing the credentials or owners (`APP_CREDENTIALS`, `APP_OWNERS`) of an app whose service principal
+  holds **privileged access** also needs `PRIVILEGED_APP_MANAGEMENT`, unless the caller already owns it.
+Use `check_app_role_grant` and `check_app_management` for them.
 """
 
 from __future__ import annotations
@@ -25,14 +34,19 @@ from typing import Protocol
 from tenantry.directory.roles import (
     APPS,
     AUDIT_LOGS,
-    BUILT_IN_ROLES,
+    CONSENT_ANY_API,
+    CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
     ORGANIZATION,
     OWNER_ACTIONS,
+    PRIVILEGED_APP_MANAGEMENT,
     ROLE_ASSIGNMENTS,
+    SP_APP_ROLE_GRANT,
+    SP_MANAGEMENT,
     SPS,
     RoleAssignment,
     RoleDefinition,
     roles_allowing,
+    roles_of,
 )
 
 ROLE_DEFINITIONS = "microsoft.directory/roleDefinitions"
@@ -51,7 +65,10 @@ class Action(StrEnum):
     SP_READ = f"{SPS}/allProperties/read"
     SP_UPDATE = f"{SPS}/basic/update"
     SP_DELETE = f"{SPS}/delete"
-    SP_ASSIGN = f"{SPS}/appRoleAssignedTo/update"
+    SP_ASSIGN = SP_APP_ROLE_GRANT
+    CONSENT_ANY_API = CONSENT_ANY_API
+    CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES = CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES
+    PRIVILEGED_APP_MANAGEMENT = PRIVILEGED_APP_MANAGEMENT
     ROLE_ASSIGNMENT_READ = f"{ROLE_ASSIGNMENTS}/allProperties/read"
     ROLE_ASSIGNMENT_WRITE = f"{ROLE_ASSIGNMENTS}/allProperties/allTasks"
     ROLE_DEFINITION_READ = f"{ROLE_DEFINITIONS}/allProperties/read"
@@ -65,8 +82,12 @@ _DIRECTORY_READS = _APP_AND_SP_READS | {
     Action.ROLE_DEFINITION_READ,
     Action.ORGANIZATION_READ,
 }
-_APP_MANAGEMENT = frozenset({f"{APPS}/*", f"{SPS}/*"})
+_APP_MANAGEMENT = SP_MANAGEMENT | {f"{APPS}/*"}
 _ROLE_READS = frozenset({Action.ROLE_ASSIGNMENT_READ, Action.ROLE_DEFINITION_READ})
+_APP_ROLE_GRANTS = frozenset({Action.SP_READ, Action.SP_ASSIGN, CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES})
+# Who may assign directory roles may make itself Global Administrator: nothing is guarded from it.
+_ROLE_WRITES = _ROLE_READS | {Action.ROLE_ASSIGNMENT_WRITE, PRIVILEGED_APP_MANAGEMENT}
+GUARDED_ACTIONS = frozenset({Action.SP_ASSIGN, Action.APP_CREDENTIALS, Action.APP_OWNERS})
 
 # Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
 APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -74,9 +95,9 @@ APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
     "Application.ReadWrite.OwnedBy": frozenset({Action.APP_CREATE}),  # + OWNER_ACTIONS on owned apps
     "Application.Read.All": _APP_AND_SP_READS,
     "Directory.Read.All": _DIRECTORY_READS,
-    "AppRoleAssignment.ReadWrite.All": frozenset({Action.SP_READ, Action.SP_ASSIGN}),
+    "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
     "RoleManagement.Read.Directory": _ROLE_READS,
-    "RoleManagement.ReadWrite.Directory": _ROLE_READS | {Action.ROLE_ASSIGNMENT_WRITE},
+    "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
     "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
     "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
 }
@@ -88,9 +109,9 @@ DELEGATED_SCOPES: dict[str, frozenset[str]] = {
     "Application.ReadWrite.All": _APP_MANAGEMENT,
     "Application.Read.All": _APP_AND_SP_READS,
     "Directory.Read.All": _DIRECTORY_READS,
-    "AppRoleAssignment.ReadWrite.All": frozenset({Action.SP_READ, Action.SP_ASSIGN}),
+    "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
     "RoleManagement.Read.Directory": _ROLE_READS,
-    "RoleManagement.ReadWrite.Directory": _ROLE_READS | {Action.ROLE_ASSIGNMENT_WRITE},
+    "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
     "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
     "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
     "User.Read": frozenset({Action.ORGANIZATION_READ}),
@@ -139,7 +160,7 @@ class Grants:
 
     def allows(self, action: str, application_id: str | None = None) -> bool:
         """Whether the caller may perform `action` (on the application `application_id`, when given)."""
-        owns = application_id is not None and application_id in self.owned_application_ids
+        owns = self.owns(application_id)
         by_role = any(r.allows(action) for r in self.roles) or (owns and action in OWNER_ACTIONS)
         if self.caller.is_app:
             tenant_wide = any(_grants(APPLICATION_PERMISSIONS.get(p, ()), action) for p in self.caller.permissions)
@@ -149,10 +170,44 @@ class Grants:
             return False
         return by_role or action in DEFAULT_USER_ACTIONS
 
+    def owns(self, application_id: str | None) -> bool:
+        """Whether the caller is an owner of the application with this object id."""
+        return application_id is not None and application_id in self.owned_application_ids
+
     def check(self, action: str, application_id: str | None = None) -> None:
-        """Raise `AuthorizationError` naming what would allow `action`, unless it is allowed."""
+        """Raise `AuthorizationError` naming what would allow `action`, unless it is allowed.
+
+        Guarded actions depend on their target: asking for one here is a programming error."""
+        if action in GUARDED_ACTIONS:
+            raise TypeError(f"{action} is guarded: use check_app_role_grant or check_app_management")
+        self._check(action, application_id)
+
+    def _check(self, action: str, application_id: str | None = None, reason: str = "") -> None:
         if not self.allows(action, application_id):
-            raise AuthorizationError(action, self.denial(action, owner_applies=application_id is not None))
+            message = self.denial(action, owner_applies=application_id is not None)
+            raise AuthorizationError(action, f"{message} {reason}".rstrip())
+
+    def check_app_role_grant(self, *, first_party: bool, resource_application_id: str | None) -> None:
+        """Granting an app role on a resource service principal (`appRoleAssignedTo`, admin consent).
+
+        `resource_application_id` is the object id of the resource's application when it lives in the
+        caller's tenant (its owners may grant its roles). A first-party resource (Microsoft Graph) also needs
+        `CONSENT_ANY_API`, which app administrators, owners and `Application.ReadWrite.All` never hold."""
+        self._check(Action.SP_ASSIGN, resource_application_id)
+        if first_party:
+            reason = "App roles of a first-party API such as Microsoft Graph are granted only by these."
+            self._check(CONSENT_ANY_API, reason=reason)
+
+    def check_app_management(self, action: Action, application_id: str, *, privileged: bool) -> None:
+        """Changing an application's credentials or owners; an app holding privileged access (see
+        `apps/privilege.py`) is managed only by its owners or by callers who hold that access already."""
+        self._check(action, application_id)
+        if privileged and not self.owns(application_id):
+            reason = (
+                "The application's service principal holds privileged access: only its owners, or a caller "
+                "who could grant that access itself, may change its credentials or owners."
+            )
+            self._check(PRIVILEGED_APP_MANAGEMENT, reason=reason)
 
     def denial(self, action: str, *, owner_applies: bool = False) -> str:
         """Graph's message, followed by the roles (and permissions) that would have allowed the action."""
@@ -196,6 +251,4 @@ class Authorizer:
         with self._transaction() as unit:
             assignments = unit.list_role_assignments(caller.tenant_id, caller.object_id)
             owned = unit.list_owned_application_ids(caller.tenant_id, caller.object_id)
-        wanted = {a.role_definition_id for a in assignments}
-        roles = tuple(r for r in BUILT_IN_ROLES if r.id in wanted)
-        return Grants(caller, roles, frozenset(owned))
+        return Grants(caller, roles_of(assignments), frozenset(owned))

@@ -84,7 +84,15 @@ class GroupRepository(Protocol):
         ...
 
 
-class RoleAssignmentRepository(Protocol):
+class RoleAssignmentReader(Protocol):
+    """Reads directory role assignments (what authorization decisions need)."""
+
+    def list_role_assignments(self, tenant_id: str, principal_id: str | None = None) -> list[RoleAssignment]:
+        """The tenant's assignments (of one principal when given), oldest first."""
+        ...
+
+
+class RoleAssignmentRepository(RoleAssignmentReader, Protocol):
     """Directory role assignments of a tenant."""
 
     def add_role_assignment(self, assignment: RoleAssignment) -> None:
@@ -93,10 +101,6 @@ class RoleAssignmentRepository(Protocol):
 
     def remove_role_assignment(self, tenant_id: str, assignment_id: str) -> bool:
         """Delete; False when there was none with that id."""
-        ...
-
-    def list_role_assignments(self, tenant_id: str, principal_id: str | None = None) -> list[RoleAssignment]:
-        """The tenant's assignments (of one principal when given), oldest first."""
         ...
 
 

@@ -7,6 +7,7 @@ App owners get the owner actions on their own applications without any role.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,21 @@ AUDIT_LOGS = "microsoft.directory/auditLogs"
 ORGANIZATION = "microsoft.directory/organization"
 USERS = "microsoft.directory/users"
 
-# What an owner may do to an application it owns (Graph: owners manage credentials and properties).
+# Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
+# Global and Privileged Role Administrators; the `AppRoleAssignment.ReadWrite.All` application permission).
+CONSENT_ANY_API = f"{SPS}/managePermissionGrantsForAll.microsoft-company-admin"
+# Granting delegated permissions of any API and application permissions of every API but first-party ones
+# (Entra's action of Application and Cloud Application Administrators).
+CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES = f"{SPS}/managePermissionGrantsForAll.microsoft-application-admin"
+# Tenantry's own guard, outside the `applications/*` subtree: changing the credentials or owners of an app
+# whose service principal holds privileged access (a privileged directory role, or a first-party app role
+# that reaches Global Administrator). Whoever could hand themselves that access anyway holds it; app
+# administrators do not, so adding a secret to such an app is not a way up (see `apps/privilege.py`).
+PRIVILEGED_APP_MANAGEMENT = "microsoft.directory/applications.privileged/allTasks"
+SP_APP_ROLE_GRANT = f"{SPS}/appRoleAssignedTo/update"
+
+# What an owner may do to an application it owns (Graph: owners manage credentials and properties), and to
+# the app roles of the API it owns (granting them on the app's service principal).
 OWNER_ACTIONS = frozenset(
     {
         f"{APPS}/allProperties/read",
@@ -25,6 +40,7 @@ OWNER_ACTIONS = frozenset(
         f"{APPS}/credentials/update",
         f"{APPS}/owners/update",
         f"{APPS}/delete",
+        SP_APP_ROLE_GRANT,
     }
 )
 
@@ -44,8 +60,33 @@ class RoleDefinition:
         return any(p == action or (p.endswith("*") and action.startswith(p[:-1])) for p in self.permissions)
 
 
-_APP_MANAGEMENT = frozenset(
-    {f"{APPS}/*", f"{SPS}/*", f"{AUDIT_LOGS}/allProperties/read", f"{ORGANIZATION}/allProperties/read"}
+# Service-principal actions spelled out, not `servicePrincipals/*`: a wildcard would also cover
+# `CONSENT_ANY_API`, which application administrators must not hold.
+SP_MANAGEMENT = frozenset(
+    {
+        f"{SPS}/create",
+        f"{SPS}/allProperties/read",
+        f"{SPS}/basic/update",
+        f"{SPS}/delete",
+        SP_APP_ROLE_GRANT,
+        CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
+    }
+)
+_APP_MANAGEMENT = SP_MANAGEMENT | {
+    f"{APPS}/*",
+    f"{AUDIT_LOGS}/allProperties/read",
+    f"{ORGANIZATION}/allProperties/read",
+}
+_ROLE_MANAGEMENT = frozenset(
+    {
+        f"{ROLE_ASSIGNMENTS}/*",
+        f"{AUDIT_LOGS}/allProperties/read",
+        f"{SPS}/allProperties/read",
+        SP_APP_ROLE_GRANT,
+        CONSENT_ANY_API,
+        CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
+        PRIVILEGED_APP_MANAGEMENT,
+    }
 )
 
 BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
@@ -73,8 +114,8 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
     RoleDefinition(
         "e8611ab8-c189-46e8-94e1-60213ab1f814",
         "Privileged Role Administrator",
-        "Can manage role assignments in Microsoft Entra ID.",
-        frozenset({f"{ROLE_ASSIGNMENTS}/*", f"{AUDIT_LOGS}/allProperties/read"}),
+        "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
+        _ROLE_MANAGEMENT,
         is_privileged=True,
     ),
     RoleDefinition(
@@ -98,6 +139,12 @@ def find_role(reference: str) -> RoleDefinition | None:
     """A built-in role by template id or display name (case-insensitive)."""
     wanted = reference.strip().lower()
     return next((r for r in BUILT_IN_ROLES if wanted in (r.id, r.display_name.lower())), None)
+
+
+def roles_of(assignments: Iterable[RoleAssignment]) -> tuple[RoleDefinition, ...]:
+    """The built-in roles a principal's assignments give it, in catalogue order."""
+    wanted = {a.role_definition_id for a in assignments}
+    return tuple(r for r in BUILT_IN_ROLES if r.id in wanted)
 
 
 def roles_allowing(action: str) -> list[RoleDefinition]:

@@ -12,7 +12,7 @@ from tenantry.apps.repository import (
     ServicePrincipalReader,
 )
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
-from tenantry.directory.repository import GroupRepository, UserRepository
+from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.protocol.tenancy import TenantFinder
 from tenantry.sessions.repository import FlowRepository, SessionRepository
 from tenantry.tokens.repository import GrantRepository
@@ -27,6 +27,7 @@ class StsUnit(
     AssertionReplayRepository,
     UserRepository,
     GroupRepository,
+    RoleAssignmentReader,
     PermissionGrantRepository,
     GrantRepository,
     SessionRepository,

@@ -3,6 +3,12 @@
 User consent adds the prompt's scopes to the user's `Principal` grant; admin consent (the
 `/adminconsent` endpoint) grants everything the client statically requires: delegated scopes as an
 `AllPrincipals` grant, application permissions as app role assignments (entra-reference §4.4).
+
+Who may grant tenant-wide consent is Entra's rule, decided by directory roles only (a group's name confers
+nothing, and neither does being a tenant's first user): consent that includes application permissions
+(app roles) of a first-party API such as Microsoft Graph needs `CONSENT_ANY_API` (Global or Privileged Role
+Administrator); any other consent needs `CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES` (those two, Application and
+Cloud Application Administrators).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from datetime import datetime
 from typing import Protocol
 
 from tenantry.apps.consent import record_consent
-from tenantry.apps.models import AppRoleAssignment
+from tenantry.apps.models import Application, AppRoleAssignment
+from tenantry.apps.privilege import is_first_party
 from tenantry.apps.repository import (
     ApplicationReader,
     AssignmentRepository,
@@ -20,17 +27,16 @@ from tenantry.apps.repository import (
 )
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import User
-from tenantry.directory.repository import GroupRepository, UserRepository
+from tenantry.directory.repository import RoleAssignmentReader
+from tenantry.directory.roles import CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES, roles_of
 from tenantry.sessions.flow import ConsentPrompt
-
-ADMIN_GROUP_NAME = "Global Administrators"
 
 
 class ConsentUnit(ApplicationReader, ServicePrincipalReader, AssignmentRepository, PermissionGrantRepository, Protocol):
     """What recording consent needs."""
 
 
-class AdminDirectory(UserRepository, GroupRepository, Protocol):
+class AdminDirectory(ApplicationReader, RoleAssignmentReader, Protocol):
     """What the administrator check reads."""
 
 
@@ -38,17 +44,19 @@ class ConsentError(ValueError):
     """The apps named by a consent prompt are gone (deleted or disabled between prompt and answer)."""
 
 
-def is_tenant_admin(user: User, unit: AdminDirectory) -> bool:
-    """Whether `user` may grant tenant-wide consent: a member of the tenant's "Global Administrators" group,
-    or the only user of the tenant (a fresh tenant's first user administers it).
+def admin_consent_action(client: Application, unit: ApplicationReader) -> str:
+    """The directory action that granting `client`'s required permissions tenant-wide needs."""
+    for entry in client.required_resource_access:
+        wants_roles = any(a.type == "Role" for a in entry.resource_access)
+        if wants_roles and is_first_party(unit.find_application_by_app_id(entry.resource_app_id)):
+            return CONSENT_ANY_API
+    return CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES
 
-    TODO(roles issue): replace with the Global/Cloud Application/Application Administrator directory roles
-    once directory roles exist.
-    """
-    admin_groups = {g.id for g in unit.list_groups(user.tenant_id) if g.display_name == ADMIN_GROUP_NAME}
-    if admin_groups & set(unit.list_group_ids_of_member(user.tenant_id, user.id)):
-        return True
-    return len(unit.list_users(user.tenant_id)) == 1
+
+def may_grant_admin_consent(user: User, client: Application, unit: AdminDirectory) -> bool:
+    """Whether `user`'s directory roles allow granting, tenant-wide, everything `client` requires."""
+    action = admin_consent_action(client, unit)
+    return any(role.allows(action) for role in roles_of(unit.list_role_assignments(user.tenant_id, user.id)))
 
 
 def record_user_consent(prompt: ConsentPrompt, user: User, unit: ConsentUnit, now: datetime) -> None:

@@ -14,7 +14,7 @@ from tenantry.apps.repository import (
     PermissionGrantRepository,
     ServicePrincipalReader,
 )
-from tenantry.directory.repository import GroupRepository, UserRepository
+from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
 from tenantry.sessions.models import SsoSession
 from tenantry.tokens.repository import GrantRepository
@@ -70,6 +70,7 @@ class SignInUnit(
     FlowRepository,
     UserRepository,
     GroupRepository,
+    RoleAssignmentReader,
     ApplicationReader,
     ServicePrincipalReader,
     AssignmentRepository,

@@ -13,7 +13,7 @@ from tenantry.common.clock import Clock
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.passwords.authenticate import PasswordAuthenticator
-from tenantry.sessions.consent import ConsentError, grant_admin_consent, is_tenant_admin, record_user_consent
+from tenantry.sessions.consent import ConsentError, grant_admin_consent, may_grant_admin_consent, record_user_consent
 from tenantry.sessions.flow import (
     FlowKind,
     FlowOrigin,
@@ -168,7 +168,10 @@ class SignInService:
     def _grant(self, flow: SignInFlow, user: User, unit: SignInUnit) -> None:
         assert flow.consent is not None
         if flow.consent.admin:
-            if not is_tenant_admin(user, unit):
+            client = unit.find_application_by_app_id(flow.consent.client_app_id)
+            if client is None:
+                raise ConsentError("the client of this consent no longer exists")
+            if not may_grant_admin_consent(user, client, unit):
                 raise AadstsError.of(Aadsts.AdminConsentRequired)
             grant_admin_consent(flow.consent, unit, self._clock.now())
         else:

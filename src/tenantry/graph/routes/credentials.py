@@ -26,7 +26,13 @@ from tenantry.graph.errors import NOT_FOUND, GraphError, bad_request
 from tenantry.graph.listing import context_url
 from tenantry.graph.proof import ProofError, check_proof
 from tenantry.graph.responses import GraphJson
-from tenantry.graph.routes.common import application_by_app_id, application_by_id, no_content, ok
+from tenantry.graph.routes.common import (
+    application_by_app_id,
+    application_by_id,
+    check_app_management,
+    no_content,
+    ok,
+)
 from tenantry.graph.schemas.applications import (
     KeyCredentialResource,
     PasswordCredentialResource,
@@ -92,7 +98,7 @@ def _check_key_rights(call: Call, app: Application, proof: str | None) -> None:
             raise bad_request(f"Invalid proof: {exc}") from exc
         if call.caller.caller.is_app and call.caller.client_app_id == app.app_id:
             return
-    call.grants.check(Action.APP_CREDENTIALS, app.id)
+    check_app_management(call, Action.APP_CREDENTIALS, app)
 
 
 def _find_key(call: Call, app: Application, key_id: str) -> KeyCredential | None:
@@ -111,7 +117,7 @@ def add_credential_routes(path: str, lookup: Callable[..., Application], suffix:
     )
     def add_password(app: target, call: CallDep, body: Annotated[AddPasswordInput | None, Body()] = None) -> Response:
         """Graph `addPassword`: the answer is the only place the secret's value ever appears."""
-        call.grants.check(Action.APP_CREDENTIALS, app.id)
+        check_app_management(call, Action.APP_CREDENTIALS, app)
         new = _add_secret(call, app, body.password_credential if body else None)
         view = password_view(new.credential, call.deps.clock.now(), secret_text=new.secret_text)
         context = context_url(call.base_url, "microsoft.graph.passwordCredential")
@@ -127,7 +133,7 @@ def add_credential_routes(path: str, lookup: Callable[..., Application], suffix:
         app: target, call: CallDep, body: Annotated[ShareLinkInput | None, Body()] = None
     ) -> Response:
         """Tenantry extension: the new secret is sealed behind a link that reveals it exactly once."""
-        call.grants.check(Action.APP_CREDENTIALS, app.id)
+        check_app_management(call, Action.APP_CREDENTIALS, app)
         wanted = body or ShareLinkInput()
         new = _add_secret(call, app, wanted.password_credential)
         ttl = timedelta(minutes=wanted.ttl_minutes)
@@ -148,7 +154,7 @@ def add_credential_routes(path: str, lookup: Callable[..., Application], suffix:
     )
     def remove_password(app: target, body: Annotated[RemovePasswordInput, Body()], call: CallDep) -> Response:
         """Graph `removePassword`: the secret stops working at once."""
-        call.grants.check(Action.APP_CREDENTIALS, app.id)
+        check_app_management(call, Action.APP_CREDENTIALS, app)
         key_id = str(body.key_id)
         if not any(s.key_id == key_id for s in call.deps.credentials.list_credentials(app)[0]):
             raise GraphError(404, NOT_FOUND, f"No password credential found with keyId '{key_id}'.")

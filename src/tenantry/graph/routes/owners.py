@@ -22,6 +22,7 @@ from tenantry.graph.routes.common import (
     ListOptions,
     application_by_app_id,
     application_by_id,
+    check_app_management,
     check_object_id,
     no_content,
     ok,
@@ -68,7 +69,7 @@ def add_owner_routes(path: str, lookup: Callable[..., Application], suffix: str)
     )
     def add_owner(app: target, body: Annotated[ReferenceInput, Body()], call: CallDep) -> Response:
         """Graph `POST …/owners/$ref`: a second add of the same owner is a 400, as on Graph."""
-        call.grants.check(Action.APP_OWNERS, app.id)
+        check_app_management(call, Action.APP_OWNERS, app)
         call.deps.apps.add_owner(app, reference_id(body.odata_id), ctx=call.audit)
         return Response(status_code=204)
 
@@ -81,7 +82,7 @@ def add_owner_routes(path: str, lookup: Callable[..., Application], suffix: str)
     )
     def remove_owner(app: target, owner_id: str, call: CallDep) -> Response:
         """Graph `DELETE …/owners/{id}/$ref`."""
-        call.grants.check(Action.APP_OWNERS, app.id)
+        check_app_management(call, Action.APP_OWNERS, app)
         call.deps.apps.remove_owner(app, check_object_id(owner_id), ctx=call.audit)
         return Response(status_code=204)
 

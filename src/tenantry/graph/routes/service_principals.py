@@ -18,7 +18,15 @@ from tenantry.graph.errors import bad_request
 from tenantry.graph.fields import APP_ROLE_ASSIGNMENT_FIELDS, SERVICE_PRINCIPAL_FIELDS
 from tenantry.graph.listing import API_PREFIX, context_url
 from tenantry.graph.responses import GraphJson
-from tenantry.graph.routes.common import ERROR_RESPONSES, ListOptions, SelectOption, SpDep, no_content, ok
+from tenantry.graph.routes.common import (
+    ERROR_RESPONSES,
+    ListOptions,
+    SelectOption,
+    SpDep,
+    check_app_role_grant,
+    no_content,
+    ok,
+)
 from tenantry.graph.schemas.common import Collection
 from tenantry.graph.schemas.directory import (
     AppRoleAssignmentInput,
@@ -149,7 +157,7 @@ def list_app_role_assigned_to(sp: SpDep, call: CallDep) -> Response:
 )
 def add_app_role_assigned_to(sp: SpDep, body: Annotated[AppRoleAssignmentInput, Body()], call: CallDep) -> Response:
     """`resourceId` must be this SP; `appRoleId` one of its app's roles (or the default-access empty GUID)."""
-    call.grants.check(Action.SP_ASSIGN)
+    check_app_role_grant(call, sp)
     if str(body.resource_id) != sp.id:
         raise bad_request("resourceId must be the id of the service principal in the URL.")
     assignment = call.deps.apps.assign_app_role(sp, str(body.principal_id), str(body.app_role_id), ctx=call.audit)

@@ -30,7 +30,7 @@ from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef, resolve_tenant
 from tenantry.protocol.users import sign_in_tenant
-from tenantry.sessions.consent import is_tenant_admin
+from tenantry.sessions.consent import may_grant_admin_consent
 from tenantry.sessions.flow import ConsentPrompt, FlowState, SignInFlow, completed, consent_needed
 from tenantry.sessions.service import ActiveSession, SessionService, check_session
 from tenantry.tokens.models import DeviceCode
@@ -164,8 +164,9 @@ class Resumer:
         try:
             found = self.flow_session(flow, token, unit)
             tenant = sign_in_tenant(ref, found.user, unit)
-            if not is_tenant_admin(found.user, unit):
-                raise AadstsError.of(Aadsts.AdminConsentRequired).with_hint("Sign in with an administrator account.")
+            if not may_grant_admin_consent(found.user, request.client, unit):
+                hint = "Sign in with an account holding an administrator role that may grant these permissions."
+                raise AadstsError.of(Aadsts.AdminConsentRequired).with_hint(hint)
             client_in_tenant(request.client, request.client_sp, tenant, unit, self._deps)
         except AadstsError as err:
             return rejected(err, request.target)

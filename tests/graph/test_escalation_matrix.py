@@ -1,0 +1,274 @@
+"""The permission matrix: every Graph permission and directory role × every path that could lead to
+Global Administrator (issue: an app holding `Application.ReadWrite.All`, or an Application Administrator,
+granted itself `RoleManagement.ReadWrite.Directory` on Microsoft Graph's service principal, then made
+itself Global Administrator).
+
+Each path is one HTTP call made by each caller against fresh objects, and the table says who may make it.
+A caller not listed must be refused with Graph's 403 `Authorization_RequestDenied` (or, for paths that
+nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's privileged-app guard):
+- app roles of Microsoft Graph: `AppRoleAssignment.ReadWrite.All`, Global and Privileged Role Administrator;
+- app roles of the tenant's own APIs: those, plus `Application.ReadWrite.All` and app administrators;
+- directory roles: `RoleManagement.ReadWrite.Directory`, Global and Privileged Role Administrator;
+- credentials or owners of an app holding privileged access: its owners, and callers who hold both app
+  management and role management (Global Administrator; an app with both permissions);
+- first-party objects (Graph's SP, its application, its identifier URIs): nobody.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from graph.helpers import assert_graph_error
+from graph.world import (
+    APP_ADMIN,
+    CLOUD_APP_ADMIN,
+    GLOBAL_ADMIN,
+    PRIVILEGED_ROLE_ADMIN,
+    GraphWorld,
+    auth,
+)
+from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
+from tenantry.apps.models import Application
+
+GLOBAL_ADMIN_ROLE_ID = "62e90394-69f5-4237-9190-012177145e10"
+ROLE_MANAGEMENT_ROLE_ID = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"  # Graph's RoleManagement.ReadWrite.Directory
+FORBIDDEN = "Authorization_RequestDenied"
+
+# Callers: an app-only token with these Graph application permissions, or a user holding this role.
+APP_CALLERS = {
+    "app:Application.ReadWrite.All": ("Application.ReadWrite.All",),
+    "app:Application.ReadWrite.OwnedBy": ("Application.ReadWrite.OwnedBy",),
+    "app:AppRoleAssignment.ReadWrite.All": ("AppRoleAssignment.ReadWrite.All",),
+    "app:RoleManagement.ReadWrite.Directory": ("RoleManagement.ReadWrite.Directory",),
+    "app:Application+RoleManagement": ("Application.ReadWrite.All", "RoleManagement.ReadWrite.Directory"),
+    "app:Directory.Read.All": ("Directory.Read.All",),
+}
+USER_CALLERS = {
+    "user:Global Administrator": GLOBAL_ADMIN,
+    "user:Privileged Role Administrator": PRIVILEGED_ROLE_ADMIN,
+    "user:Application Administrator": APP_ADMIN,
+    "user:Cloud Application Administrator": CLOUD_APP_ADMIN,
+    "user:Global Reader": "Global Reader",
+    "user:no role": None,
+}
+CALLERS = [*APP_CALLERS, *USER_CALLERS]
+
+
+@dataclass
+class Caller:
+    """A caller's bearer token and its object id (user, or the app's service principal)."""
+
+    token: str
+    object_id: str
+
+
+@dataclass
+class Case:
+    """One path: `call` makes the request; `allowed` are the callers it must succeed for (2xx)."""
+
+    call: Callable[[GraphWorld, Any, Caller], httpx.Response]
+    allowed: frozenset[str]
+
+
+def _sp_id(graph: GraphWorld, app: Application | str) -> str:
+    """The object id of an app's service principal in the suite's tenant."""
+    app_id = app if isinstance(app, str) else app.app_id
+    return next(sp.id for sp in graph.services.apps.list_service_principals(graph.tenant.id) if sp.app_id == app_id)
+
+
+def _api_with_role(graph: GraphWorld) -> Application:
+    """A fresh API of the tenant exposing an app role for applications."""
+    api = graph.new_app("orders-api")
+    graph.services.apps.add_app_role(api, "Orders.Read.All", "Read all orders")
+    found = graph.services.apps.find_app(api.app_id)
+    assert found is not None
+    return found
+
+
+def _privileged_app(graph: GraphWorld) -> Application:
+    """An app whose service principal holds Graph's RoleManagement.ReadWrite.Directory."""
+    app = graph.new_app("automation")
+    app = graph.services.apps.add_permission(app, GRAPH_APP_ID, "RoleManagement.ReadWrite.Directory", "Role")
+    graph.services.apps.admin_consent(app)
+    return app
+
+
+def grant_graph_role_management(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Grant Graph's RoleManagement.ReadWrite.Directory to an app's service principal."""
+    target = _sp_id(graph, graph.new_app("target"))
+    resource = _sp_id(graph, GRAPH_APP_ID)
+    body = {"principalId": target, "resourceId": resource, "appRoleId": ROLE_MANAGEMENT_ROLE_ID}
+    return client.post(f"/v1.0/servicePrincipals/{resource}/appRoleAssignedTo", headers=auth(caller.token), json=body)
+
+
+def grant_own_api_role(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Grant an app role of one of the tenant's own APIs."""
+    api = _api_with_role(graph)
+    resource = _sp_id(graph, api)
+    target = _sp_id(graph, graph.new_app("target"))
+    body = {"principalId": target, "resourceId": resource, "appRoleId": api.app_roles[0].id}
+    return client.post(f"/v1.0/servicePrincipals/{resource}/appRoleAssignedTo", headers=auth(caller.token), json=body)
+
+
+def assign_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Assign Global Administrator to a fresh user."""
+    target = graph.new_user("promoted")
+    body = {"principalId": target.id, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID, "directoryScopeId": "/"}
+    url = "/v1.0/roleManagement/directory/roleAssignments"
+    return client.post(url, headers=auth(caller.token), json=body)
+
+
+def secret_on_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to an app holding RoleManagement.ReadWrite.Directory (and so act as it)."""
+    app = _privileged_app(graph)
+    return client.post(f"/v1.0/applications/{app.id}/addPassword", headers=auth(caller.token), json={})
+
+
+def owner_of_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Make oneself an owner of an app holding RoleManagement.ReadWrite.Directory."""
+    app = _privileged_app(graph)
+    body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
+    return client.post(f"/v1.0/applications/{app.id}/owners/$ref", headers=auth(caller.token), json=body)
+
+
+def secret_on_plain_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to an ordinary app (the control: app management itself still works)."""
+    app = graph.new_app("plain")
+    return client.post(f"/v1.0/applications/{app.id}/addPassword", headers=auth(caller.token), json={})
+
+
+def secret_on_graph_application(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to Microsoft Graph's own application."""
+    url = f"/v1.0/applications(appId='{GRAPH_APP_ID}')/addPassword"
+    return client.post(url, headers=auth(caller.token), json={})
+
+
+def disable_graph_sp(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Disable Microsoft Graph's service principal (every Graph token needs it)."""
+    resource = _sp_id(graph, GRAPH_APP_ID)
+    body = {"accountEnabled": False}
+    return client.patch(f"/v1.0/servicePrincipals/{resource}", headers=auth(caller.token), json=body)
+
+
+def delete_graph_sp(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Delete Microsoft Graph's service principal."""
+    resource = _sp_id(graph, GRAPH_APP_ID)
+    return client.delete(f"/v1.0/servicePrincipals/{resource}", headers=auth(caller.token))
+
+
+def claim_graph_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an app whose identifier URI is Microsoft Graph's (tokens for Graph would name it)."""
+    body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "identifierUris": [f"{GRAPH_URI}/"]}
+    return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
+
+
+GRAPH_ROLE_GRANTERS = frozenset(
+    {"app:AppRoleAssignment.ReadWrite.All", "user:Global Administrator", "user:Privileged Role Administrator"}
+)
+APP_MANAGERS = frozenset(
+    {
+        "app:Application.ReadWrite.All",
+        "app:Application+RoleManagement",
+        "user:Global Administrator",
+        "user:Application Administrator",
+        "user:Cloud Application Administrator",
+    }
+)
+ROLE_ASSIGNERS = frozenset(
+    {
+        "app:RoleManagement.ReadWrite.Directory",
+        "app:Application+RoleManagement",
+        "user:Global Administrator",
+        "user:Privileged Role Administrator",
+    }
+)
+PRIVILEGED_APP_MANAGERS = frozenset({"app:Application+RoleManagement", "user:Global Administrator"})
+NOBODY: frozenset[str] = frozenset()
+
+MATRIX = {
+    "grant Graph app role": Case(grant_graph_role_management, GRAPH_ROLE_GRANTERS),
+    "grant own API app role": Case(grant_own_api_role, APP_MANAGERS | GRAPH_ROLE_GRANTERS),
+    "assign Global Administrator": Case(assign_global_admin, ROLE_ASSIGNERS),
+    "secret on privileged app": Case(secret_on_privileged_app, PRIVILEGED_APP_MANAGERS),
+    "owner of privileged app": Case(owner_of_privileged_app, PRIVILEGED_APP_MANAGERS),
+    "secret on plain app": Case(secret_on_plain_app, APP_MANAGERS),
+    "secret on Graph's application": Case(secret_on_graph_application, NOBODY),
+    "disable Graph's SP": Case(disable_graph_sp, NOBODY),
+    "delete Graph's SP": Case(delete_graph_sp, NOBODY),
+    "claim Graph's identifier URI": Case(claim_graph_uri, NOBODY),
+}
+
+
+@pytest.fixture(scope="module")
+def callers(graph: GraphWorld) -> dict[str, Caller]:
+    """One token per caller of the matrix."""
+    made: dict[str, Caller] = {}
+    for name, permissions in APP_CALLERS.items():
+        app, secret = graph.daemon(*permissions)
+        result = graph.msal_token(app.app_id, secret)
+        made[name] = Caller(result["access_token"], _sp_id(graph, app))
+    for name, role in USER_CALLERS.items():
+        user = graph.new_user("caller", *((role,) if role else ()))
+        made[name] = Caller(graph.user_token(user, "Directory.AccessAsUser.All"), user.id)
+    return made
+
+
+@pytest.mark.parametrize("caller_name", CALLERS)
+@pytest.mark.parametrize("path", MATRIX)
+def test_escalation_matrix(
+    graph: GraphWorld, client: Any, callers: dict[str, Caller], path: str, caller_name: str
+) -> None:
+    """Each caller × each path: allowed ones succeed, the others get 403 (or, for first-party objects, a 4xx)."""
+    case = MATRIX[path]
+    response = case.call(graph, client, callers[caller_name])
+    if caller_name in case.allowed:
+        assert response.status_code in (200, 201, 204), response.text
+    elif case.allowed:
+        assert_graph_error(response, 403, FORBIDDEN)
+    else:
+        assert response.status_code in (400, 403, 404), response.text
+
+
+def test_denials_name_what_would_allow(graph: GraphWorld, client: Any, callers: dict[str, Caller]) -> None:
+    """An app administrator asking for a Graph app role is told which roles and permission could grant it."""
+    app_admin = grant_graph_role_management(graph, client, callers["user:Application Administrator"])
+    message = assert_graph_error(app_admin, 403, FORBIDDEN)["message"]
+    assert "Global Administrator" in message and "Privileged Role Administrator" in message
+    daemon = grant_graph_role_management(graph, client, callers["app:Application.ReadWrite.All"])
+    assert "AppRoleAssignment.ReadWrite.All" in assert_graph_error(daemon, 403, FORBIDDEN)["message"]
+    privileged = secret_on_privileged_app(graph, client, callers["user:Application Administrator"])
+    assert "privileged access" in assert_graph_error(privileged, 403, FORBIDDEN)["message"]
+
+
+def test_the_reported_escalation_is_closed(graph: GraphWorld, client: Any) -> None:
+    """The attack as reported: Application.ReadWrite.All grants itself RoleManagement.ReadWrite.Directory on
+    Graph's SP (403 now), and its next token therefore cannot assign Global Administrator (403)."""
+    app, secret = graph.daemon("Application.ReadWrite.All")
+    token = graph.msal_token(app.app_id, secret)["access_token"]
+    own_sp = _sp_id(graph, app)
+    resource = _sp_id(graph, GRAPH_APP_ID)
+    body = {"principalId": own_sp, "resourceId": resource, "appRoleId": ROLE_MANAGEMENT_ROLE_ID}
+    url = f"/v1.0/servicePrincipals/{resource}/appRoleAssignedTo"
+    assert_graph_error(client.post(url, headers=auth(token), json=body), 403, FORBIDDEN)
+    again = graph.msal_token(app.app_id, secret)["access_token"]
+    promote = {"principalId": own_sp, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID, "directoryScopeId": "/"}
+    response = client.post("/v1.0/roleManagement/directory/roleAssignments", headers=auth(again), json=promote)
+    assert_graph_error(response, 403, FORBIDDEN)
+
+
+def test_owner_keeps_managing_a_privileged_app(graph: GraphWorld, client: Any) -> None:
+    """The guard is about taking control, not about the owners who already have it: an owner without any
+    role may still roll the privileged app's secrets."""
+    owner = graph.new_user("owner")
+    app = _privileged_app(graph)
+    graph.services.apps.add_owner(app, owner.id)
+    token = graph.user_token(owner, "Application.ReadWrite.All")
+    response = client.post(f"/v1.0/applications/{app.id}/addPassword", headers=auth(token), json={})
+    assert response.status_code == 200, response.text
+    graph.sensitive.add(response.json()["secretText"])
