@@ -44,6 +44,10 @@ class LogGuard:
     def __len__(self) -> int:
         return len(self._watched)
 
+    def labels(self) -> set[str]:
+        """The labels of everything watched, to check that a scan covered what it should."""
+        return set(self._watched.values())
+
     def leaks(self, text: str) -> list[str]:
         """Labels of every watched value found in `text`."""
         return sorted({label for value, label in self._watched.items() if value in text})

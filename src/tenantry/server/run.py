@@ -14,6 +14,7 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 
+from tenantry.server.access_log import install_access_log_redactor
 from tenantry.server.corking import CorkedHttpToolsProtocol
 
 
@@ -48,6 +49,7 @@ def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
 
 async def _serve_all(app: Starlette, listener: Listener) -> None:
     servers = [uvicorn.Server(_config(app, listener, port)) for port in listener.ports]
+    install_access_log_redactor()  # after the configs: each one re-applies uvicorn's logging config
     await asyncio.gather(*(server.serve() for server in servers))
 
 
