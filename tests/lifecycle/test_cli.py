@@ -194,3 +194,27 @@ def test_roles_owners_audit_log_and_app_list(run: Run, app_id: str) -> None:
     table = run("app", "list", "--tenant", DOMAIN).stdout
     assert "expiring in 4 days" in table
     assert "Add member to role" in run("logs", "audit").stdout
+
+
+def test_tenant_create_with_an_explicit_global_administrator(run: Run) -> None:
+    """`tenant create --admin UPN` creates the first user as Global Administrator, with a generated password
+    printed once; nothing about being the first user is implied (issue 9: no implicit administrator)."""
+    created = _json(run("tenant", "create", "--domain", "boss.example", "--admin", "root@boss.example", "--json"))
+    admin = created["admin"]
+    assert admin["userPrincipalName"] == "root@boss.example" and admin["role"] == "Global Administrator"
+    assert len(admin["password"]) >= 12
+    listed = _json(run("role", "list", "--tenant", "boss.example", "--json"))
+    assert [a["principalId"] for a in listed] == [admin["id"]]
+    plain = _json(run("tenant", "create", "--domain", "plain.example", "--json"))
+    assert "admin" not in plain
+    assert _json(run("role", "list", "--tenant", "plain.example", "--json")) == []
+
+
+def test_tenant_create_refuses_a_bad_admin_before_creating_anything(run: Run) -> None:
+    """An administrator outside the tenant's domains, or with a weak password, leaves no half-made tenant."""
+    outside = run("tenant", "create", "--domain", "half.example", "--admin", "root@elsewhere.example", ok=False)
+    assert outside.exit_code != 0 and "one of the tenant's domains" in outside.output
+    weak = run("tenant", "create", "-d", "half.example", "--admin", "a@half.example", "--admin-password", "x", ok=False)
+    assert weak.exit_code != 0 and "--admin-password" in weak.output
+    tenants = _json(run("tenant", "list", "--json"))
+    assert all(t["displayName"] != "half.example" for t in tenants)
