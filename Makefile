@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+PORT ?= 8443
 
 .DEFAULT_GOAL := help
 
@@ -21,8 +22,8 @@ help: ## List the targets
 install: $(STAMP) ## Create .venv and install Tenantry with its dev tools
 
 .PHONY: run
-run: $(STAMP) ## Start the server on embedded SQLite with a demo tenant (https://localhost:8443)
-	$(BIN)/tenantry serve --demo
+run: $(STAMP) ## Start the server on embedded SQLite with a demo tenant (https://localhost:8443; PORT=N for another)
+	$(BIN)/tenantry serve --demo --port $(PORT)
 
 .PHONY: test
 test: $(STAMP) ## Run the whole test suite

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         86400, ge=0, description="How long a rotated signing key is published before it signs, seconds."
     )
     max_body_bytes: int = Field(1_048_576, ge=4096, description="Largest accepted request body.")
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Time a client has to finish the TLS handshake and send a request's headers (counted from "
+        "the connection's opening, or from the first byte after a response); a late connection is closed, seconds.",
+    )
     expiry_horizons: str = Field(
         "30,7,1",
         description="Days before a secret or certificate expires at which its owners are warned, once per "

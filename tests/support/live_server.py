@@ -8,6 +8,7 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -56,11 +57,19 @@ class LogGuard:
 class LiveServer:
     """One `python -m tenantry serve` process with its own data directory and captured output."""
 
-    def __init__(self, home: Path, port: int, *, extra_args: tuple[str, ...] = ("--access-log",)) -> None:
+    def __init__(
+        self,
+        home: Path,
+        port: int,
+        *,
+        extra_args: tuple[str, ...] = ("--access-log",),
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.home = home
         self.port = port
         self.guard = LogGuard()
         self._args = extra_args
+        self._settings = dict(settings or {})  # `TENANTRY_*` variables of this server's own
         self._log_path = home / "server-output.log"
         self._log: IO[bytes] | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -82,7 +91,7 @@ class LiveServer:
         self._process = subprocess.Popen(
             [*command, *self._args],
             cwd=self.home,
-            env=server_environment(self.home),
+            env={**server_environment(self.home), **self._settings},
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ from tenantry.app import create_app
 from tenantry.cli.context import load_settings, open_services
 from tenantry.cli.demo import demo_banner, ensure_demo
 from tenantry.cli.output import fail
+from tenantry.server.listen import ListenError, PortInUseError, bind_listeners
 from tenantry.server.run import Listener
 from tenantry.server.run import serve as run_server
 from tenantry.server.tls import ensure_dev_certificates
@@ -36,6 +37,10 @@ def serve(
         raise fail("--no-tls needs --public-url: Microsoft's clients only accept https authorities")
     if (cert is None) != (key is None):
         raise fail("--cert and --key go together")
+    try:  # first: a taken port is one line, before any migration output or demo banner
+        sockets = bind_listeners(host, port)
+    except ListenError as exc:
+        raise fail(_cannot_listen(exc)) from None
     settings = load_settings(public_url=public_url) if public_url else load_settings()
     svc = open_services(settings)
     certfile, keyfile = cert, key
@@ -50,7 +55,15 @@ def serve(
     run_server(
         app,
         Listener(host, tuple(port), None if no_tls else certfile, None if no_tls else keyfile, access_log),
+        sockets,
+        header_timeout=settings.header_timeout_seconds,
     )
+
+
+def _cannot_listen(error: ListenError) -> str:
+    if isinstance(error, PortInUseError):
+        return f"port {error.port} is in use; `make run PORT={error.suggestion}` or `tenantry serve --port N`"
+    return str(error)
 
 
 def dev_cert(

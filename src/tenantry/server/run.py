@@ -2,12 +2,19 @@
 
 Several ports matter because MSAL Python asks user-realm discovery on port 443 whatever the
 authority's port (msal-compat §1.3); `serve --port 8443 --port 443` answers both.
+
+The sockets are bound before uvicorn starts (`server/listen.py`), and the asyncio servers on them are
+created here rather than by uvicorn, which cannot pass `ssl_handshake_timeout`: one `header_timeout`
+bounds the TLS handshake and the request headers alike (`server/header_deadline.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +22,8 @@ import uvicorn
 from starlette.applications import Starlette
 
 from tenantry.server.access_log import install_access_log_redactor
-from tenantry.server.corking import CorkedHttpToolsProtocol
+from tenantry.server.header_deadline import DEFAULT_HEADER_TIMEOUT_S, HeaderDeadlineProtocol
+from tenantry.server.listen import bind_listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +37,42 @@ class Listener:
     access_log: bool = False
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server on sockets bound beforehand, each accepted connection under the header deadline."""
+
+    def __init__(self, config: uvicorn.Config, sockets: Sequence[socket.socket], header_timeout: float) -> None:
+        super().__init__(config)
+        self._listening = sockets
+        self._header_timeout = header_timeout
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's start-up (lifespan, state) without listeners of its own, then ours on the bound sockets."""
+        await super().startup(sockets=[])
+        loop = asyncio.get_running_loop()
+        protocol = functools.partial(
+            HeaderDeadlineProtocol,
+            self.config,
+            self.server_state,
+            self.lifespan.state,
+            header_timeout=self._header_timeout,
+        )
+        ssl = self.config.ssl
+        for sock in self._listening:
+            server = await loop.create_server(
+                protocol,
+                sock=sock,
+                backlog=self.config.backlog,
+                ssl=ssl,
+                ssl_handshake_timeout=self._header_timeout if ssl else None,
+            )
+            self.servers.append(server)
+        self._log_started_message(self._listening)
+
+
 def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        http=CorkedHttpToolsProtocol,
+        http=HeaderDeadlineProtocol,
         host=listener.host,
         port=port,
         ssl_certfile=str(listener.certfile) if listener.certfile else None,
@@ -47,8 +87,13 @@ def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
     )
 
 
-async def _serve_all(app: Starlette, listener: Listener) -> None:
-    servers = [uvicorn.Server(_config(app, listener, port)) for port in listener.ports]
+async def _serve_all(
+    app: Starlette, listener: Listener, sockets: Sequence[socket.socket], header_timeout: float
+) -> None:
+    servers = [
+        _Server(_config(app, listener, port), [s for s in sockets if s.getsockname()[1] == port], header_timeout)
+        for port in listener.ports
+    ]
     install_access_log_redactor()  # after the configs: each one re-applies uvicorn's logging config
     await asyncio.gather(*(server.serve() for server in servers))
 
@@ -61,8 +106,17 @@ async def _serve_all(app: Starlette, listener: Listener) -> None:
 GIL_SWITCH_INTERVAL_S = 0.0001
 
 
-def serve(app: Starlette, listener: Listener) -> None:
-    """Block until interrupted."""
+def serve(
+    app: Starlette,
+    listener: Listener,
+    sockets: Sequence[socket.socket] | None = None,
+    *,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT_S,
+) -> None:
+    """Block until interrupted. Binds `listener`'s ports unless given their sockets (`listen.bind_listeners`,
+    which raises `ListenError`); `header_timeout` bounds each TLS handshake and header block, seconds."""
+    if sockets is None:
+        sockets = bind_listeners(listener.host, listener.ports)
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     try:
         import uvloop
@@ -70,4 +124,4 @@ def serve(app: Starlette, listener: Listener) -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency of uvicorn[standard]
         pass
-    asyncio.run(_serve_all(app, listener))
+    asyncio.run(_serve_all(app, listener, sockets, header_timeout))
