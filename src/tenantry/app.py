@@ -156,8 +156,9 @@ class CredentialLifecycle:
     has_channels: bool = False
 
 
-def credential_lifecycle(services: Services) -> CredentialLifecycle:
-    """Build the lifecycle jobs; a channel (webhook, SMTP) exists only when its settings are given."""
+def credential_lifecycle(services: Services, public_url: str | None = None) -> CredentialLifecycle:
+    """Build the lifecycle jobs; a channel (webhook, SMTP) exists only when its settings are given. Expiry
+    warnings name `public_url` (the server's, or the CLI's idea of it) when given."""
     settings, clock = services.settings, services.clock
     writes = partial(services.store.transaction, write=True)
     webhook = None
@@ -176,7 +177,7 @@ def credential_lifecycle(services: Services) -> CredentialLifecycle:
             settings.smtp_starttls,
         )
         mailer = Mailer(smtp, clock)
-    channels = Channels(webhook is not None, mailer is not None, settings.public_url)
+    channels = Channels(webhook is not None, mailer is not None, public_url)
     return CredentialLifecycle(
         scanner=ExpiryScanner(writes, clock, settings.expiry_horizon_days, channels),
         outbox=OutboxWorker(writes, clock, webhook=webhook, email=mailer),
@@ -197,10 +198,10 @@ async def _every(seconds: float, job: Callable[[], object], what: str) -> None:
         await asyncio.sleep(seconds)
 
 
-def _lifecycle_tasks(services: Services) -> list[asyncio.Task[None]]:
+def _lifecycle_tasks(services: Services, public_url: str) -> list[asyncio.Task[None]]:
     """The expiry scanner (unless `expiry_scan_seconds` is 0) and, when a webhook or SMTP relay is
     configured, the outbox worker (without a channel nothing is ever queued)."""
-    lifecycle = credential_lifecycle(services)
+    lifecycle = credential_lifecycle(services, public_url)
     settings = services.settings
     tasks = []
     if settings.expiry_scan_seconds:
@@ -222,11 +223,11 @@ async def _refresh_keys_forever(keys: KeyManager) -> None:
             log.exception("reloading the signing keys failed; keeping the current ones")
 
 
-def _lifespan(services: Services) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+def _lifespan(services: Services, public_url: str) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(_refresh_keys_forever(services.keys))
-        background = _lifecycle_tasks(services)
+        background = _lifecycle_tasks(services, public_url)
         try:
             yield
         finally:
@@ -238,7 +239,7 @@ def _lifespan(services: Services) -> Callable[[Starlette], AbstractAsyncContextM
     return lifespan
 
 
-def graph_app(services: Services, fallback_base_url: str) -> ASGIApp:
+def graph_app(services: Services, public_url: str) -> ASGIApp:
     """The Graph-compatible management API (`/v1.0`), wired to the same services."""
     writes = partial(services.store.transaction, write=True)
     settings, clock = services.settings, services.clock
@@ -246,8 +247,7 @@ def graph_app(services: Services, fallback_base_url: str) -> ASGIApp:
         clock=clock,
         published_keys=services.keys.published,
         clock_skew=timedelta(seconds=settings.clock_skew),
-        public_url=settings.public_url,
-        fallback_base_url=fallback_base_url,
+        public_url=public_url,
         directory=services.directory,
         apps=services.apps,
         credentials=services.credentials,
@@ -259,12 +259,15 @@ def graph_app(services: Services, fallback_base_url: str) -> ASGIApp:
     return build_graph_app(deps)
 
 
-def create_app(services: Services, fallback_base_url: str = "https://localhost:8443") -> Starlette:
-    """The ASGI application; `fallback_base_url` is used when a request's Host header is unusable."""
+def create_app(services: Services, *, public_url: str) -> Starlette:
+    """The ASGI application. `public_url` (`https://host[:port]`, as `serve` resolves it) is the issuer's
+    base and the base of every URL the server publishes or links to, whatever Host a request names."""
+    if not public_url.startswith(("https://", "http://")) or public_url.endswith("/"):
+        raise ValueError(f"public_url must be https://host[:port] without a trailing slash, not {public_url!r}")
     app = Starlette(
-        lifespan=_lifespan(services),
+        lifespan=_lifespan(services, public_url),
         routes=[
-            graph_mount(graph_app(services, fallback_base_url)),
+            graph_mount(graph_app(services, public_url)),
             *protocol_routes,
             *signin_routes,
             *web_routes,
@@ -274,7 +277,7 @@ def create_app(services: Services, fallback_base_url: str = "https://localhost:8
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )
     app.state.settings = services.settings
-    app.state.fallback_base_url = fallback_base_url
+    app.state.public_url = public_url
     app.state.store = services.store
     app.state.keys = services.keys
     app.state.token_service = services.token_service

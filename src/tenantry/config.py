@@ -43,7 +43,10 @@ class Settings(BaseSettings):
         "secrets, so changing it invalidates both; default: a generated 0600 file in `home`.",
     )
     public_url: str | None = Field(
-        None, description="External base URL (https://host[:port]); default: taken from each request's Host."
+        None,
+        description="External base URL (https://host[:port]): the issuer and the base of every URL in discovery "
+        "and of links, whatever host name a request uses; default: https://localhost with the first `--port` of "
+        "`serve` (8443). `serve` records it in `home/server.json`, where the CLI finds it for share links.",
     )
     access_token_min_lifetime: int = Field(3600, ge=600, description="Shortest access-token lifetime, seconds.")
     access_token_max_lifetime: int = Field(5400, ge=600, description="Longest access-token lifetime, seconds.")

@@ -57,7 +57,7 @@ def services(home: Path, postgres_url: str) -> Iterator[Services]:
 @pytest.fixture(scope="module")
 def client(services: Services) -> Iterator[TestClient]:
     """HTTP access to the app as MSAL would reach it."""
-    with TestClient(create_app(services), base_url=BASE_URL) as test_client:
+    with TestClient(create_app(services, public_url=BASE_URL), base_url=BASE_URL) as test_client:
         yield test_client
 
 
@@ -164,7 +164,7 @@ def test_a_replayed_client_assertion_is_refused_with_50012(
 
     other_worker = build_services(settings(home, postgres_url))
     try:
-        with TestClient(create_app(other_worker), base_url=BASE_URL) as other_client:
+        with TestClient(create_app(other_worker, public_url=BASE_URL), base_url=BASE_URL) as other_client:
             elsewhere = other_client.post(f"/{tenant.id}/oauth2/v2.0/token", data=form)
             fresh = dict(form, client_assertion=client_assertion(confidential, tenant, certificate, str(uuid.uuid4())))
             accepted = other_client.post(f"/{tenant.id}/oauth2/v2.0/token", data=fresh)

@@ -27,7 +27,9 @@ EXAMPLES_PER_OPERATION = 10
 @pytest.fixture(scope="module")
 def api_schema(services: Services) -> Any:
     """The OpenAPI document, loaded over ASGI from a fresh app on the suite's services."""
-    return schemathesis.openapi.from_asgi("/v1.0/openapi.json", create_app(services))
+    return schemathesis.openapi.from_asgi(
+        "/v1.0/openapi.json", create_app(services, public_url="https://localhost:8443")
+    )
 
 
 @pytest.fixture(scope="module")

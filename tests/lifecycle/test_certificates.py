@@ -64,7 +64,7 @@ class MsalHttp:
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
     """The app over the test's services (background jobs included, as in `serve`)."""
-    with TestClient(create_app(services), base_url=BASE_URL) as test_client:
+    with TestClient(create_app(services, public_url=BASE_URL), base_url=BASE_URL) as test_client:
         yield test_client
 
 

@@ -31,7 +31,7 @@ CORRELATION_ID = "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
     """The app over the test's services."""
-    with TestClient(create_app(services), base_url=BASE_URL) as test_client:
+    with TestClient(create_app(services, public_url=BASE_URL), base_url=BASE_URL) as test_client:
         yield test_client
 
 

@@ -123,10 +123,11 @@ def test_the_server_scans_and_delivers_in_the_background(
         webhook_url=receiver.url, webhook_secret=WEBHOOK_SECRET, outbox_poll_seconds=1, expiry_scan_seconds=1
     )
     services.credentials.add_secret(app, end=clock.now() + timedelta(days=29))
-    with TestClient(create_app(services), base_url="https://localhost:8443"):
+    with TestClient(create_app(services, public_url="https://localhost:8443"), base_url="https://localhost:8443"):
         deadline = time.monotonic() + 10
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(1.5)  # another scan and poll: nothing more is sent
     assert len(receiver.received) == 1
     assert json.loads(receiver.received[0].body)["horizonDays"] == 30
+    assert json.loads(receiver.received[0].body)["tenantryUrl"] == "https://localhost:8443", "the public URL"

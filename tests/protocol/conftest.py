@@ -446,7 +446,7 @@ def world(factory: Factory) -> World:
 @pytest.fixture(scope="session")
 def client(services: Services) -> Iterator[TestClient]:
     """An https TestClient on the session's app."""
-    with TestClient(create_app(services), base_url=BASE_URL) as test_client:
+    with TestClient(create_app(services, public_url=BASE_URL), base_url=BASE_URL) as test_client:
         yield test_client
 
 

@@ -53,7 +53,9 @@ def _backend_on(home: Path, database_url: str | None, sensitive: Sensitive) -> I
         tenant = factory.tenant("Backend", ["backend.example"])
         factory.api(tenant, "Backend API", API_URI)
         client = factory.client(tenant, "Backend daemon")
-        with TestClient(create_app(services), base_url=BASE_URL, raise_server_exceptions=False) as http:
+        with TestClient(
+            create_app(services, public_url=BASE_URL), base_url=BASE_URL, raise_server_exceptions=False
+        ) as http:
             yield Backend(TokenPoster(http, sensitive), client, f"/{tenant.id}/oauth2/v2.0/token")
     finally:
         services.store.engine.dispose()

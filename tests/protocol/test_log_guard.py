@@ -57,7 +57,9 @@ def test_unexpected_exception_is_a_generic_500(
         raise RuntimeError("internal detail that must stay on the server")
 
     monkeypatch.setattr(services.token_service, "start", crash)
-    with TestClient(create_app(services), base_url=BASE_URL, raise_server_exceptions=False) as http:
+    with TestClient(
+        create_app(services, public_url=BASE_URL), base_url=BASE_URL, raise_server_exceptions=False
+    ) as http:
         response = http.post(world.token_path(), data=secret_form(world.confidential))
     body = assert_entra_error(response, 50000, 500, "server_error")
     assert "internal detail" not in response.text

@@ -72,7 +72,7 @@ def frozen(tmp_path: Path, sensitive: Sensitive) -> Iterator[Frozen]:
     client = Client(app, factory.secret(app, end=START + timedelta(hours=1)))
     cert = make_certificate("frozen", not_before=START - timedelta(minutes=10), lifetime=timedelta(hours=1))
     factory.certificate(client.app, cert)
-    with TestClient(create_app(services), base_url=BASE_URL) as http:
+    with TestClient(create_app(services, public_url=BASE_URL), base_url=BASE_URL) as http:
         yield Frozen(clock, TokenPoster(http, sensitive), client, cert, f"/{tenant.id}/oauth2/v2.0/token")
 
 

@@ -12,12 +12,11 @@ from tenantry.apps.operations import OwnerOperations
 from tenantry.audit.models import Actor
 from tenantry.audit.recorder import AuditContext
 from tenantry.audit.service import AuditService
-from tenantry.cli.output import fail
+from tenantry.cli.output import err_console, fail
+from tenantry.cli.server_record import public_url
 from tenantry.config import Settings
 from tenantry.directory.role_service import RoleService
 from tenantry.tokens.keys import MasterKeyMismatchError
-
-DEFAULT_BASE_URL = "https://localhost:8443"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -43,8 +42,9 @@ def services() -> Services:
 
 
 def lifecycle() -> CredentialLifecycle:
-    """Expiry scanner, outbox worker and share links over the same services."""
-    return credential_lifecycle(services())
+    """Expiry scanner, outbox worker and share links over the same services; warnings link to `base_url`."""
+    svc = services()
+    return credential_lifecycle(svc, public_url(svc.settings.home, svc.settings.public_url)[0])
 
 
 def roles() -> RoleService:
@@ -78,5 +78,11 @@ def cli_audit() -> AuditContext:
 
 
 def base_url() -> str:
-    """Where links (share links) point: `TENANTRY_PUBLIC_URL`, else the default `serve` address."""
-    return services().settings.public_url or DEFAULT_BASE_URL
+    """Where links (share links) point: `TENANTRY_PUBLIC_URL`, else the URL the server of this data directory
+    recorded (`server_record`), else the default `serve` address. Says so on stderr when the recorded server
+    is not running now: the link works once it runs there again."""
+    settings = services().settings
+    url, record = public_url(settings.home, settings.public_url)
+    if record is not None and not record.alive:
+        err_console.print(f"Note: no server is running on {settings.home}; links point where it last ran, {url}.")
+    return url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import typer
@@ -11,6 +12,7 @@ from tenantry.app import create_app
 from tenantry.cli.context import load_settings, open_services
 from tenantry.cli.demo import demo_banner, ensure_demo
 from tenantry.cli.output import fail
+from tenantry.cli.server_record import ServerRecord, local_public_url, recorded
 from tenantry.server.listen import ListenError, PortInUseError, bind_listeners
 from tenantry.server.run import Listener
 from tenantry.server.run import serve as run_server
@@ -27,7 +29,10 @@ def serve(
         False, "--no-tls", help="Plain HTTP behind a TLS-terminating proxy (needs --public-url)."
     ),
     public_url: str | None = typer.Option(
-        None, "--public-url", help="External base URL, e.g. https://login.example.com."
+        None,
+        "--public-url",
+        help="External base URL, e.g. https://login.example.com: the issuer and the base of every published URL "
+        "and link, whatever host name a request uses (default: https://localhost:<first --port>).",
     ),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
 ) -> None:
@@ -47,17 +52,18 @@ def serve(
     if not no_tls and cert is None:
         files = ensure_dev_certificates(settings.home, (host,) if host not in ("0.0.0.0", "::") else ())  # noqa: S104
         certfile, keyfile = files.server_cert, files.server_key
-    fallback = f"{'http' if no_tls else 'https'}://localhost:{port[0]}"
+    public = settings.public_url or local_public_url(port[0])  # --no-tls always comes with --public-url
     if demo:
         ca = str((settings.home / "tls" / "ca.pem").resolve())
-        typer.echo(demo_banner(ensure_demo(svc), settings.public_url or fallback, ca))
-    app = create_app(svc, fallback)
-    run_server(
-        app,
-        Listener(host, tuple(port), None if no_tls else certfile, None if no_tls else keyfile, access_log),
-        sockets,
-        header_timeout=settings.header_timeout_seconds,
-    )
+        typer.echo(demo_banner(ensure_demo(svc), public, ca))
+    app = create_app(svc, public_url=public)
+    with recorded(settings.home, ServerRecord(public, os.getpid(), tuple(port))):
+        run_server(
+            app,
+            Listener(host, tuple(port), None if no_tls else certfile, None if no_tls else keyfile, access_log),
+            sockets,
+            header_timeout=settings.header_timeout_seconds,
+        )
 
 
 def _cannot_listen(error: ListenError) -> str:

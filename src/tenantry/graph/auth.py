@@ -1,10 +1,11 @@
 """Bearer authentication for the Graph API: access tokens this server issued for Microsoft Graph.
 
-A token is accepted when it verifies against our published keys and an issuer of ours on the host that
-was called (`tokens/verify.py`), and its `aud` is Graph (`00000003-0000-0000-c000-000000000000` or
-`https://graph.microsoft.com`). The caller is the user of a delegated token (`oid`, with `scp`) or the
-client's service principal of an app-only token (`oid`, with `roles`); the tenant is `tid`. Anything
-else is 401 `InvalidAuthenticationToken` with `WWW-Authenticate: Bearer`, as Graph answers.
+A token is accepted when it verifies against our published keys and an issuer of ours, under the public
+URL whatever host the request used (`tokens/verify.py`), and its `aud` is Graph
+(`00000003-0000-0000-c000-000000000000` or `https://graph.microsoft.com`). The caller is the user of a
+delegated token (`oid`, with `scp`) or the client's service principal of an app-only token (`oid`, with
+`roles`); the tenant is `tid`. Anything else is 401 `InvalidAuthenticationToken` with
+`WWW-Authenticate: Bearer`, as Graph answers.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def current_caller(
     found = getattr(request.state, "graph_caller", None)
     if isinstance(found, GraphCaller):
         return found
-    caller = authenticate(deps, request.headers.get("authorization"), deps.base_url(request))
+    caller = authenticate(deps, request.headers.get("authorization"), deps.public_url)
     request.state.graph_caller = caller
     return caller
 
@@ -142,8 +143,8 @@ class Call:
 
     @property
     def base_url(self) -> str:
-        """The origin the client called, for `@odata.context`, next links and share links."""
-        return self.deps.base_url(self.request)
+        """The public URL, for `@odata.context`, next links, `Location` and share links."""
+        return self.deps.public_url
 
     def page(
         self,

@@ -16,7 +16,6 @@ from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
-from tenantry.http.context import base_url
 from tenantry.tokens.keys import ActiveKey
 
 
@@ -27,8 +26,8 @@ class GraphDeps:
     clock: Clock
     published_keys: Callable[[], tuple[ActiveKey, ...]]
     clock_skew: timedelta
-    public_url: str | None
-    fallback_base_url: str
+    # The issuer's base and the base of `@odata.context`, next links, `Location` and share links.
+    public_url: str
     directory: DirectoryService
     apps: AppService
     credentials: CredentialService
@@ -36,10 +35,6 @@ class GraphDeps:
     roles: RoleService
     audit: AuditService
     authorizer: Authorizer
-
-    def base_url(self, request: Request) -> str:
-        """The origin the client called (or `TENANTRY_PUBLIC_URL`): token issuers and links use it."""
-        return base_url(request, self.public_url, self.fallback_base_url)
 
 
 def graph_deps(request: Request) -> GraphDeps:

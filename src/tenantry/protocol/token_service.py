@@ -23,6 +23,7 @@ class TokenCall:
     authorization: str | None
     base_url: str
     origin: str | None = None
+    host: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,8 @@ class TokenService:
 
     def _request(self, call: TokenCall, grant: Grant[Any], unit: StsUnit) -> TokenRequest:
         tenant = resolve_tenant(call.segment, unit)
-        return TokenRequest(
-            tenant, GrantRegistry.relevant(grant, call.form), call.authorization, call.base_url, call.origin
-        )
+        form = GrantRegistry.relevant(grant, call.form)
+        return TokenRequest(tenant, form, call.authorization, call.base_url, call.origin, call.host)
 
     def handle(self, call: TokenCall) -> dict[str, Any]:
         """Blocking path (worker thread): return the success body, or raise `AadstsError`."""

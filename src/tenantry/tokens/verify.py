@@ -2,7 +2,7 @@
 
 Checks, in order (RFC 7515 §5.2, RFC 7519 §7.2, entra-reference §2.1–2.2): a compact JWS; `alg` RS256
 and a `kid` among the keys we publish; the signature; an issuer of ours for the token's `tid`
-(`{base}/{tid}/v2.0` for v2, `{base}/{tid}/` for v1, on the host that was called); `exp` with the
+(`{base}/{tid}/v2.0` for v2, `{base}/{tid}/` for v1, `base` the public URL); `exp` with the
 configured clock skew. Failures are AADSTS50013 (invalid assertion) and AADSTS500133 (expired).
 """
 

@@ -76,11 +76,12 @@ def _unused_user_code(unit: StsUnit) -> str:
 
 
 def start_device_flow(
-    deps: StsDeps, segment: str, form: Mapping[str, str], authorization: str | None, base_url: str
+    deps: StsDeps, segment: str, form: Mapping[str, str], authorization: str | None, base_url: str, host: str = ""
 ) -> dict[str, Any]:
-    """Validate in a read transaction, then store the pending code in a write transaction."""
+    """Validate in a read transaction, then store the pending code in a write transaction; `verification_uri`
+    is on the public URL `base_url`, whatever host the request used (`host`, for a client assertion's `aud`)."""
     with deps.store.transaction() as unit:
-        request = TokenRequest(resolve_tenant(segment, unit), form, authorization, base_url)
+        request = TokenRequest(resolve_tenant(segment, unit), form, authorization, base_url, host=host)
         client, scope = _authenticate(deps, request, unit)
     device_code = new_opaque_token("dc.")
     now = deps.clock.now()
@@ -123,6 +124,7 @@ async def devicecode_endpoint(request: Request) -> Response:
             form,
             request.headers.get("authorization"),
             ctx.base_url,
+            request.headers.get("host", ""),
         )
     except AadstsError as err:
         return error_response(err, ctx)

@@ -12,7 +12,7 @@ from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.context import request_context
 from tenantry.http.responses import JsonResponse, error_response
 from tenantry.protocol.tenancy import CONSUMERS_TENANT_ID, TenantAlias, TenantRef, resolve_tenant
-from tenantry.protocol.urls import TenantUrls
+from tenantry.protocol.urls import TenantUrls, called_base_url
 from tenantry.tokens.keys import KeyManager, jwk_of
 
 METADATA_HEADERS = {
@@ -115,13 +115,15 @@ def jwks_endpoint(request: Request) -> Response:
 
 
 def instance_discovery_endpoint(request: Request) -> Response:
-    """`GET /common/discovery/instance`: vouch only for our own host (MSAL's `invalid_instance` otherwise)."""
+    """`GET /common/discovery/instance`: vouch only for our own host, the public URL's or the one this request
+    was sent to (MSAL's `invalid_instance` otherwise); tenant discovery is then on the public URL."""
     ctx = request_context(request)
     endpoint = request.query_params.get("authorization_endpoint", "")
     parts = urlsplit(endpoint)
     ours = urlsplit(ctx.base_url)
+    called = urlsplit(called_base_url(ctx.base_url, request.headers.get("host", "")) or ctx.base_url)
     segments = [s for s in parts.path.split("/") if s]
-    if not endpoint or parts.hostname != ours.hostname or not segments:
+    if not endpoint or parts.hostname not in {ours.hostname, called.hostname} or not segments:
         # The catalogue answers 50049 with `error=invalid_instance`, the value MSAL acts on.
         return error_response(AadstsError.of(Aadsts.NoSuchInstanceForDiscovery), ctx)
     host = ours.netloc

@@ -49,7 +49,9 @@ class TokenEndpoint:
             check_content_type(headers.get("content-type"))
             form = parse_form(await read_body(receive, headers, state.settings.max_body_bytes))
             tenant = scope["path_params"]["tenant"]
-            call = TokenCall(tenant, form, headers.get("authorization"), ctx.base_url, headers.get("origin"))
+            call = TokenCall(
+                tenant, form, headers.get("authorization"), ctx.base_url, headers.get("origin"), headers.get("host", "")
+            )
             body = await _finish(state.token_service.start(call), state.signing_pool)
         except AadstsError as err:
             rendered = render_json(err, ctx)

@@ -20,9 +20,12 @@ class TokenRequest:
     tenant: TenantRef
     form: Mapping[str, str]
     authorization: str | None
+    # The public URL: the issuer's base, whatever host name the request used.
     base_url: str
     # The browser's `Origin` header: SPA codes and refresh tokens must be redeemed cross-origin.
     origin: str | None = None
+    # The request's Host header, raw: a client assertion's `aud` may name the host the client called.
+    host: str = ""
 
 
 DecisionT = TypeVar("DecisionT")

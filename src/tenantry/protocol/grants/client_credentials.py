@@ -18,7 +18,7 @@ from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.resources import ResolvedResource, default_scope_resource, resolve_resource
-from tenantry.protocol.urls import TenantUrls
+from tenantry.protocol.urls import TenantUrls, called_base_url
 from tenantry.tokens.claims import AppTokenRequest, app_access_token_claims
 from tenantry.tokens.mint import TokenMinter
 
@@ -34,11 +34,16 @@ class ClientCredentialsDecision:
     roles: tuple[str, ...]
 
 
-def token_endpoint_audiences(base_url: str, tenant: Tenant, segment: str) -> frozenset[str]:
-    """URLs a client assertion's `aud` may name: our token endpoint under any name of the tenant."""
-    names = {segment, tenant.id, *tenant.domains}
-    urls = {TenantUrls(base_url, name).token for name in names}
-    urls |= {f"{base_url}/{name}/oauth2/token" for name in names}
+def token_endpoint_audiences(request: TokenRequest, tenant: Tenant | None) -> frozenset[str]:
+    """URLs a client assertion's `aud` may name (RFC 7523 §3: the token endpoint): our v2.0 and v1 token
+    endpoints under the path's tenant name and, once the tenant is known, its id and domains, each under the
+    public URL and under the host the request was sent to (clients build `aud` from the authority they
+    were given, which may name this server otherwise). Never another path, so an assertion made for some
+    other endpoint of ours is still refused."""
+    names = {request.tenant.segment, *((tenant.id, *tenant.domains) if tenant is not None else ())}
+    bases = {request.base_url, called_base_url(request.base_url, request.host) or request.base_url}
+    urls = {TenantUrls(base, name).token for base in bases for name in names}
+    urls |= {f"{base}/{name}/oauth2/token" for base in bases for name in names}
     return frozenset(u.lower() for u in urls)
 
 
@@ -78,11 +83,7 @@ class ClientCredentialsGrant:
         """Tenant, client, scope, resource, roles — in the order Entra reports them."""
         tenant = request.tenant.require_tenant()
         presented = presented_credentials(request.form, request.authorization)
-        audiences = (
-            token_endpoint_audiences(request.base_url, tenant, request.tenant.segment)
-            if presented.assertion is not None
-            else frozenset()
-        )
+        audiences = token_endpoint_audiences(request, tenant) if presented.assertion is not None else frozenset()
         client = self._authenticator.authenticate_confidential(presented, request.tenant, unit, audiences)
         resource = resolve_resource(default_scope_resource(require(request.form, "scope")), tenant, unit)
         roles = granted_roles(client, resource, unit)

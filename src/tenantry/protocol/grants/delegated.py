@@ -20,7 +20,6 @@ from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.client_credentials import token_endpoint_audiences
 from tenantry.protocol.ports import StsStore, StsUnit
 from tenantry.protocol.scopes import UserScopes
-from tenantry.protocol.urls import TenantUrls
 from tenantry.protocol.user_tokens import UserGrant
 from tenantry.protocol.users import tenant_label
 
@@ -76,13 +75,7 @@ def prove_client(
 ) -> tuple[str, VerifiedAssertion | None]:
     """Check the credential alone, before the tenant is known when the path is an alias (ROPC on
     /organizations): an assertion's `aud` is then this alias's token endpoint."""
-    if tenant is not None:
-        audiences = token_endpoint_audiences(request.base_url, tenant, request.tenant.segment)
-    else:
-        segment = request.tenant.segment
-        audiences = frozenset(
-            {TenantUrls(request.base_url, segment).token.lower(), f"{request.base_url}/{segment}/oauth2/token".lower()}
-        )
+    audiences = token_endpoint_audiences(request, tenant)
     return authenticator.verify(caller.app, caller.presented, unit, audiences, public=public)
 
 
