@@ -28,7 +28,7 @@ def test_app_management_roles_manage_any_app(graph: GraphWorld, client: Any, rol
     """Each role can create, read, add a secret to, update and delete any app of the tenant."""
     token = graph.user_token(graph.new_user("admin", role))
     someone_elses = graph.new_app("not-mine")
-    listed = client.get("/v1.0/applications?$select=id", headers=auth(token))
+    listed = client.get(f"/v1.0/applications?$select=id&$filter=appId eq '{someone_elses.app_id}'", headers=auth(token))
     assert listed.status_code == 200 and someone_elses.id in {a["id"] for a in listed.json()["value"]}
     added = client.post(f"/v1.0/applications/{someone_elses.id}/addPassword", headers=auth(token), json={})
     assert added.status_code == 200, added.text
