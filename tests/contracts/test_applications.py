@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
+from threading import Barrier
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +19,8 @@ from tenantry.apps.models import (
     ResourceAccess,
     SignInAudience,
 )
-from tenantry.apps.service import IdentifierUriTakenError
+from tenantry.apps.service import AppService, IdentifierUriTakenError
+from tenantry.common.clock import FixedClock
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Tenant
 from tenantry.store.unit_of_work import Store
@@ -116,14 +120,82 @@ def test_update_replaces_columns_document_and_identifier_uris(store: Store, tena
         assert unit.find_application_by_identifier_uri(tenant.id, dropped) is None
 
 
-def test_identifier_uri_lookup_is_exact(store: Store, tenant: Tenant) -> None:
-    """The repository matches App ID URIs exactly; slash variants are the resolver's business."""
+def variants(uri: str) -> tuple[str, ...]:
+    """Spellings of `uri` that name the same resource: case and one trailing slash do not count."""
+    return (uri.upper(), uri + "/", uri.upper() + "/", uri.replace("api://", "API://"))
+
+
+def test_identifier_uri_lookup_ignores_case_and_one_trailing_slash(store: Store, tenant: Tenant) -> None:
+    """The repository compares App ID URIs as Entra does; anything more than that is another URI."""
+    uri = f"api://{new_guid()}/Orders"
+    app = app_record(tenant.id, identifier_uris=(uri,))
+    with store.transaction() as unit:
+        unit.add_application(app)
+    with store.transaction() as unit:
+        for variant in variants(uri):
+            assert unit.find_application_by_identifier_uri(tenant.id, variant) == app, variant
+        for other in (uri + "//", uri + "x", uri[:-1], uri.replace("api://", "https://")):
+            assert unit.find_application_by_identifier_uri(tenant.id, other) is None, other
+        assert unit.find_application(app.id) == app  # the app keeps its own spelling
+
+
+@pytest.mark.parametrize("variant", range(4), ids=["upper", "slash", "upper-slash", "scheme"])
+def test_a_variant_of_a_taken_identifier_uri_is_refused_in_the_tenant(
+    store: Store, tenant: Tenant, variant: int
+) -> None:
+    """The unique key is per tenant and normalised: a second app cannot add or switch to a variant."""
     uri = f"api://{new_guid()}"
+    first = app_record(tenant.id, identifier_uris=(uri,))
+    second = app_record(tenant.id)
     with store.transaction() as unit:
-        unit.add_application(app_record(tenant.id, identifier_uris=(uri,)))
+        unit.add_application(first)
+        unit.add_application(second)
+    squat = variants(uri)[variant]
+    with pytest.raises(IdentifierUriTakenError), store.transaction() as unit:
+        unit.add_application(app_record(tenant.id, identifier_uris=(squat,)))
+    with pytest.raises(IdentifierUriTakenError), store.transaction() as unit:
+        unit.update_application(replace(second, identifier_uris=(squat,)))
     with store.transaction() as unit:
-        assert unit.find_application_by_identifier_uri(tenant.id, uri + "/") is None
-        assert unit.find_application_by_identifier_uri(tenant.id, uri + "x") is None
+        assert unit.find_application_by_identifier_uri(tenant.id, squat) == first
+        assert unit.find_application(second.id) == second
+
+
+def test_a_variant_is_free_in_another_tenant_and_for_the_same_app(store: Store, tenant: Tenant) -> None:
+    """Uniqueness is per tenant, and one app may list two spellings of its own URI (Graph's app does)."""
+    uri = f"api://{new_guid()}"
+    elsewhere = tenant_record()
+    mine = app_record(tenant.id, identifier_uris=(uri, uri + "/"))
+    theirs = app_record(elsewhere.id, identifier_uris=(uri.upper(),))
+    with store.transaction() as unit:
+        unit.add_tenant(elsewhere)
+        unit.add_application(mine)
+        unit.add_application(theirs)
+    with store.transaction() as unit:
+        assert unit.find_application_by_identifier_uri(tenant.id, uri.upper()) == mine
+        assert unit.find_application_by_identifier_uri(elsewhere.id, uri) == theirs
+
+
+def test_concurrent_claims_of_one_uri_have_exactly_one_winner(store: Store, tenant: Tenant) -> None:
+    """Apps created at once with variants of one URI: on PostgreSQL they may all pass the service's own check
+    before any commits, and the database's unique key lets exactly one in; the others get
+    `IdentifierUriTakenError` and leave nothing behind."""
+    uri = f"api://{new_guid()}"
+    apps = AppService(partial(store.transaction, write=True), FixedClock(NOW))
+    spellings = (uri, *variants(uri))
+    barrier = Barrier(len(spellings))
+
+    def claim(spelling: str) -> str:
+        barrier.wait()
+        try:
+            return apps.create_app(tenant.id, "Racer", identifier_uris=(spelling,)).id
+        except IdentifierUriTakenError:
+            return ""
+
+    with ThreadPoolExecutor(len(spellings)) as pool:
+        winners = [app_id for app_id in pool.map(claim, spellings) if app_id]
+    assert len(winners) == 1
+    with store.transaction() as unit:
+        assert [a.id for a in unit.list_applications(tenant.id) if a.display_name == "Racer"] == winners
 
 
 def test_unknown_apps_are_none(store: Store, tenant: Tenant) -> None:

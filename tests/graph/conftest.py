@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from graph.backends import graph_backend
 from graph.world import GraphWorld, build_graph_world
 from protocol.conftest import Factory, Sensitive, client, factory, log_guard, sensitive, services
 from tenantry.app import Services
 
-__all__ = ["client", "factory", "graph", "log_guard", "sensitive", "services"]
+__all__ = ["client", "factory", "graph", "graph_backend", "log_guard", "sensitive", "services"]
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,16 @@ gets an empty database of its own. PostgreSQL is skipped when unreachable, unles
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -21,9 +25,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from support.postgres import fresh_postgres_database, require_postgres
+from tenantry.apps.first_party import GRAPH_URI as GRAPH
+from tenantry.apps.first_party import SYSTEM_TENANT_ID
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import alembic_config, upgrade_database
-from tenantry.store.tables import metadata
+from tenantry.store.tables import applications, metadata, tenants
 
 TABLES = set(metadata.tables)
 
@@ -131,3 +137,84 @@ def test_concurrent_first_starts_on_postgresql_are_serialised() -> None:
         finally:
             for e in engines:
                 e.dispose()
+
+
+def _insert_0004_apps(engine: Engine, apps: list[tuple[str, str, str, list[str]]]) -> None:
+    """Rows as revision 0004 stored them: (tenant, app object id, created_at, identifierUris as spelled)."""
+    uris = sa.table("application_identifier_uris", *(sa.column(c) for c in ("tenant_id", "uri", "application_id")))
+    with engine.begin() as connection:
+        for tenant in dict.fromkeys(t for t, *_ in apps):
+            connection.execute(sa.insert(tenants).values(id=tenant, display_name="t", created_at=datetime.now(UTC)))
+        for tenant, app_id, created, spelled in apps:
+            connection.execute(
+                sa.insert(applications).values(
+                    id=app_id,
+                    tenant_id=tenant,
+                    app_id=str(uuid.uuid4()),
+                    display_name=app_id[:8],
+                    sign_in_audience="AzureADMyOrg",
+                    is_fallback_public_client=False,
+                    requested_access_token_version=None,
+                    document={"identifierUris": spelled, "web": [], "spa": [], "publicClient": []},
+                    created_at=datetime.fromisoformat(created),
+                )
+            )
+            for uri in spelled:
+                connection.execute(sa.insert(uris).values(tenant_id=tenant, uri=uri, application_id=app_id))
+
+
+def _rows(engine: Engine, column: str) -> set[tuple[str, str, str]]:
+    """(tenant, URI column, application id) of every row of the URI index."""
+    query = f"SELECT tenant_id, {column}, application_id FROM application_identifier_uris"
+    with engine.connect() as connection:
+        return {(t, u, a) for t, u, a in connection.execute(sa.text(query))}
+
+
+def test_0005_keeps_the_oldest_claim_of_each_uri_and_frees_first_party_uris(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Squatted variants stored before 0005 (exact-match uniqueness) are resolved when the key becomes
+    case- and slash-insensitive: the oldest app keeps the URI; later variants, and claims of a first-party
+    URI outside the system tenant, are removed from their apps and logged; other tenants and one app's two
+    spellings of its own URI are kept. Downgrading brings back exact spellings of what is left."""
+    run(engine, "upgrade", "0004")
+    tenant, other = str(uuid.uuid4()), str(uuid.uuid4())
+    graph, legit, squatter, thief, same_app, elsewhere = (str(uuid.uuid4()) for _ in range(6))
+    _insert_0004_apps(
+        engine,
+        [
+            (SYSTEM_TENANT_ID, graph, "2026-01-01T00:00:00+00:00", [GRAPH, GRAPH + "/"]),
+            (tenant, squatter, "2026-03-01T00:00:00+00:00", ["API://ORDERS/", "api://squatter"]),
+            (tenant, legit, "2026-02-01T00:00:00+00:00", ["api://orders"]),
+            (tenant, thief, "2026-04-01T00:00:00+00:00", ["HTTPS://GRAPH.MICROSOFT.COM/"]),
+            (tenant, same_app, "2026-05-01T00:00:00+00:00", ["api://two", "api://TWO/"]),
+            (other, elsewhere, "2026-06-01T00:00:00+00:00", ["api://Orders"]),
+        ],
+    )
+    with caplog.at_level(logging.WARNING, logger="tenantry.store.migrations"):
+        upgrade_database(engine)
+
+    assert _rows(engine, "uri_key") == {
+        (SYSTEM_TENANT_ID, GRAPH, graph),
+        (tenant, "api://orders", legit),
+        (tenant, "api://squatter", squatter),
+        (tenant, "api://two", same_app),
+        (other, "api://orders", elsewhere),
+    }
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(applications.c.id, applications.c.document))
+        documents = {app: document for app, document in rows}
+    assert documents[legit]["identifierUris"] == ["api://orders"]
+    assert documents[squatter]["identifierUris"] == ["api://squatter"]
+    assert documents[thief]["identifierUris"] == []
+    assert documents[same_app]["identifierUris"] == ["api://two", "api://TWO/"]
+    assert documents[graph]["identifierUris"] == [GRAPH, GRAPH + "/"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tenantry.store.migrations"]
+    assert len(warnings) == 2, warnings
+    assert any("'API://ORDERS/'" in w and squatter in w and legit in w for w in warnings)
+    assert any("'HTTPS://GRAPH.MICROSOFT.COM/'" in w and thief in w and "first-party" in w for w in warnings)
+
+    run(engine, "downgrade", "0004")
+    exact = _rows(engine, "uri")
+    assert {(tenant, "api://two", same_app), (tenant, "api://TWO/", same_app), (tenant, "api://orders", legit)} <= exact
+    assert all(app != thief for *_, app in exact)

@@ -17,6 +17,7 @@ from tenantry.common.ids import is_guid
 PLATFORMS = ("web", "spa", "public")
 MAX_DISPLAY_NAME = 256
 MAX_URIS = 256
+MAX_IDENTIFIER_URI = 256
 SUPPORTED_AUDIENCES = (SignInAudience.MY_ORG, SignInAudience.MULTIPLE_ORGS)
 
 
@@ -49,7 +50,10 @@ def check_redirect_uri(uri: str, platform: str) -> None:
 
 
 def check_identifier_uri(uri: str) -> None:
-    """App ID URIs are absolute `api://` or `https://` URIs without query or fragment."""
+    """App ID URIs are absolute `api://` or `https://` URIs without query or fragment, of at most
+    `MAX_IDENTIFIER_URI` characters (their lower-cased key must fit the store's 512-character column)."""
+    if len(uri) > MAX_IDENTIFIER_URI:
+        raise AppError(f"an App ID URI may have at most {MAX_IDENTIFIER_URI} characters")
     parts = urlsplit(uri)
     if parts.scheme not in ("api", "https") or not parts.netloc or parts.query or parts.fragment:
         raise AppError(f"'{uri}' is not a valid App ID URI (use api://… or https://…)")

@@ -8,7 +8,11 @@ from tenantry.apps.models import Application, AppRoleAssignment, PermissionGrant
 
 
 class IdentifierUriTakenError(ValueError):
-    """An App ID URI another app of the tenant already exposes."""
+    """An App ID URI another app of the tenant already exposes, or a first-party one (see
+    `apps/identifier_uris.py`). `str()` says which in Tenantry's words (the CLI); `message` is what
+    Entra answers on Graph."""
+
+    message = "Another object with the same value for property identifierUris already exists."
 
 
 class ApplicationReader(Protocol):
@@ -19,7 +23,8 @@ class ApplicationReader(Protocol):
         ...
 
     def find_application_by_identifier_uri(self, tenant_id: str, uri: str) -> Application | None:
-        """The application of `tenant_id` exposing this App ID URI (exact match)."""
+        """The application of `tenant_id` exposing this App ID URI, compared as `identifier_uri_key` does
+        (ignoring case and one trailing slash)."""
         ...
 
     def list_applications(self, tenant_id: str) -> list[Application]:
@@ -31,11 +36,13 @@ class ApplicationRepository(ApplicationReader, Protocol):
     """Read and write access to app registrations."""
 
     def add_application(self, app: Application) -> None:
-        """Insert an app; an App ID URI already used in the tenant raises `IdentifierUriTakenError`."""
+        """Insert an app; an App ID URI already used in the tenant (by `identifier_uri_key`) raises
+        `IdentifierUriTakenError`."""
         ...
 
     def update_application(self, app: Application) -> None:
-        """Replace the stored app with this version (same id and tenant)."""
+        """Replace the stored app with this version (same id and tenant); an App ID URI already used by
+        another app of the tenant raises `IdentifierUriTakenError`."""
         ...
 
 

@@ -16,6 +16,7 @@ from tenantry.apps.changes import (
     modified_properties,
 )
 from tenantry.apps.consent import record_consent
+from tenantry.apps.identifier_uris import check_identifier_uris_free
 from tenantry.apps.models import (
     Application,
     AppRole,
@@ -106,7 +107,7 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         with self._transaction() as unit:
             if unit.find_tenant(tenant_id) is None:
                 raise AppError(f"tenant '{tenant_id}' does not exist")
-            self._check_uris_free(unit, app)
+            check_identifier_uris_free(unit, app)
             unit.add_application(app)
             unit.add_service_principal(sp)
             record(unit, ctx, tenant_id, AuditActivity.ADD_APPLICATION, (app_target(app),), "Add")
@@ -116,13 +117,6 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
                 targets = (app_target(app), principal_target(owner))
                 record(unit, ctx, tenant_id, AuditActivity.ADD_OWNER, targets, "Assign")
         return app
-
-    @staticmethod
-    def _check_uris_free(unit: AppsUnit, app: Application) -> None:
-        for uri in app.identifier_uris:
-            holder = unit.find_application_by_identifier_uri(app.tenant_id, uri)
-            if holder is not None and holder.id != app.id:
-                raise IdentifierUriTakenError(f"App ID URI '{uri}' is already used in this tenant")
 
     def update_application(
         self, app: Application, changes: ApplicationChanges, *, ctx: AuditContext | None = None
@@ -134,7 +128,7 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
             if current is None or current.tenant_id != app.tenant_id:
                 raise NotFoundError(f"Resource '{app.id}' does not exist.")
             updated = apply_changes(current, changes)
-            self._check_uris_free(unit, updated)
+            check_identifier_uris_free(unit, updated)
             unit.update_application(updated)
             targets = (app_target(updated, modified_properties(current, updated)),)
             record(unit, ctx, app.tenant_id, AuditActivity.UPDATE_APPLICATION, targets, "Update")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenantry.apps.service import AppError, IdentifierUriTakenError
+from tenantry.apps.service import KEEP, AppError, ApplicationChanges, IdentifierUriTakenError
 from tenantry.cli.common import get_app, get_tenant
 from tenantry.cli.context import services
 from tenantry.cli.credential import app as credential_app
@@ -97,6 +97,30 @@ def show(
         print_json(view)
     else:
         print_record(view)
+
+
+@app.command("update")
+def update(
+    app_id: str = typer.Option(..., "--id", help="appId, object id or App ID URI."),
+    display_name: str | None = typer.Option(None, "--display-name", help="New display name."),
+    identifier_uri: list[str] | None = typer.Option(
+        None, "--identifier-uri", help="App ID URI; repeat for more (replaces the app's list)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change an app registration, like `az ad app update`: only the options given change."""
+    changes = ApplicationChanges(
+        display_name=KEEP if display_name is None else display_name,
+        identifier_uris=KEEP if identifier_uri is None else tuple(identifier_uri),
+    )
+    try:
+        updated = services().apps.update_application(get_app(app_id), changes)
+    except (AppError, IdentifierUriTakenError) as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        print_json(application_view(updated))
+    else:
+        print_record(application_view(updated))
 
 
 @role_app.command("create")

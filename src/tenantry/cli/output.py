@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -41,6 +42,7 @@ def print_record(data: dict[str, Any]) -> None:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print an error to stderr and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    """Print an error to stderr (unwrapped; brackets in names and URIs are text, not Rich markup) and
+    return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)

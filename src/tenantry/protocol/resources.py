@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
+from tenantry.apps.identifier_uris import first_party_holder
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.common.ids import is_guid
 from tenantry.directory.models import Tenant
@@ -16,7 +17,7 @@ from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.ports import StsUnit
 
 DEFAULT_SUFFIX = "/.default"
-# First-party resources resolve in every tenant by their well-known URIs.
+# Graph's well-known URIs (the resolver finds every first-party URI in the system tenant's apps).
 FIRST_PARTY_URIS = {GRAPH_URI: GRAPH_APP_ID, "https://canary.graph.microsoft.com": GRAPH_APP_ID}
 
 
@@ -60,15 +61,11 @@ def default_scope_resource(scope: str) -> str:
 
 
 def _find_app(identifier: str, tenant: Tenant, unit: StsUnit) -> Application | None:
+    """By appId, else by App ID URI as the store compares them (ignoring case and one trailing slash): a
+    first-party URI names the first-party app in every tenant, whatever a tenant app may claim."""
     if is_guid(identifier):
         return unit.find_application_by_app_id(identifier.lower())
-    if identifier.rstrip("/").lower() in FIRST_PARTY_URIS:
-        return unit.find_application_by_app_id(FIRST_PARTY_URIS[identifier.rstrip("/").lower()])
-    for candidate in dict.fromkeys((identifier, identifier.rstrip("/"), identifier.rstrip("/") + "/")):
-        found = unit.find_application_by_identifier_uri(tenant.id, candidate)
-        if found is not None:
-            return found
-    return None
+    return first_party_holder(unit, identifier) or unit.find_application_by_identifier_uri(tenant.id, identifier)
 
 
 def resolve_resource(identifier: str, tenant: Tenant, unit: StsUnit) -> ResolvedResource:

@@ -63,11 +63,13 @@ applications = Table(
     Column("created_at", WHEN, nullable=False),
 )
 
+# One row per App ID URI an app exposes, by `identifier_uri_key` (lower case, one trailing slash removed):
+# the primary key makes a URI unique per tenant however it is spelt; the spelling lives in the app's document.
 application_identifier_uris = Table(
     "application_identifier_uris",
     metadata,
     Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
-    Column("uri", String(512), primary_key=True),
+    Column("uri_key", String(512), primary_key=True),
     Column("application_id", GUID, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True),
 )
 

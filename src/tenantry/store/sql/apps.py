@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tenantry.apps.identifier_uris import identifier_uri_key
 from tenantry.apps.models import (
     Application,
     AppRole,
@@ -146,20 +147,21 @@ class SqlApplications(SqlBase):
                 **_columns(app),
             )
         )
-        try:
-            with self._conn.begin_nested():
-                self._index_uris(app)
-        except IntegrityError as exc:
-            raise IdentifierUriTakenError("an App ID URI of the app is already used in the tenant") from exc
+        self._index_uris(app)
 
     def _index_uris(self, app: Application) -> None:
+        """Replace the app's rows of the URI index: one per `identifier_uri_key` (an app may list two
+        spellings of one URI); the primary key refuses a key another app of the tenant holds."""
         t = application_identifier_uris
-        self._conn.execute(delete(t).where(t.c.tenant_id == app.tenant_id, t.c.application_id == app.id))
-        if app.identifier_uris:
-            self._conn.execute(
-                insert(t),
-                [{"tenant_id": app.tenant_id, "uri": u, "application_id": app.id} for u in app.identifier_uris],
-            )
+        keys = dict.fromkeys(identifier_uri_key(u) for u in app.identifier_uris)
+        try:
+            with self._conn.begin_nested():
+                self._conn.execute(delete(t).where(t.c.tenant_id == app.tenant_id, t.c.application_id == app.id))
+                if keys:
+                    rows = [{"tenant_id": app.tenant_id, "uri_key": k, "application_id": app.id} for k in keys]
+                    self._conn.execute(insert(t), rows)
+        except IntegrityError as exc:
+            raise IdentifierUriTakenError("an App ID URI of the app is already used in the tenant") from exc
 
     def update_application(self, app: Application) -> None:
         """Replace the app's mutable columns and document; an app of another tenant is left untouched."""
@@ -182,11 +184,12 @@ class SqlApplications(SqlBase):
         return _application(row) if row else None
 
     def find_application_by_identifier_uri(self, tenant_id: str, uri: str) -> Application | None:
-        """By App ID URI within a tenant."""
+        """By App ID URI within a tenant, ignoring case and one trailing slash (`identifier_uri_key`)."""
+        t = application_identifier_uris
         row = self._conn.execute(
             select(applications)
-            .join(application_identifier_uris, application_identifier_uris.c.application_id == applications.c.id)
-            .where(application_identifier_uris.c.tenant_id == tenant_id, application_identifier_uris.c.uri == uri)
+            .join(t, t.c.application_id == applications.c.id)
+            .where(t.c.tenant_id == tenant_id, t.c.uri_key == identifier_uri_key(uri))
         ).first()
         return _application(row) if row else None
 
