@@ -7,9 +7,11 @@ import typer
 from tenantry import __version__
 from tenantry.cli import app as app_commands
 from tenantry.cli import error, expiring, keys, logs, role, sp, tenant, user
+from tenantry.cli.arguments import CheckedGroup
 from tenantry.cli.serve import dev_cert, serve
 
 cli = typer.Typer(
+    cls=CheckedGroup,
     help="Tenantry: a self-hosted identity platform that speaks Microsoft Entra ID's protocols.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
@@ -18,6 +18,7 @@ from tenantry.graph.deps import GraphDeps
 from tenantry.graph.failures import exception_handlers
 from tenantry.graph.responses import GraphJson, RequestIds
 from tenantry.graph.routes import applications, credentials, directory, owners, service_principals
+from tenantry.graph.strings import refuse_control_characters
 
 API_PREFIX = "/v1.0"
 DESCRIPTION = (
@@ -41,7 +42,8 @@ def _without_validation_errors(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_graph_app(deps: GraphDeps) -> FastAPI:
-    """The API with every route, Graph's error handling and request ids; `deps` lives on its state."""
+    """The API with every route, Graph's error handling and request ids; `deps` lives on its state. Every
+    route first refuses control characters anywhere in the request (`graph/strings.py`)."""
     app = FastAPI(
         title="Tenantry Graph-compatible API",
         version="v1.0",
@@ -51,6 +53,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         redoc_url=None,
         default_response_class=GraphJson,
         exception_handlers=exception_handlers(),
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.graph = deps
     app.add_middleware(RequestIds)

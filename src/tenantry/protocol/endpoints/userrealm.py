@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.apps.first_party import SYSTEM_TENANT_ID
+from tenantry.common.text import control_character
 from tenantry.http.context import request_context
 from tenantry.http.responses import JsonResponse
 
@@ -38,7 +39,8 @@ def userrealm_endpoint(request: Request) -> Response:
     ctx = request_context(request)
     domain = str(request.path_params["upn"]).rpartition("@")[2].strip().lower()
     tenant = None
-    if domain:
+    # A domain name never holds a control character, and PostgreSQL refuses NUL in a query: no lookup.
+    if domain and control_character(domain, value=False) is None:
         with request.app.state.store.transaction() as unit:
             tenant = unit.find_tenant_by_domain(domain)
     headers = {"x-ms-request-id": ctx.trace_id}
