@@ -22,6 +22,7 @@ from tenantry.apps.service import AppService
 from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
+from tenantry.common.private_files import ensure_private_directory
 from tenantry.config import Settings
 from tenantry.credentials.expiry import ExpiryScanner
 from tenantry.credentials.mail import Mailer, SmtpSettings
@@ -92,7 +93,7 @@ def _provision_tenant(unit: TenantRepository, tenant: Tenant) -> None:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Open storage (migrating it to head), load the master key, and wire the services."""
     clock = clock or SystemClock()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    ensure_private_directory(settings.home)
     store = Store(make_engine(settings.resolved_database_url))
     upgrade_database(store.engine)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None

@@ -14,6 +14,7 @@ from tenantry.audit.recorder import AuditContext
 from tenantry.audit.service import AuditService
 from tenantry.cli.output import err_console, fail
 from tenantry.cli.server_record import public_url
+from tenantry.common.private_files import UnsafeFileModeError
 from tenantry.config import Settings
 from tenantry.directory.role_service import RoleService
 from tenantry.tokens.keys import MasterKeyMismatchError
@@ -31,7 +32,7 @@ def open_services(settings: Settings) -> Services:
     """Build the services or exit with a clear message when the data directory can't be used."""
     try:
         return build_services(settings)
-    except MasterKeyMismatchError as exc:
+    except (MasterKeyMismatchError, UnsafeFileModeError) as exc:
         raise fail(str(exc)) from exc
 
 

@@ -3,19 +3,24 @@
 One secret (from settings, or a generated 0600 file in the data directory) is stretched with HKDF into
 purpose-bound keys: one keys the HMAC of client secrets, one encrypts signing keys at rest. Separate
 purposes mean a leak of one derived key does not expose the others.
+
+The generated file is published atomically (first writer wins), so processes started together on a fresh
+data directory all use the same secret. A file that group or others may read or write is refused rather
+than used: its secret may already be known.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from tenantry.common.private_files import check_private_file, ensure_private_directory, publish_once
 
 _FILE_NAME = "master.key"
 _NONCE_BYTES = 12
@@ -32,15 +37,17 @@ class MasterKey:
 
     @classmethod
     def load_or_create(cls, configured: str | None, home: Path) -> MasterKey:
-        """Use the configured secret, else read or create `<home>/master.key` with mode 0600."""
+        """Use the configured secret, else read or create `<home>/master.key` with mode 0600.
+
+        Raises `UnsafeFileModeError` when the file is readable or writable by group or others.
+        """
         if configured:
             return cls(configured.encode("utf-8"))
         path = home / _FILE_NAME
         if not path.exists():
-            home.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(secrets.token_hex(32))
+            ensure_private_directory(home)
+            publish_once(path, secrets.token_hex(32).encode("ascii"))
+        check_private_file(path)
         return cls(path.read_text(encoding="ascii").strip().encode("ascii"))
 
     def derive(self, purpose: str) -> bytes:

@@ -2,12 +2,16 @@
 
 Microsoft's clients accept only https authorities (msal-compat §1), so a development server needs a
 certificate they can be told to trust: point `REQUESTS_CA_BUNDLE` / `NODE_EXTRA_CA_CERTS` at the CA.
+
+Processes started together (`tenantry serve` and `tenantry dev-cert --ca-path`) must agree on one CA, or a
+client would be told to trust a CA that did not sign the server's certificate: check-and-create runs under
+a lock file of our own in `tls/`, and every file is replaced atomically (temp file + rename), so a reader
+never sees half a PEM. The directory is 0700 and the private keys 0600; the certificates are public (0644).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +21,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tenantry.common.private_files import PRIVATE_FILE, directory_lock, ensure_private_directory, replace_file
+
 _RENEW_BEFORE = timedelta(days=30)
+_PUBLIC_FILE = 0o644
 DEFAULT_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -48,12 +55,6 @@ class TlsFiles:
         return self.directory / "server-key.pem"
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-
-
 def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -77,8 +78,8 @@ def _make_ca(files: TlsFiles) -> None:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    _write_private(files.ca_key, _pem_key(key))
-    files.ca_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    replace_file(files.ca_key, _pem_key(key), PRIVATE_FILE)
+    replace_file(files.ca_cert, cert.public_bytes(serialization.Encoding.PEM), _PUBLIC_FILE)
 
 
 def _san(hosts: tuple[str, ...]) -> x509.SubjectAlternativeName:
@@ -111,8 +112,8 @@ def _make_server(files: TlsFiles, hosts: tuple[str, ...]) -> None:
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    _write_private(files.server_key, _pem_key(key))
-    files.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    replace_file(files.server_key, _pem_key(key), PRIVATE_FILE)
+    replace_file(files.server_cert, cert.public_bytes(serialization.Encoding.PEM), _PUBLIC_FILE)
 
 
 def _needs_server_cert(files: TlsFiles, hosts: tuple[str, ...]) -> bool:
@@ -136,12 +137,16 @@ def _is_ip(host: str) -> bool:
 
 
 def ensure_dev_certificates(home: Path, extra_hosts: tuple[str, ...] = ()) -> TlsFiles:
-    """Create the CA once, and a server certificate whenever it is missing, near expiry or lacks a host."""
+    """Create the CA once, and a server certificate whenever it is missing, near expiry, lacks a host or
+    was signed by another CA; one process at a time, so that concurrent starters agree on one CA."""
     files = TlsFiles(home / "tls")
-    files.directory.mkdir(parents=True, exist_ok=True)
-    if not files.ca_cert.exists() or not files.ca_key.exists():
-        _make_ca(files)
+    ensure_private_directory(home)
+    ensure_private_directory(files.directory)
     hosts = tuple(dict.fromkeys((*DEFAULT_HOSTS, *extra_hosts)))
-    if _needs_server_cert(files, hosts):
-        _make_server(files, hosts)
+    with directory_lock(files.directory):
+        new_ca = not files.ca_cert.exists() or not files.ca_key.exists()
+        if new_ca:
+            _make_ca(files)
+        if new_ca or _needs_server_cert(files, hosts):
+            _make_server(files, hosts)
     return files

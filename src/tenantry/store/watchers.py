@@ -3,22 +3,23 @@
 The read cache asks this once per request, so it must cost next to nothing and never answer "no"
 after a commit has returned, whichever process made it (this server, another worker, the CLI):
 
-- SQLite in WAL mode: the wal-index header in the `-shm` file, mapped into memory. SQLite rewrites that
-  header on every commit (its `iChange` counter goes up), and every connection of every process shares
-  the file, so comparing 48 bytes of memory is the whole check: no system call, no lock, no GIL release.
-  The layout is SQLite's documented file format (https://www.sqlite.org/walformat.html, §2.5).
-- SQLite otherwise (no `-shm` file to map): `PRAGMA data_version` on private connections.
+- SQLite with Tenantry's engine: the change file next to the database (`tenantry.store.change_file`),
+  mapped into memory. Every Tenantry process rewrites it around each commit that wrote, so comparing
+  eight bytes of memory is the whole check: no system call, no lock, no GIL release.
+- SQLite otherwise (an engine that does not signal, or a file that cannot be mapped): `PRAGMA
+  data_version` on private connections.
 - PostgreSQL: `pg_current_wal_lsn()` moves on every committed write in the cluster.
 
-All are conservative (any write counts, even one that touched no cached row), never stale. A finer
-signal (per-table generations, Redis pub/sub across workers) can replace them without touching callers.
+All are conservative (any write counts, even one that touched no cached row), never stale. A watcher
+never opens, closes or truncates SQLite's own files (database, `-wal`, `-shm`, `-journal`): closing a
+descriptor of one drops the process's POSIX locks on it, SQLite's included (see `change_file`).
 """
 
 from __future__ import annotations
 
 import mmap
+import os
 import sqlite3
-import struct
 import threading
 from collections.abc import Hashable
 from pathlib import Path
@@ -26,16 +27,16 @@ from typing import Protocol
 
 from sqlalchemy import Engine
 
-# The first of the two copies of the wal-index header; its first field is the format version.
-WAL_INDEX_HEADER = slice(0, 48)
-WAL_INDEX_VERSION = 3007000
+from tenantry.store.change_file import SIZE, change_file_path, open_change_file
+from tenantry.store.engine import change_file_of
 
 
 class ChangeWatcher(Protocol):
     """Answers a value that differs whenever the database has changed since the last call."""
 
-    def current(self) -> Hashable:
-        """A token of the database's current state."""
+    def current(self) -> Hashable | None:
+        """A token of the database's current state, or None while no token can be trusted (a commit is in
+        flight): then nothing may be served from, or stored in, a cache."""
         ...
 
     def close(self) -> None:
@@ -43,54 +44,41 @@ class ChangeWatcher(Protocol):
         ...
 
 
-class SqliteWalIndex:
-    """Reads the wal-index header that SQLite keeps in shared memory (the `-shm` file).
+class ChangeFileWatcher:
+    """Reads the change file through a shared, read-only memory map.
 
-    A connection of our own stays open for as long as the mapping lives: while any connection holds the
-    wal-index, SQLite never truncates or rebuilds the file, so the mapped bytes are always there.
+    The descriptor used to map it is closed at once (the mapping keeps the file); that file is ours, so
+    closing it releases no lock of SQLite's. The file is only ever extended, never truncated, so the
+    mapped bytes stay valid for as long as the mapping lives.
     """
 
-    def __init__(self, keepalive: sqlite3.Connection, mapping: mmap.mmap) -> None:
-        self._keepalive = keepalive
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: mmap.mmap) -> None:
         self._mapping = mapping
 
     @classmethod
-    def open(cls, path: str) -> SqliteWalIndex | None:
-        """The watcher for the database at `path`, or None when it has no mappable wal-index."""
-        keepalive = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+    def open(cls, path: Path) -> ChangeFileWatcher | None:
+        """The watcher of the change file at `path` (created if need be), or None if it cannot be mapped."""
         try:
-            # The engine puts every connection in WAL mode too; a first read then makes SQLite open (and
-            # if need be create) the wal-index.
-            mode = keepalive.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            keepalive.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            mapping = _map_header(Path(f"{path}-shm")) if mode == "wal" else None
-        except (OSError, ValueError, sqlite3.Error):
-            mapping = None
-        if mapping is None:
-            keepalive.close()
+            fd = open_change_file(path, os.O_RDWR)
+        except OSError:
             return None
-        return cls(keepalive, mapping)
+        try:
+            return cls(mmap.mmap(fd, SIZE, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):
+            return None
+        finally:
+            os.close(fd)
 
-    def current(self) -> Hashable:
-        """The header's bytes: they change with every commit."""
-        return self._mapping[WAL_INDEX_HEADER]
+    def current(self) -> Hashable | None:
+        """The file's eight bytes, or None while their lowest bit says a commit is in flight."""
+        value = self._mapping[:SIZE]
+        return None if value[0] & 1 else value
 
     def close(self) -> None:
-        """Unmap, then let go of the wal-index."""
+        """Unmap."""
         self._mapping.close()
-        self._keepalive.close()
-
-
-def _map_header(shm: Path) -> mmap.mmap | None:
-    with shm.open("rb") as handle:
-        if shm.stat().st_size < WAL_INDEX_HEADER.stop * 2:
-            return None
-        mapping = mmap.mmap(handle.fileno(), WAL_INDEX_HEADER.stop * 2, access=mmap.ACCESS_READ)
-    (version,) = struct.unpack_from("=I", mapping, 0)
-    if version != WAL_INDEX_VERSION:
-        mapping.close()
-        return None
-    return mapping
 
 
 class SqliteDataVersion:
@@ -108,7 +96,7 @@ class SqliteDataVersion:
         self._generation = 0
         self._connections: list[sqlite3.Connection] = []
 
-    def current(self) -> Hashable:
+    def current(self) -> Hashable | None:
         """The shared generation, bumped when this thread's connection saw a commit."""
         local = self._local
         connection: sqlite3.Connection | None = getattr(local, "connection", None)
@@ -140,7 +128,7 @@ class PostgresWalPosition:
         self._lock = threading.Lock()
         self._connection = engine.raw_connection()
 
-    def current(self) -> Hashable:
+    def current(self) -> Hashable | None:
         """The current WAL LSN as text."""
         with self._lock:
             cursor = self._connection.cursor()
@@ -162,7 +150,8 @@ def watcher_for(engine: Engine) -> ChangeWatcher | None:
     """The watcher for this database, or None (no caching) when there is no cheap exact signal."""
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        return SqliteWalIndex.open(database) or SqliteDataVersion(database)
+        mapped = ChangeFileWatcher.open(change_file_path(database)) if change_file_of(engine) else None
+        return mapped or SqliteDataVersion(database)
     if engine.dialect.name == "postgresql":
         return PostgresWalPosition(engine)
     return None
