@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from tenantry.apps.service import AppError, IdentifierUriTakenError
 from tenantry.common.clock import FixedClock
@@ -245,3 +249,37 @@ def test_an_expired_certificate_is_refused(
     with pytest.raises(CredentialError):
         services.credentials.add_certificate(app, certificate.pem)
     assert services.credentials.list_credentials(app) == ([], [])
+
+
+def _long_subject_certificate() -> bytes:
+    """A self-signed certificate whose subject (five 64-character attributes) runs past 256 characters."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    oids = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.LOCALITY_NAME)
+    name = x509.Name(
+        [x509.NameAttribute(oid, f"{oid.dotted_string}-" + "x" * 50) for oid in (*oids, NameOID.STATE_OR_PROVINCE_NAME)]
+    )
+    now = NOW  # the services' fixed clock
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_a_certificate_with_a_long_subject_is_stored(services: DomainServices, tenant: Tenant) -> None:
+    """A subject longer than a display name may be is cut to fit (PostgreSQL refused it with a 500), and an
+    explicit display name that long is refused with a clear error."""
+    pem = _long_subject_certificate()
+    subject = x509.load_pem_x509_certificate(pem).subject.rfc4514_string()
+    assert len(subject) > 256
+    app = services.apps.create_app(tenant.id, "Client")
+    stored = services.credentials.add_certificate(app, pem)
+    assert len(stored.display_name) == 256
+    with pytest.raises(CredentialError, match="at most 256"):
+        services.credentials.add_certificate(app, pem, display_name="x" * 257)

@@ -32,6 +32,7 @@ from tenantry.credentials.secrets import HINT_LENGTH, SecretHasher, generate_sec
 __all__ = ["CredentialError", "CredentialPolicyError", "CredentialService", "CredentialsUnit", "secret_end"]
 
 DEFAULT_SECRET_YEARS = 1
+MAX_DISPLAY_NAME = 256
 
 
 class CredentialsUnit(CredentialRepository, LifecycleRepository, AuditRepository, Protocol):
@@ -167,6 +168,8 @@ class CredentialService:
     ) -> KeyCredential:
         """Register a public certificate; its validity window is the certificate's own."""
         self._check_not_first_party(app)
+        if len(display_name) > MAX_DISPLAY_NAME:
+            raise CredentialError(f"a credential's display name has at most {MAX_DISPLAY_NAME} characters")
         parsed = parse_certificate(data)
         if parsed.not_after <= self._clock.now():
             raise CredentialError("the certificate has already expired")
@@ -174,7 +177,8 @@ class CredentialService:
             key_id=new_guid(),
             tenant_id=app.tenant_id,
             application_id=app.id,
-            display_name=display_name or parsed.subject,
+            # A certificate's subject can be longer than a display name may be: keep its start.
+            display_name=display_name or parsed.subject[:MAX_DISPLAY_NAME],
             cert_der=parsed.der,
             thumbprint_sha1=parsed.thumbprint_sha1,
             thumbprint_sha256=parsed.thumbprint_sha256,
