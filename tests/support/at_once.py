@@ -19,13 +19,17 @@ from support.live_server import server_environment
 READY_TIMEOUT = 90.0
 
 # argv: ready directory, go file, a file to print after a successful command (or "-"), the command.
+# A launcher whose test died before `go` gives up after a while instead of waiting forever.
 _LAUNCHER = """
 import os, sys, time
 from tenantry.cli.main import main
 ready, go, after = sys.argv[1:4]
 open(os.path.join(ready, str(os.getpid())), "w").close()
+deadline = time.monotonic() + 300
 while not os.path.exists(go):
-    time.sleep(0.002)
+    if time.monotonic() > deadline:
+        sys.exit("never released")
+    time.sleep(0.005)
 sys.argv = ["tenantry", *sys.argv[4:]]
 try:
     main()
@@ -103,6 +107,17 @@ class AtOnce:
         return finished
 
     def run(self, timeout: float = 120.0) -> list[Finished]:
-        """`go`, then `wait`."""
-        self.go()
-        return self.wait(timeout)
+        """`go`, then `wait`; if either fails, no command is left behind."""
+        try:
+            self.go()
+            return self.wait(timeout)
+        except BaseException:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        """Stop every command still running (the background ones too)."""
+        for process in [p for _, p in self._processes] + self._background:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
