@@ -8,18 +8,15 @@ Claims: `aud` `00000002-0000-0000-c000-000000000000`, `iss` the application's ob
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tenantry.common.ids import b64url, b64url_decode
+from tenantry.common.ids import b64url
 from tenantry.credentials.models import KeyCredential
+from tenantry.tokens.jws import CompactJws, JwsFormatError, parse_compact_jws, rsa_signature_verifies
 
 PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000"
 MAX_PROOF_LIFETIME = timedelta(minutes=10)
@@ -29,44 +26,18 @@ class ProofError(ValueError):
     """The proof is missing, malformed, or not signed by a current key of the application."""
 
 
-def _decode(proof: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
-    parts = proof.strip().split(".")
-    try:
-        if len(parts) != 3:
-            raise ValueError("a JWS has three parts")
-        header, claims = json.loads(b64url_decode(parts[0])), json.loads(b64url_decode(parts[1]))
-        signature = b64url_decode(parts[2])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProofError("The proof is not a well-formed JWT.") from exc
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise ProofError("The proof is not a well-formed JWT.")
-    return header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
+def _verifies(cert: KeyCredential, alg: str, jws: CompactJws) -> bool:
+    return rsa_signature_verifies(jws, x509.load_der_x509_certificate(cert.cert_der).public_key(), alg)
 
 
-def _verifies(cert: KeyCredential, alg: str, signing_input: bytes, signature: bytes) -> bool:
-    key = x509.load_der_x509_certificate(cert.cert_der).public_key()
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    pad: padding.AsymmetricPadding = (
-        padding.PKCS1v15() if alg == "RS256" else padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
-    )
-    try:
-        key.verify(signature, signing_input, pad, hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
-
-
-def _check_signature(
-    header: Mapping[str, Any], signing_input: bytes, signature: bytes, certs: list[KeyCredential]
-) -> None:
-    alg = header.get("alg")
+def _check_signature(jws: CompactJws, certs: list[KeyCredential]) -> None:
+    alg = jws.header.get("alg")
     if alg not in ("RS256", "PS256"):
         raise ProofError("The proof must be signed with RS256 or PS256.")
-    x5t = header.get("x5t")
+    x5t = jws.header.get("x5t")
     if isinstance(x5t, str):
         certs = [c for c in certs if b64url(c.thumbprint_sha1) == x5t.rstrip("=")]
-    if not any(_verifies(c, str(alg), signing_input, signature) for c in certs):
+    if not any(_verifies(c, str(alg), jws) for c in certs):
         raise ProofError("The proof is not signed by a currently valid certificate of the application.")
 
 
@@ -98,6 +69,9 @@ def check_proof(
     """Raise `ProofError` unless `proof` is a current proof of possession for the application."""
     if not proof:
         raise ProofError("A proof signed by a currently valid certificate of the application is required.")
-    header, claims, signing_input, signature = _decode(proof)
-    _check_signature(header, signing_input, signature, list(certs))
-    _check_claims(claims, application_id, now, skew)
+    try:
+        jws = parse_compact_jws(proof.strip())
+    except JwsFormatError as exc:
+        raise ProofError("The proof is not a well-formed JWT.") from exc
+    _check_signature(jws, list(certs))
+    _check_claims(jws.claims, application_id, now, skew)

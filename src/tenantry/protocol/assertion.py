@@ -7,27 +7,21 @@ token endpoint URL exactly as discovered.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
-from joserfc.jws import JWSRegistry
 
 from tenantry.common.ids import b64url_decode
 from tenantry.credentials.models import KeyCredential
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.tokens.jws import CompactJws, JwsFormatError, parse_compact_jws, rsa_signature_verifies
 
 JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ("RS256", "PS256")
 _REQUIRED_CLAIMS = ("aud", "iss", "sub", "exp", "jti")
-# Room for an `x5c` chain of a few certificates; the whole body is capped by the form parser anyway.
-MAX_HEADER_BYTES = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +37,12 @@ def _bad_signature(reason: str) -> AadstsError:
     return AadstsError.of(Aadsts.InvalidClientAssertionSignature, reason=reason)
 
 
-def _split(assertion: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Decode header and payload; anything that is not a compact JWS with JSON objects is 50027."""
-    parts = assertion.split(".")
+def _parse(assertion: str) -> CompactJws:
+    """Anything that is not a compact JWS with JSON objects (tokens/jws.py) is 50027."""
     try:
-        if len(parts) != 3:
-            raise ValueError("a JWS has three parts")
-        header, payload = json.loads(b64url_decode(parts[0])), json.loads(b64url_decode(parts[1]))
-    except (ValueError, UnicodeDecodeError) as exc:
+        return parse_compact_jws(assertion)
+    except JwsFormatError as exc:
         raise AadstsError.of(Aadsts.InvalidJwtToken, hint="The client assertion is not a well-formed JWT.") from exc
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise AadstsError.of(Aadsts.InvalidJwtToken, hint="The client assertion is not a well-formed JWT.")
-    return header, payload
 
 
 def _find_key(header: dict[str, Any], keys: Sequence[KeyCredential]) -> KeyCredential:
@@ -76,15 +64,9 @@ def _find_key(header: dict[str, Any], keys: Sequence[KeyCredential]) -> KeyCrede
     raise _bad_signature("No certificate registered for the application has that thumbprint.")
 
 
-def _check_signature(assertion: str, key: KeyCredential, alg: str) -> None:
-    public_key = x509.load_der_x509_certificate(key.cert_der).public_key()
-    # MSAL puts the certificate in `x5c`, so headers run to a few KiB: joserfc's default cap is 512 bytes.
-    registry = JWSRegistry(algorithms=[alg])
-    registry.max_header_length = MAX_HEADER_BYTES
-    try:
-        jws.deserialize_compact(assertion, RSAKey.import_key(public_key), registry=registry)  # type: ignore[arg-type]
-    except (JoseError, ValueError) as exc:
-        raise _bad_signature("The signature does not verify with the registered certificate.") from exc
+def _check_signature(jws: CompactJws, key: KeyCredential, alg: str) -> None:
+    if not rsa_signature_verifies(jws, x509.load_der_x509_certificate(key.cert_der).public_key(), alg):
+        raise _bad_signature("The signature does not verify with the registered certificate.")
 
 
 def _timestamp(payload: dict[str, Any], name: str) -> float | None:
@@ -139,13 +121,13 @@ def verify_client_assertion(
     assertion: str, keys: Sequence[KeyCredential], expect: AssertionExpectations
 ) -> VerifiedAssertion:
     """Check structure, certificate, signature, then claims; the order Entra reports problems in."""
-    header, payload = _split(assertion)
-    alg = header.get("alg")
+    jws = _parse(assertion)
+    alg = jws.header.get("alg")
     if alg not in ALGORITHMS:
         raise _bad_signature(f"The algorithm must be one of {', '.join(ALGORITHMS)}.")
-    key = _find_key(header, keys)
+    key = _find_key(jws.header, keys)
     if not key.is_active(expect.now):
         raise _bad_signature("The certificate that signed the assertion has expired or is not yet valid.")
-    _check_signature(assertion, key, str(alg))
-    expires_at = _check_claims(payload, expect)
-    return VerifiedAssertion(str(payload["jti"]), expires_at, key.key_id)
+    _check_signature(jws, key, str(alg))
+    expires_at = _check_claims(jws.claims, expect)
+    return VerifiedAssertion(str(jws.claims["jti"]), expires_at, key.key_id)

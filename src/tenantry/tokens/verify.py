@@ -8,19 +8,14 @@ configured clock skew. Failures are AADSTS50013 (invalid assertion) and AADSTS50
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
-
-from tenantry.common.ids import b64url_decode
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.tokens.claims import BACKDATE_SECONDS, issuer_for
+from tenantry.tokens.jws import CompactJws, JwsFormatError, parse_compact_jws, rsa_signature_verifies
 from tenantry.tokens.keys import ActiveKey
 
 
@@ -79,32 +74,21 @@ def _invalid(reason: str) -> AadstsError:
     return AadstsError.of(Aadsts.InvalidAssertion, reason=reason)
 
 
-def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
-    parts = token.split(".")
+def _parse(token: str) -> CompactJws:
     try:
-        if len(parts) != 3:
-            raise ValueError("a JWS has three parts")
-        header, claims = json.loads(b64url_decode(parts[0])), json.loads(b64url_decode(parts[1]))
-        signature = b64url_decode(parts[2])
-    except (ValueError, UnicodeDecodeError) as exc:
+        return parse_compact_jws(token)
+    except JwsFormatError as exc:
         raise _invalid("The token is not a well-formed JWT.") from exc
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise _invalid("The token is not a well-formed JWT.")
-    return header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
 
 
-def _check_signature(
-    header: Mapping[str, Any], signing_input: bytes, signature: bytes, keys: Iterable[ActiveKey]
-) -> None:
-    if header.get("alg") != "RS256":
+def _check_signature(jws: CompactJws, keys: Iterable[ActiveKey]) -> None:
+    if jws.header.get("alg") != "RS256":
         raise _invalid("The token must be signed with RS256.")
-    key = next((k for k in keys if k.kid == header.get("kid")), None)
+    key = next((k for k in keys if k.kid == jws.header.get("kid")), None)
     if key is None:
         raise _invalid("The token was not signed by a key this server publishes.")
-    try:
-        key.public_key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature as exc:
-        raise _invalid("The token's signature does not verify.") from exc
+    if not rsa_signature_verifies(jws, key.public_key, "RS256"):
+        raise _invalid("The token's signature does not verify.")
 
 
 def _check_issuer(claims: Mapping[str, Any], base_url: str) -> None:
@@ -129,8 +113,8 @@ def verify_access_token(
     token: str, keys: Iterable[ActiveKey], base_url: str, now: datetime, skew: timedelta
 ) -> VerifiedAccessToken:
     """The verified token, or AADSTS50013 (malformed, foreign, forged) / AADSTS500133 (expired)."""
-    header, claims, signing_input, signature = _decode(token.strip())
-    _check_signature(header, signing_input, signature, keys)
-    _check_issuer(claims, base_url)
-    _check_expiry(claims, now, skew)
-    return VerifiedAccessToken(claims)
+    jws = _parse(token.strip())
+    _check_signature(jws, keys)
+    _check_issuer(jws.claims, base_url)
+    _check_expiry(jws.claims, now, skew)
+    return VerifiedAccessToken(jws.claims)
