@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -34,7 +33,6 @@ from tenantry.credentials.share_links import ShareLinkService
 from tenantry.credentials.webhooks import WebhookSender, WebhookTarget
 from tenantry.directory.authorization import Authorizer
 from tenantry.directory.models import Tenant
-from tenantry.directory.repository import TenantRepository
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
@@ -43,14 +41,18 @@ from tenantry.graph.deps import GraphDeps
 from tenantry.http.middleware import HttpHardening, http_exception, unexpected_exception
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
+from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.grants.catalog import build_grants
+from tenantry.protocol.grants.deps import StoredCodeGrantDeps
 from tenantry.protocol.grants.registry import GrantRegistry
-from tenantry.protocol.routes import routes as protocol_routes
-from tenantry.protocol.routes import token_route
+from tenantry.protocol.routes import build_routes
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
+from tenantry.sessions.service import SessionService
+from tenantry.sessions.signin import SignInService
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
 from tenantry.store.sql.unit import SqlUnit
@@ -60,8 +62,9 @@ from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.signing_pool import SigningPool
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.errors import routes as web_routes
-from tenantry.web.share import routes as share_routes
-from tenantry.web.signin.routes import routes as signin_routes
+from tenantry.web.share import share_routes
+from tenantry.web.signin.deps import SignInPageDeps
+from tenantry.web.signin.routes import signin_routes
 
 log = logging.getLogger("tenantry")
 FIRST_RUN_DELAY = 60.0
@@ -69,36 +72,54 @@ FIRST_RUN_DELAY = 60.0
 
 @dataclass(frozen=True)
 class Services:
-    """Everything the adapters (HTTP, CLI) call."""
+    """Every service of one process, built once by `build_services`: what the adapters (HTTP, CLI) call.
+
+    Adapters get typed parts of it (`ProtocolDeps`, `GraphDeps`, `SignInPageDeps`), never a lookup on the
+    application object, and nothing is constructed per request."""
 
     settings: Settings
     clock: Clock
     store: Store
+    master_key: MasterKey
     keys: KeyManager
-    directory: DirectoryService
+    minter: TokenMinter
+    directory: DirectoryService[SqlUnit]
     users: UserService
     apps: AppService
     credentials: CredentialService
-    token_service: TokenService
-    signing_pool: SigningPool
-    sts: StsDeps
+    roles: RoleService
+    audit: AuditService
+    authorizer: Authorizer
+    share_links: ShareLinkService
+    signin: SignInService
+    protocol: ProtocolDeps
+
+    @property
+    def token_service(self) -> TokenService:
+        """The token endpoint's service (validate, then issue)."""
+        return self.protocol.token_service
 
 
-def _provision_tenant(unit: TenantRepository, tenant: Tenant) -> None:
+def _provision_tenant(unit: SqlUnit, tenant: Tenant) -> None:
     """Give a new tenant its first-party service principals, in the transaction that creates it."""
-    assert isinstance(unit, SqlUnit), "the store's transactions yield one unit implementing every repository"
     ensure_graph_service_principal(unit, tenant.id, tenant.created_at)
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Open storage (migrating it to head), load the master key, and wire the services."""
-    clock = clock or SystemClock()
+def open_store(settings: Settings) -> Store:
+    """The data directory (private), the database (migrated to head) and its unit of work."""
     ensure_private_directory(settings.home)
     store = Store(make_engine(settings.resolved_database_url))
     upgrade_database(store.engine)
+    return store
+
+
+def build_services(settings: Settings, clock: Clock | None = None, *, store: Store | None = None) -> Services:
+    """Open storage (unless given), load the master key, and wire every service once; the server and each
+    CLI invocation call this same function."""
+    clock = clock or SystemClock()
+    store = store or open_store(settings)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     master_key = MasterKey.load_or_create(secret, settings.home)
-    hasher = SecretHasher(master_key)
     writes = partial(store.transaction, write=True)
     keys = KeyManager(
         writes,
@@ -110,40 +131,68 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     keys.ensure_signing_key()
     with writes() as unit:
         ensure_first_party(unit, clock.now())
-    hashing = PasswordHashing()
+    hashing = PasswordHashing(concurrency=settings.resolved_hash_concurrency)
+    hasher = SecretHasher(master_key)
     minter = TokenMinter(keys)
-    subjects = PairwiseSubjects(master_key)
-    lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
-    sts = StsDeps(
+    passwords = PasswordAuthenticator(hashing)
+    return Services(
         settings=settings,
         clock=clock,
         store=store,
         master_key=master_key,
         keys=keys,
         minter=minter,
-        subjects=subjects,
-        client_authenticator=ClientAuthenticator(hasher, clock, timedelta(seconds=settings.clock_skew)),
-        passwords=PasswordAuthenticator(hashing),
-        user_tokens=UserTokenIssuer(minter, subjects, clock, lifetimes),
-    )
-    grants = GrantRegistry(build_grants(sts))
-    return Services(
-        settings=settings,
-        clock=clock,
-        store=store,
-        keys=keys,
         directory=DirectoryService(
-            writes,
-            clock,
-            on_tenant_created=_provision_tenant,
-            hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID}),
+            writes, clock, on_tenant_created=_provision_tenant, hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID})
         ),
         users=UserService(writes, hashing, clock),
         apps=AppService(writes, clock),
         credentials=CredentialService(writes, hasher, clock),
-        token_service=TokenService(store, grants),
-        signing_pool=SigningPool(threads=min(4, os.cpu_count() or 2)),
-        sts=sts,
+        roles=RoleService(writes, clock),
+        audit=AuditService(store.transaction),
+        authorizer=Authorizer(store.transaction),
+        share_links=ShareLinkService(writes, master_key, clock),
+        signin=SignInService(store, clock, passwords),
+        protocol=_protocol_deps(settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords)),
+    )
+
+
+@dataclass(frozen=True)
+class ProtocolParts:
+    """What `build_services` has already made that the STS shares."""
+
+    master_key: MasterKey
+    hasher: SecretHasher
+    minter: TokenMinter
+    passwords: PasswordAuthenticator
+
+
+def _protocol_deps(
+    settings: Settings, store: Store, clock: Clock, keys: KeyManager, parts: ProtocolParts
+) -> ProtocolDeps:
+    """The STS: client authentication, grants, the token and authorize services, the signing pool."""
+    skew = timedelta(seconds=settings.clock_skew)
+    subjects = PairwiseSubjects(parts.master_key)
+    lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
+    authenticator = ClientAuthenticator(parts.hasher, clock, skew)
+    user_tokens = UserTokenIssuer(parts.minter, subjects, clock, lifetimes)
+    grant_base = StoredCodeGrantDeps(authenticator, clock, user_tokens, store)
+    grants = build_grants(grant_base, parts.passwords, keys.published, skew, parts.minter, lifetimes)
+    sessions = SessionService(clock)
+    authorize = AuthorizeService(AuthorizeDeps(store, clock, authenticator, parts.minter, subjects, sessions))
+    return ProtocolDeps(
+        max_body_bytes=settings.max_body_bytes,
+        store=store,
+        clock=clock,
+        published_keys=keys.published,
+        clock_skew=skew,
+        subjects=subjects,
+        client_authenticator=authenticator,
+        sessions=sessions,
+        authorize=authorize,
+        token_service=TokenService(store, GrantRegistry(grants)),
+        signing_pool=SigningPool(threads=settings.resolved_signing_threads),
+        token_threads=CapacityLimiter(settings.token_endpoint_threads),
     )
 
 
@@ -182,7 +231,7 @@ def credential_lifecycle(services: Services, public_url: str | None = None) -> C
     return CredentialLifecycle(
         scanner=ExpiryScanner(writes, clock, settings.expiry_horizon_days, channels),
         outbox=OutboxWorker(writes, clock, webhook=webhook, email=mailer),
-        share_links=ShareLinkService(writes, services.sts.master_key, clock),
+        share_links=services.share_links,
         has_channels=channels.webhook or channels.email,
     )
 
@@ -235,27 +284,25 @@ def _lifespan(services: Services, public_url: str) -> Callable[[Starlette], Abst
             task.cancel()
             for job in background:
                 job.cancel()
-            services.signing_pool.close()
+            services.protocol.signing_pool.close()
 
     return lifespan
 
 
 def graph_app(services: Services, public_url: str) -> ASGIApp:
     """The Graph-compatible management API (`/v1.0`), wired to the same services."""
-    writes = partial(services.store.transaction, write=True)
-    settings, clock = services.settings, services.clock
     deps = GraphDeps(
-        clock=clock,
+        clock=services.clock,
         published_keys=services.keys.published,
-        clock_skew=timedelta(seconds=settings.clock_skew),
+        clock_skew=timedelta(seconds=services.settings.clock_skew),
         public_url=public_url,
         directory=services.directory,
         apps=services.apps,
         credentials=services.credentials,
-        share_links=ShareLinkService(writes, services.sts.master_key, clock),
-        roles=RoleService(writes, clock),
-        audit=AuditService(services.store.transaction),
-        authorizer=Authorizer(services.store.transaction),
+        share_links=services.share_links,
+        roles=services.roles,
+        audit=services.audit,
+        authorizer=services.authorizer,
     )
     return build_graph_app(deps)
 
@@ -265,23 +312,17 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
     base and the base of every URL the server publishes or links to, whatever Host a request names."""
     if not public_url.startswith(("https://", "http://")) or public_url.endswith("/"):
         raise ValueError(f"public_url must be https://host[:port] without a trailing slash, not {public_url!r}")
-    app = Starlette(
+    protocol = build_routes(services.protocol)
+    pages = SignInPageDeps(services.signin, services.master_key)
+    return Starlette(
         lifespan=_lifespan(services, public_url),
         routes=[
             graph_mount(graph_app(services, public_url)),
-            *protocol_routes,
-            *signin_routes,
+            *protocol.routes,
+            *signin_routes(pages),
             *web_routes,
-            *share_routes,
+            *share_routes(services.share_links, services.clock),
         ],
-        middleware=[Middleware(HttpHardening, express=(token_route,))],
+        middleware=[Middleware(HttpHardening, public_url=public_url, express=(protocol.token_route,))],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},
     )
-    app.state.settings = services.settings
-    app.state.public_url = public_url
-    app.state.store = services.store
-    app.state.keys = services.keys
-    app.state.token_service = services.token_service
-    app.state.signing_pool = services.signing_pool
-    app.state.sts = services.sts
-    return app

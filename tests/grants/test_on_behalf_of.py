@@ -91,7 +91,7 @@ def mint(
         lifetime=3600,
         session_id=None,
     )
-    value = world.services.sts.minter.sign(user_access_token_claims(request), version=version)
+    value = world.services.minter.sign(user_access_token_claims(request), version=version)
     world.sensitive.add(value)
     return value
 

@@ -81,7 +81,7 @@ def _expired_graph_token(world: GrantsWorld) -> str:
         lifetime=3600,
         session_id=None,
     )
-    value = world.services.sts.minter.sign(user_access_token_claims(request), version=1)
+    value = world.services.minter.sign(user_access_token_claims(request), version=1)
     world.sensitive.add(value)
     return value
 

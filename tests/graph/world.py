@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import httpx
@@ -52,8 +51,7 @@ class GraphWorld:
     @property
     def roles(self) -> RoleService:
         """Role assignments straight through the service (the system actor)."""
-        svc = self.services
-        return RoleService(partial(svc.store.transaction, write=True), svc.clock)
+        return self.services.roles
 
     def token_url(self, tenant: Tenant | None = None) -> str:
         """The token endpoint path of a tenant."""

@@ -107,7 +107,7 @@ def test_reset_with_share_link_prints_the_link_not_the_secret(run: Run, home: Pa
         found = services.apps.find_app(app_id)
         assert found is not None
         secrets, _ = services.credentials.list_credentials(found)
-        assert SecretHasher(services.sts.master_key).match(secret, secrets) is not None
+        assert SecretHasher(services.master_key).match(secret, secrets) is not None
     finally:
         services.store.dispose()
 

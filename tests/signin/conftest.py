@@ -14,7 +14,6 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -79,7 +78,7 @@ def _update(services: Services, app: Application, **changes: object) -> Applicat
 
 def role_service(services: Services) -> RoleService:
     """Directory role assignments, as the CLI makes them."""
-    return RoleService(partial(services.store.transaction, write=True), services.clock)
+    return services.roles
 
 
 def build_world(services: Services) -> World:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from functools import cache, partial
+from functools import cache
 
 from pydantic import ValidationError
 
@@ -50,19 +50,17 @@ def lifecycle() -> CredentialLifecycle:
 
 def roles() -> RoleService:
     """Directory role assignments."""
-    svc = services()
-    return RoleService(partial(svc.store.transaction, write=True), svc.clock)
+    return services().roles
 
 
 def owners() -> OwnerOperations:
     """Application owners."""
-    svc = services()
-    return OwnerOperations(partial(svc.store.transaction, write=True), svc.clock)
+    return services().apps
 
 
 def audit_log() -> AuditService:
     """The directory audit log (read-only)."""
-    return AuditService(services().store.transaction)
+    return services().audit
 
 
 def _os_user() -> str:

@@ -63,6 +63,7 @@ def serve(
             Listener(host, tuple(port), None if no_tls else certfile, None if no_tls else keyfile, access_log),
             sockets,
             header_timeout=settings.header_timeout_seconds,
+            gil_switch_interval_us=settings.gil_switch_interval_us,
         )
 
 

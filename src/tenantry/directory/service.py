@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Generic, TypeVar
 
 from tenantry.common.clock import Clock
 from tenantry.common.ids import new_guid
@@ -15,6 +16,7 @@ __all__ = ["DirectoryService", "DomainTakenError", "InvalidDomainError", "normal
 
 _DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 RESERVED_TENANT_NAMES = frozenset({"common", "organizations", "consumers"})
+Unit = TypeVar("Unit", bound=TenantRepository)
 
 
 class InvalidDomainError(ValueError):
@@ -29,7 +31,7 @@ def normalise_domain(domain: str) -> str:
     return value
 
 
-class DirectoryService:
+class DirectoryService(Generic[Unit]):
     """Creates and lists tenants; each call runs in its own transaction.
 
     `on_tenant_created` runs inside the creating transaction: the composition root uses it to give the
@@ -38,9 +40,9 @@ class DirectoryService:
 
     def __init__(
         self,
-        transaction: Callable[[], AbstractContextManager[TenantRepository]],
+        transaction: Callable[[], AbstractContextManager[Unit]],
         clock: Clock,
-        on_tenant_created: Callable[[TenantRepository, Tenant], None] | None = None,
+        on_tenant_created: Callable[[Unit, Tenant], None] | None = None,
         hidden_tenant_ids: frozenset[str] = frozenset(),
     ) -> None:
         self._transaction = transaction

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from starlette.routing import Mount
 from starlette.types import ASGIApp
 
-from tenantry.graph.deps import GraphDeps
+from tenantry.graph.deps import GraphDeps, graph_deps
 from tenantry.graph.failures import exception_handlers
 from tenantry.graph.responses import GraphJson, RequestIds
 from tenantry.graph.routes import applications, credentials, directory, owners, service_principals
@@ -42,7 +42,7 @@ def _without_validation_errors(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_graph_app(deps: GraphDeps) -> FastAPI:
-    """The API with every route, Graph's error handling and request ids; `deps` lives on its state. Every
+    """The API with every route, Graph's error handling and request ids, bound to `deps`. Every
     route first refuses control characters anywhere in the request (`graph/strings.py`)."""
     app = FastAPI(
         title="Tenantry Graph-compatible API",
@@ -55,7 +55,11 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         exception_handlers=exception_handlers(),
         dependencies=[Depends(refuse_control_characters)],
     )
-    app.state.graph = deps
+
+    async def bound_deps() -> GraphDeps:
+        return deps
+
+    app.dependency_overrides[graph_deps] = bound_deps
     app.add_middleware(RequestIds)
     for module in (applications, credentials, owners, service_principals, directory):
         app.include_router(module.router)

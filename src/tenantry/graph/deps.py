@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-
-from starlette.requests import Request
+from typing import Any
 
 from tenantry.apps.service import AppService
 from tenantry.audit.service import AuditService
@@ -28,7 +27,7 @@ class GraphDeps:
     clock_skew: timedelta
     # The issuer's base and the base of `@odata.context`, next links, `Location` and share links.
     public_url: str
-    directory: DirectoryService
+    directory: DirectoryService[Any]  # any unit type: Graph only reads tenants through it
     apps: AppService
     credentials: CredentialService
     share_links: ShareLinkService
@@ -37,8 +36,7 @@ class GraphDeps:
     authorizer: Authorizer
 
 
-def graph_deps(request: Request) -> GraphDeps:
-    """The dependencies stored on the Graph app's state by `build_graph_app`."""
-    deps = request.app.state.graph
-    assert isinstance(deps, GraphDeps)
-    return deps
+def graph_deps() -> GraphDeps:
+    """FastAPI dependency: `build_graph_app` overrides it with the app's one `GraphDeps` (a typed binding
+    made once, instead of a lookup on the application's state)."""
+    raise RuntimeError("graph_deps is bound by build_graph_app")

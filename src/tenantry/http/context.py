@@ -17,6 +17,13 @@ from starlette.types import Scope
 from tenantry.common.context import RequestContext
 
 _STATE_KEY = "tenantry_context"
+_PUBLIC_URL_KEY = "tenantry_public_url"
+
+
+def bind_public_url(scope: Scope, public_url: str) -> None:
+    """Called by the outermost middleware (`HttpHardening`, built with the server's public URL) for every
+    request, so that the request's context is built without looking anything up on the application."""
+    scope.setdefault("state", {})[_PUBLIC_URL_KEY] = public_url
 
 
 def scope_context(scope: Scope, headers: Mapping[str, str]) -> RequestContext:
@@ -26,13 +33,12 @@ def scope_context(scope: Scope, headers: Mapping[str, str]) -> RequestContext:
     existing = state.get(_STATE_KEY)
     if isinstance(existing, RequestContext):
         return existing
-    app_state = scope["app"].state
     correlation = headers.get("client-request-id")
     query = scope.get("query_string", b"")
     if correlation is None and b"client-request-id" in query:
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
         correlation = next((value for name, value in pairs if name == "client-request-id"), None)
-    ctx = RequestContext.create(correlation, app_state.public_url)
+    ctx = RequestContext.create(correlation, state[_PUBLIC_URL_KEY])
     state[_STATE_KEY] = ctx
     return ctx
 

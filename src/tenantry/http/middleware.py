@@ -13,7 +13,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.http.context import request_context
+from tenantry.http.context import bind_public_url, request_context
 from tenantry.http.responses import JsonResponse, error_response
 
 log = logging.getLogger("tenantry.http")
@@ -27,6 +27,7 @@ _HSTS = (b"strict-transport-security", b"max-age=31536000")
 class HttpHardening:
     """One pass over every request (one middleware layer, not two, on the hot path):
 
+    - bind the server's public URL to the request, for its context (trace id, correlation id, base URL);
     - fold `//` into `/`: MSAL keeps an authority's trailing slash and asks for `/tenant//v2.0/…`;
     - add the headers every answer carries: no MIME sniffing, no framing, HSTS over TLS;
     - answer the `express` routes (the token endpoint) directly, without going through the router
@@ -34,8 +35,9 @@ class HttpHardening:
       still reaches the server-error handler outside this layer.
     """
 
-    def __init__(self, app: ASGIApp, express: Sequence[Route] = ()) -> None:
+    def __init__(self, app: ASGIApp, public_url: str, express: Sequence[Route] = ()) -> None:
         self.app = app
+        self.public_url = public_url
         self.express = tuple(express)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,6 +45,7 @@ class HttpHardening:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        bind_public_url(scope, self.public_url)
         if "//" in scope["path"]:
             scope = dict(scope)
             scope["path"] = _SLASHES.sub("/", scope["path"])

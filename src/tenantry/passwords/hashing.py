@@ -14,25 +14,30 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
 PARALLELISM = 1
-# Each argon2 computation holds 19 MiB; allocator arenas keep it per thread. Two at a time use both cores
-# and bound the memory, whichever thread pool (sign-in pages, ROPC) the call comes from.
-CONCURRENT_HASHES = 2
-_SLOTS = threading.BoundedSemaphore(CONCURRENT_HASHES)
+# Each argon2 computation holds 19 MiB; allocator arenas keep it per thread. One per core uses every core and
+# bounds the memory, whichever thread pool (sign-in pages, ROPC) the call comes from (`Settings`).
+DEFAULT_CONCURRENT_HASHES = 2
 
 
 class PasswordHashing:
     """Hash, verify and decide on rehashing; the argon2 work releases the GIL."""
 
     def __init__(
-        self, memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST, parallelism: int = PARALLELISM
+        self,
+        memory_kib: int = MEMORY_KIB,
+        time_cost: int = TIME_COST,
+        parallelism: int = PARALLELISM,
+        *,
+        concurrency: int = DEFAULT_CONCURRENT_HASHES,
     ) -> None:
+        self._slots = threading.BoundedSemaphore(concurrency)
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, hash_len=32, salt_len=16, type=Type.ID
         )
 
     def hash(self, password: str) -> str:
         """A new encoded hash with a random salt."""
-        with _SLOTS:
+        with self._slots:
             return self._hasher.hash(password)
 
     def verify(self, encoded: str | None, password: str) -> bool:
@@ -40,7 +45,7 @@ class PasswordHashing:
         if not encoded:
             return False
         try:
-            with _SLOTS:
+            with self._slots:
                 return self._hasher.verify(encoded, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False

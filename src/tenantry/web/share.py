@@ -13,9 +13,10 @@ from functools import partial
 from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tenantry.audit.recorder import AuditContext
+from tenantry.common.clock import Clock
 from tenantry.credentials.share_links import (
     LINK_HOLDER,
     LinkState,
@@ -37,28 +38,22 @@ HEADERS = {
 _STATUS = {LinkState.AVAILABLE: 200, LinkState.GONE: 410, LinkState.UNKNOWN: 404}
 
 
-def share_service(request: Request) -> ShareLinkService:
-    """Share links over the app's store, master key and clock."""
-    sts = request.app.state.sts
-    return ShareLinkService(partial(request.app.state.store.transaction, write=True), sts.master_key, sts.clock)
-
-
 def _page(request: Request, state: str, value: str | None = None) -> Response:
     status = 200 if state == "revealed" else _STATUS[LinkState(state)]
     context = {"state": state, "value": value, "is_pem": bool(value and value.startswith("-----BEGIN"))}
     return templates.TemplateResponse(request, "share.html", context, status_code=status, headers=HEADERS)
 
 
-async def show(request: Request) -> Response:
+async def show(links: ShareLinkService, request: Request) -> Response:
     """The confirmation page (or 410/404); nothing is revealed or changed."""
-    state = await to_thread.run_sync(share_service(request).state, request.path_params["token"])
+    state = await to_thread.run_sync(links.state, request.path_params["token"])
     return _page(request, state.value)
 
 
-async def reveal(request: Request) -> Response:
+async def reveal(links: ShareLinkService, clock: Clock, request: Request) -> Response:
     """Reveal the value once; the audit record carries this request's correlation id."""
-    ctx = AuditContext(LINK_HOLDER, request.app.state.sts.clock.now(), request_context(request).correlation_id)
-    reveal_once = partial(share_service(request).reveal, audit=ctx)
+    ctx = AuditContext(LINK_HOLDER, clock.now(), request_context(request).correlation_id)
+    reveal_once = partial(links.reveal, audit=ctx)
     try:
         revealed = await to_thread.run_sync(reveal_once, request.path_params["token"])
     except ShareLinkGoneError:
@@ -68,7 +63,9 @@ async def reveal(request: Request) -> Response:
     return _page(request, "revealed", revealed.value)
 
 
-routes = [
-    Route("/share/{token}", show, methods=["GET"]),
-    Route("/share/{token}", reveal, methods=["POST"]),
-]
+def share_routes(links: ShareLinkService, clock: Clock) -> list[BaseRoute]:
+    """The share-link page, bound to the share-link service."""
+    return [
+        Route("/share/{token}", partial(show, links), methods=["GET"]),
+        Route("/share/{token}", partial(reveal, links, clock), methods=["POST"]),
+    ]

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.form import MAX_PARAMETER_LENGTH
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes
@@ -82,7 +82,7 @@ class AuthorizeContext:
     tenant: TenantRef
     params: Mapping[str, str]
     unit: StsUnit
-    deps: StsDeps
+    deps: AuthorizeDeps
     client: Application | None = None
     client_sp: ServicePrincipal | None = None
     redirect_uri: str | None = None

@@ -18,7 +18,7 @@ from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.authorize.context import AuthorizeRequest
 from tenantry.protocol.authorize.signin import ClientRequest, SignedIn, complete_sign_in
 from tenantry.protocol.delegation import require_consent
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.sessions.flow import FlowEntry, FlowState
 from tenantry.sessions.service import ActiveSession, check_session
@@ -70,7 +70,7 @@ def session_problem(found: ActiveSession | None, now: datetime) -> AadstsError |
     return None
 
 
-def _silent(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: StsDeps) -> Decision:
+def _silent(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps) -> Decision:
     """`prompt=none`: answer from the session or fail with the error Entra gives."""
     now = deps.clock.now()
     problem = session_problem(found, now)
@@ -104,7 +104,7 @@ def _interaction(request: AuthorizeRequest, found: ActiveSession | None, now: da
     return None
 
 
-def decide(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: StsDeps) -> Decision:
+def decide(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps) -> Decision:
     """The SSO decision; user-dependent failures (50020, 50105, 90094, …) raise `AadstsError`."""
     if request.prompt == "none":
         return _silent(request, found, unit, deps)

@@ -14,10 +14,9 @@ from datetime import timedelta
 from tenantry.common.ids import b64url, new_guid
 from tenantry.protocol.authorize.context import AuthorizeRequest
 from tenantry.protocol.authorize.signin import SignedIn
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.user_tokens import ID_TOKEN_LIFETIME, client_info
-from tenantry.sessions.service import SessionService
 from tenantry.tokens.claims import IdTokenRequest, id_token_claims
 from tenantry.tokens.models import AuthorizationCode
 from tenantry.tokens.opaque import new_opaque_token, token_hash
@@ -31,7 +30,7 @@ def c_hash(code: str) -> str:
     return b64url(hashlib.sha256(code.encode("ascii")).digest()[:16])
 
 
-def _store_code(request: AuthorizeRequest, signed_in: SignedIn, unit: StsUnit, deps: StsDeps) -> str:
+def _store_code(request: AuthorizeRequest, signed_in: SignedIn, unit: StsUnit, deps: AuthorizeDeps) -> str:
     now = deps.clock.now()
     code = new_opaque_token(CODE_PREFIX)
     unit.add_authorization_code(
@@ -56,7 +55,9 @@ def _store_code(request: AuthorizeRequest, signed_in: SignedIn, unit: StsUnit, d
     return code
 
 
-def _id_token(request: AuthorizeRequest, signed_in: SignedIn, deps: StsDeps, base_url: str, code: str | None) -> str:
+def _id_token(
+    request: AuthorizeRequest, signed_in: SignedIn, deps: AuthorizeDeps, base_url: str, code: str | None
+) -> str:
     """An id_token from /authorize (implicit or hybrid): `c_hash` binds it to the code it came with."""
     now = int(deps.clock.now().timestamp())
     claims = id_token_claims(
@@ -81,7 +82,7 @@ def _id_token(request: AuthorizeRequest, signed_in: SignedIn, deps: StsDeps, bas
 
 
 def issue_reply(
-    request: AuthorizeRequest, signed_in: SignedIn, unit: StsUnit, deps: StsDeps, base_url: str
+    request: AuthorizeRequest, signed_in: SignedIn, unit: StsUnit, deps: AuthorizeDeps, base_url: str
 ) -> dict[str, str]:
     """Write the code and return the reply parameters in Entra's order: code, id_token, client_info,
     state (echoed exactly), session_state (the session id, also the tokens' `sid`)."""
@@ -96,5 +97,5 @@ def issue_reply(
     if request.state is not None:
         params["state"] = request.state
     params["session_state"] = signed_in.session.id
-    SessionService(deps.clock).touch(signed_in.session.id, unit)
+    deps.sessions.touch(signed_in.session.id, unit)
     return params

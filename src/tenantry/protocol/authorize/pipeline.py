@@ -27,7 +27,7 @@ from tenantry.protocol.authorize.steps.check_redirect_uri import check_redirect_
 from tenantry.protocol.authorize.steps.check_response_mode import MODES, check_response_mode, default_mode
 from tenantry.protocol.authorize.steps.check_response_type import check_response_type
 from tenantry.protocol.authorize.steps.check_scope import check_scope
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef
 
@@ -80,7 +80,7 @@ def reply_target(ctx: AuthorizeContext, error: AadstsError) -> ReplyTarget | Non
 
 
 def validate(
-    endpoint: Endpoint, tenant: TenantRef, params: Mapping[str, str], unit: StsUnit, deps: StsDeps
+    endpoint: Endpoint, tenant: TenantRef, params: Mapping[str, str], unit: StsUnit, deps: AuthorizeDeps
 ) -> AuthorizeRequest:
     """Run the endpoint's steps in order; the first failure raises `AuthorizeRejectedError`."""
     ctx = AuthorizeContext(endpoint, tenant, params, unit, deps)

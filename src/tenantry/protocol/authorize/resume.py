@@ -26,13 +26,13 @@ from tenantry.protocol.authorize.signin import (
 )
 from tenantry.protocol.client_auth import Presented
 from tenantry.protocol.delegation import require_consent
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef, resolve_tenant
 from tenantry.protocol.users import sign_in_tenant
 from tenantry.sessions.consent import may_grant_admin_consent
 from tenantry.sessions.flow import ConsentPrompt, FlowState, SignInFlow, completed, consent_needed
-from tenantry.sessions.service import ActiveSession, SessionService, check_session
+from tenantry.sessions.service import ActiveSession, check_session
 from tenantry.tokens.models import DeviceCode
 
 
@@ -78,9 +78,9 @@ ACTIONS = (AskConsent, CompleteAuthorize, SettleDevice, CompleteAdminConsent)
 class Resumer:
     """Plans and applies the resume step for each kind of flow."""
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: AuthorizeDeps) -> None:
         self._deps = deps
-        self._sessions = SessionService(deps.clock)
+        self._sessions = deps.sessions
 
     def flow_session(self, flow: SignInFlow, token: str | None, unit: StsUnit) -> ActiveSession:
         """The browser must still hold the session the flow signed in with (binding flow and browser)."""

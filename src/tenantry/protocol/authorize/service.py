@@ -18,7 +18,7 @@ from tenantry.protocol.authorize.outcomes import ErrorPage, Outcome, ToApp, ToPa
 from tenantry.protocol.authorize.pipeline import AuthorizeRejectedError, validate
 from tenantry.protocol.authorize.resume import ACTIONS, Action, Resumer
 from tenantry.protocol.authorize.signin import consent_prompt
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import resolve_tenant
 from tenantry.sessions.flow import (
@@ -31,7 +31,7 @@ from tenantry.sessions.flow import (
     new_flow,
     signed_in_by_session,
 )
-from tenantry.sessions.service import FlowService, SessionService
+from tenantry.sessions.service import FlowService
 
 
 def _origin(kind: FlowKind, request: AuthorizeRequest) -> FlowOrigin:
@@ -42,9 +42,9 @@ def _origin(kind: FlowKind, request: AuthorizeRequest) -> FlowOrigin:
 class AuthorizeService:
     """`/authorize`, `/authorize/resume` and `/adminconsent`."""
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: AuthorizeDeps) -> None:
         self._deps = deps
-        self._sessions = SessionService(deps.clock)
+        self._sessions = deps.sessions
         self._flows = FlowService(deps.clock)
         self._resumer = Resumer(deps)
 

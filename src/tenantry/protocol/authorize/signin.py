@@ -16,7 +16,7 @@ from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.directory.models import Tenant, User
 from tenantry.protocol.authorize.context import AuthorizeRequest
 from tenantry.protocol.delegation import ConsentState, check_user_assignment, consent_state
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes, parse_user_scopes
 from tenantry.protocol.tenancy import TenantRef
@@ -46,7 +46,7 @@ class SignedIn:
 
 
 def client_in_tenant(
-    client: Application, known: ServicePrincipal | None, tenant: Tenant, unit: StsUnit, deps: StsDeps
+    client: Application, known: ServicePrincipal | None, tenant: Tenant, unit: StsUnit, deps: AuthorizeDeps
 ) -> ServicePrincipal:
     """The client's service principal in the sign-in tenant (700016 absent, 7000112 disabled)."""
     if known is not None and known.tenant_id == tenant.id:
@@ -69,7 +69,9 @@ class ClientRequest:
         return cls(request.tenant, request.client, request.client_sp, request.params.get("scope", ""))
 
 
-def complete_sign_in(request: ClientRequest, user: User, session: SsoSession, unit: StsUnit, deps: StsDeps) -> SignedIn:
+def complete_sign_in(
+    request: ClientRequest, user: User, session: SsoSession, unit: StsUnit, deps: AuthorizeDeps
+) -> SignedIn:
     """Apply the user-dependent checks; raises `AadstsError`."""
     tenant = sign_in_tenant(request.tenant, user, unit)
     sp = client_in_tenant(request.client, request.client_sp, tenant, unit, deps)

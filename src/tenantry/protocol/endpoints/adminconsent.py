@@ -14,13 +14,13 @@ from starlette.responses import Response
 
 from tenantry.http.cookies import read_session_token
 from tenantry.protocol.authorize.response_modes import respond
-from tenantry.protocol.endpoints.authorize import authorize_service
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 
 
-async def admin_consent_endpoint(request: Request) -> Response:
+async def admin_consent_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Validate, then hand over to the sign-in pages; the resume step finishes."""
     outcome = await to_thread.run_sync(
-        authorize_service(request).start_admin_consent,
+        deps.authorize.start_admin_consent,
         request.path_params["tenant"],
         request.query_params.multi_items(),
         read_session_token(request),

@@ -18,19 +18,14 @@ from tenantry.http.context import request_context
 from tenantry.http.cookies import read_session_token
 from tenantry.http.pages import error_page
 from tenantry.protocol.authorize.response_modes import respond
-from tenantry.protocol.authorize.service import AuthorizeService
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.form import check_content_type
 
 
-def authorize_service(request: Request) -> AuthorizeService:
-    """The service over the app's STS dependencies (cheap to build: it holds references only)."""
-    return AuthorizeService(request.app.state.sts)
-
-
-async def form_pairs(request: Request) -> list[tuple[str, str]]:
+async def form_pairs(request: Request, max_body_bytes: int) -> list[tuple[str, str]]:
     """A form-encoded body's parameters (authorize and admin consent accept POST as well as GET)."""
     check_content_type(request.headers.get("content-type"))
-    body = await read_limited_body(request, request.app.state.settings.max_body_bytes)
+    body = await read_limited_body(request, max_body_bytes)
     try:
         return parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as exc:
@@ -39,14 +34,17 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
         ) from exc
 
 
-async def authorize_endpoint(request: Request) -> Response:
+async def authorize_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """OIDC Core §3.1.2.1: parameters in the query (GET) or a form body (POST)."""
     try:
-        pairs = await form_pairs(request) if request.method == "POST" else request.query_params.multi_items()
+        if request.method == "POST":
+            pairs = await form_pairs(request, deps.max_body_bytes)
+        else:
+            pairs = request.query_params.multi_items()
     except AadstsError as err:
         return error_page(request, err)
     outcome = await to_thread.run_sync(
-        authorize_service(request).authorize,
+        deps.authorize.authorize,
         request.path_params["tenant"],
         pairs,
         read_session_token(request),
@@ -55,10 +53,10 @@ async def authorize_endpoint(request: Request) -> Response:
     return respond(request, outcome)
 
 
-async def resume_endpoint(request: Request) -> Response:
+async def resume_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Where the sign-in pages send the browser back: issue the code, ask consent, or answer the error."""
     outcome = await to_thread.run_sync(
-        authorize_service(request).resume,
+        deps.authorize.resume,
         request.path_params["tenant"],
         request.query_params.get("flow"),
         read_session_token(request),

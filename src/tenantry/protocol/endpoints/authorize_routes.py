@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.routing import BaseRoute, Route
 
 from tenantry.protocol.endpoints.adminconsent import admin_consent_endpoint
 from tenantry.protocol.endpoints.authorize import authorize_endpoint, resume_endpoint
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.endpoints.logout import logout_endpoint
 
-routes: list[BaseRoute] = [
-    Route("/{tenant}/oauth2/v2.0/authorize", authorize_endpoint, methods=["GET", "POST"]),
-    Route("/{tenant}/oauth2/v2.0/authorize/resume", resume_endpoint, methods=["GET"]),
-    Route("/{tenant}/oauth2/v2.0/logout", logout_endpoint, methods=["GET", "POST"]),
-    Route("/{tenant}/v2.0/adminconsent", admin_consent_endpoint, methods=["GET"]),
-    Route("/{tenant}/adminconsent", admin_consent_endpoint, methods=["GET"]),
-]
+
+def authorize_routes(deps: ProtocolDeps) -> list[BaseRoute]:
+    """The interactive endpoints, bound to their dependencies."""
+    return [
+        Route("/{tenant}/oauth2/v2.0/authorize", partial(authorize_endpoint, deps), methods=["GET", "POST"]),
+        Route("/{tenant}/oauth2/v2.0/authorize/resume", partial(resume_endpoint, deps), methods=["GET"]),
+        Route("/{tenant}/oauth2/v2.0/logout", partial(logout_endpoint, deps), methods=["GET", "POST"]),
+        Route("/{tenant}/v2.0/adminconsent", partial(admin_consent_endpoint, deps), methods=["GET"]),
+        Route("/{tenant}/adminconsent", partial(admin_consent_endpoint, deps), methods=["GET"]),
+    ]

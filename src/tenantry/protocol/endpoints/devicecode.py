@@ -24,7 +24,7 @@ from tenantry.http.body import read_limited_body
 from tenantry.http.context import request_context
 from tenantry.http.responses import error_response, token_response
 from tenantry.protocol.client_auth import AuthenticatedClient
-from tenantry.protocol.deps import StsDeps
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.form import check_content_type, parse_form, require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import identify_client, prove_client
@@ -51,7 +51,7 @@ def device_login_message(verification_uri: str, user_code: str) -> str:
     return f"To sign in, open {verification_uri} in a web browser and enter the code {user_code} to continue."
 
 
-def _authenticate(deps: StsDeps, request: TokenRequest, unit: StsUnit) -> tuple[AuthenticatedClient, str]:
+def _authenticate(deps: ProtocolDeps, request: TokenRequest, unit: StsUnit) -> tuple[AuthenticatedClient, str]:
     """The client (700016, 50194, 7000112), its credential, and the validated scope string."""
     authenticator = deps.client_authenticator
     caller = identify_client(authenticator, request, unit)
@@ -76,7 +76,7 @@ def _unused_user_code(unit: StsUnit) -> str:
 
 
 def start_device_flow(
-    deps: StsDeps, segment: str, form: Mapping[str, str], authorization: str | None, base_url: str, host: str = ""
+    deps: ProtocolDeps, segment: str, form: Mapping[str, str], authorization: str | None, base_url: str, host: str = ""
 ) -> dict[str, Any]:
     """Validate in a read transaction, then store the pending code in a write transaction; `verification_uri`
     is on the public URL `base_url`, whatever host the request used (`host`, for a client assertion's `aud`)."""
@@ -111,15 +111,15 @@ def start_device_flow(
     }
 
 
-async def devicecode_endpoint(request: Request) -> Response:
+async def devicecode_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Parse the form here; validate and store in a worker thread, like the token endpoint."""
     ctx = request_context(request)
     try:
         check_content_type(request.headers.get("content-type"))
-        form = parse_form(await read_limited_body(request, request.app.state.settings.max_body_bytes))
+        form = parse_form(await read_limited_body(request, deps.max_body_bytes))
         body = await to_thread.run_sync(
             start_device_flow,
-            request.app.state.sts,
+            deps,
             request.path_params["tenant"],
             form,
             request.headers.get("authorization"),

@@ -11,9 +11,10 @@ from starlette.responses import Response
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.context import request_context
 from tenantry.http.responses import JsonResponse, error_response
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.tenancy import CONSUMERS_TENANT_ID, TenantAlias, TenantRef, resolve_tenant
 from tenantry.protocol.urls import TenantUrls, called_base_url
-from tenantry.tokens.keys import KeyManager, jwk_of
+from tenantry.tokens.keys import jwk_of
 
 METADATA_HEADERS = {
     "Cache-Control": "max-age=86400, private",
@@ -23,8 +24,8 @@ METADATA_HEADERS = {
 PLACEHOLDER_TENANT = "{tenantid}"
 
 
-def _resolve(request: Request) -> TenantRef:
-    with request.app.state.store.transaction() as unit:
+def _resolve(deps: ProtocolDeps, request: Request) -> TenantRef:
+    with deps.store.transaction() as unit:
         return resolve_tenant(request.path_params["tenant"], unit)
 
 
@@ -92,26 +93,25 @@ def openid_configuration(base: str, ref: TenantRef) -> dict[str, Any]:
     }
 
 
-def openid_configuration_endpoint(request: Request) -> Response:
+def openid_configuration_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """`GET /{tenant}/v2.0/.well-known/openid-configuration`; unknown tenant → 90002 (invalid_tenant)."""
     ctx = request_context(request)
     try:
-        ref = _resolve(request)
+        ref = _resolve(deps, request)
     except AadstsError as err:
         return error_response(err, ctx)
     return JsonResponse(openid_configuration(ctx.base_url, ref), headers=METADATA_HEADERS)
 
 
-def jwks_endpoint(request: Request) -> Response:
+def jwks_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """`GET /{tenant}/discovery/v2.0/keys`: every published key, each with Entra's `issuer` template."""
     ctx = request_context(request)
     try:
-        _resolve(request)
+        _resolve(deps, request)
     except AadstsError as err:
         return error_response(err, ctx)
-    keys: KeyManager = request.app.state.keys
     issuer = f"{ctx.base_url}/{PLACEHOLDER_TENANT}/v2.0"
-    return JsonResponse({"keys": [jwk_of(k, issuer) for k in keys.published()]}, headers=METADATA_HEADERS)
+    return JsonResponse({"keys": [jwk_of(k, issuer) for k in deps.published_keys()]}, headers=METADATA_HEADERS)
 
 
 def instance_discovery_endpoint(request: Request) -> Response:

@@ -24,11 +24,10 @@ from tenantry.http.cookies import clear_session_cookies, read_session_token
 from tenantry.http.pages import error_page, render_page
 from tenantry.protocol.authorize.redirect_uris import is_loopback_match, registered_uris
 from tenantry.protocol.authorize.response_modes import redirect
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.endpoints.authorize import form_pairs
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef, resolve_tenant
-from tenantry.sessions.service import SessionService
 
 LOGOUT_PARAMETERS = frozenset({"post_logout_redirect_uri", "state", "client_id", "id_token_hint", "logout_hint"})
 
@@ -60,9 +59,9 @@ def is_registered(uri: str, apps: list[Application]) -> bool:
     return any(uri == r or is_loopback_match(r, uri) for app in apps for r in registered_uris(app))
 
 
-def sign_out(deps: StsDeps, segment: str, params: Mapping[str, str], token: str | None) -> str | None:
+def sign_out(deps: ProtocolDeps, segment: str, params: Mapping[str, str], token: str | None) -> str | None:
     """Revoke the session; return where to send the browser (None: show the signed-out page)."""
-    sessions = SessionService(deps.clock)
+    sessions = deps.sessions
     with deps.store.transaction(write=True) as unit:
         ref = resolve_tenant(segment, unit)
         session = sessions.find(token, unit)
@@ -77,13 +76,16 @@ def sign_out(deps: StsDeps, segment: str, params: Mapping[str, str], token: str 
     return f"{uri}{'&' if '?' in uri else '?'}{urlencode({'state': state})}"
 
 
-async def logout_endpoint(request: Request) -> Response:
+async def logout_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Sign out and clear the cookies, whatever else happens."""
     try:
-        pairs = await form_pairs(request) if request.method == "POST" else request.query_params.multi_items()
+        if request.method == "POST":
+            pairs = await form_pairs(request, deps.max_body_bytes)
+        else:
+            pairs = request.query_params.multi_items()
         params = {k: v for k, v in pairs if k in LOGOUT_PARAMETERS and v and "\x00" not in v}
         target = await to_thread.run_sync(
-            sign_out, request.app.state.sts, request.path_params["tenant"], params, read_session_token(request)
+            sign_out, deps, request.path_params["tenant"], params, read_session_token(request)
         )
     except AadstsError as err:
         response = error_page(request, err)

@@ -21,38 +21,43 @@ from tenantry.http.context import scope_context
 from tenantry.http.responses import NO_STORE
 from tenantry.protocol.endpoints.cors import ANY_ORIGIN, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
-from tenantry.protocol.token_service import InlineOutcome, TokenCall
+from tenantry.protocol.token_service import InlineOutcome, TokenCall, TokenService
 from tenantry.tokens.mint import fill_signatures
 from tenantry.tokens.signing_pool import SigningPool
 
 token_preflight = preflight_endpoint("POST")
 
-# Grants that read or write storage run on worker threads: a few keep both cores busy, while dozens
-# would only fight over the GIL (and over pooled connections).
-TOKEN_THREADS = CapacityLimiter(3)
 _ANY_ORIGIN = encode_headers((ANY_ORIGIN,))
 _NO_STORE = encode_headers(NO_STORE.items())
 
 
 class TokenEndpoint:
-    """The endpoint as an ASGI app (an instance, so that Starlette's `Route` hands it the raw scope)."""
+    """The endpoint as an ASGI app (an instance, so that Starlette's `Route` hands it the raw scope).
+
+    Grants that read or write storage run on worker threads, at most `threads` at once: a few keep both
+    cores busy, while dozens would only fight over the GIL (and over pooled connections)."""
+
+    def __init__(self, service: TokenService, signing: SigningPool, threads: CapacityLimiter, max_body: int) -> None:
+        self._service = service
+        self._signing = signing
+        self._threads = threads
+        self._max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Parse the form and validate on the event loop when the grant allows it (client credentials with
         a warm cache needs no I/O) and sign on the signing pool; every grant that reads or writes storage
         runs on worker threads, where the database drivers release the GIL."""
-        state = scope["app"].state
         headers = decoded_headers(scope)
         ctx = scope_context(scope, headers)
         cors = _ANY_ORIGIN if headers.get("origin") else ()
         try:
             check_content_type(headers.get("content-type"))
-            form = parse_form(await read_body(receive, headers, state.settings.max_body_bytes))
+            form = parse_form(await read_body(receive, headers, self._max_body))
             tenant = scope["path_params"]["tenant"]
             call = TokenCall(
                 tenant, form, headers.get("authorization"), ctx.base_url, headers.get("origin"), headers.get("host", "")
             )
-            body = await _finish(state.token_service.start(call), state.signing_pool)
+            body = await self._finish(self._service.start(call))
         except AadstsError as err:
             rendered = render_json(err, ctx)
             answer = (*encode_headers(rendered.headers.items()), *cors)
@@ -61,14 +66,10 @@ class TokenEndpoint:
         answer = (*_NO_STORE, (b"x-ms-request-id", ctx.trace_id.encode()), *cors)
         await send_json(send, 200, compact_json(body), answer)
 
-
-token_endpoint = TokenEndpoint()
-
-
-async def _finish(outcome: InlineOutcome, signing: SigningPool) -> dict[str, Any]:
-    if outcome.remaining is not None:
-        return await to_thread.run_sync(outcome.remaining, limiter=TOKEN_THREADS)
-    assert outcome.body is not None
-    if not outcome.pending:
-        return outcome.body
-    return fill_signatures(outcome.body, await signing.sign(outcome.pending))
+    async def _finish(self, outcome: InlineOutcome) -> dict[str, Any]:
+        if outcome.remaining is not None:
+            return await to_thread.run_sync(outcome.remaining, limiter=self._threads)
+        assert outcome.body is not None
+        if not outcome.pending:
+            return outcome.body
+        return fill_signatures(outcome.body, await self._signing.sign(outcome.pending))

@@ -10,7 +10,6 @@ expired or non-Graph token is 401 with `WWW-Authenticate: Bearer error="invalid_
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from anyio import to_thread
@@ -21,8 +20,8 @@ from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.errors import AadstsError
 from tenantry.http.context import request_context
 from tenantry.http.responses import NO_STORE, JsonResponse
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.resources import FIRST_PARTY_URIS
 from tenantry.tokens.verify import verify_access_token
 
@@ -43,11 +42,10 @@ def bearer_token(authorization: str | None) -> str | None:
     return value.strip()
 
 
-def userinfo_claims(deps: StsDeps, token: str, base_url: str) -> dict[str, Any]:
+def userinfo_claims(deps: ProtocolDeps, token: str, base_url: str) -> dict[str, Any]:
     """Verify the token (ours, unexpired, for Graph, a user's) and describe its user."""
-    skew = timedelta(seconds=deps.settings.clock_skew)
     try:
-        verified = verify_access_token(token, deps.keys.published(), base_url, deps.clock.now(), skew)
+        verified = verify_access_token(token, deps.published_keys(), base_url, deps.clock.now(), deps.clock_skew)
     except AadstsError as err:
         raise InvalidBearerTokenError(err.message) from err
     if not any(aud.rstrip("/").lower() in GRAPH_AUDIENCES for aud in verified.audiences):
@@ -81,14 +79,14 @@ def _unauthorized(description: str, *, token_sent: bool) -> JsonResponse:
     return JsonResponse({"error": "invalid_token", "error_description": description}, status_code=401, headers=headers)
 
 
-async def userinfo_endpoint(request: Request) -> Response:
+async def userinfo_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Answer with the user's claims, or 401 with a Bearer challenge."""
     ctx = request_context(request)
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         return allow_cross_origin(request, _unauthorized("No access token was sent.", token_sent=False))
     try:
-        claims = await to_thread.run_sync(userinfo_claims, request.app.state.sts, token, ctx.base_url)
+        claims = await to_thread.run_sync(userinfo_claims, deps, token, ctx.base_url)
     except InvalidBearerTokenError as exc:
         return allow_cross_origin(request, _unauthorized(str(exc), token_sent=True))
     return allow_cross_origin(request, JsonResponse(claims, headers={**NO_STORE, "x-ms-request-id": ctx.trace_id}))

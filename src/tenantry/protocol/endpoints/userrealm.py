@@ -19,6 +19,7 @@ from tenantry.apps.first_party import SYSTEM_TENANT_ID
 from tenantry.common.text import control_character
 from tenantry.http.context import request_context
 from tenantry.http.responses import JsonResponse
+from tenantry.protocol.endpoints.deps import ProtocolDeps
 
 CLOUD_AUDIENCE_URN = "urn:federation:MicrosoftOnline"
 
@@ -34,14 +35,14 @@ def realm_document(domain: str, base_url: str) -> dict[str, Any]:
     }
 
 
-def userrealm_endpoint(request: Request) -> Response:
+def userrealm_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     """Managed for a known domain, else 404."""
     ctx = request_context(request)
     domain = str(request.path_params["upn"]).rpartition("@")[2].strip().lower()
     tenant = None
     # A domain name never holds a control character, and PostgreSQL refuses NUL in a query: no lookup.
     if domain and control_character(domain, value=False) is None:
-        with request.app.state.store.transaction() as unit:
+        with deps.store.transaction() as unit:
             tenant = unit.find_tenant_by_domain(domain)
     headers = {"x-ms-request-id": ctx.trace_id}
     if tenant is None or tenant.id == SYSTEM_TENANT_ID:

@@ -27,7 +27,6 @@ from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.authorize.redirect_uris import match_redirect_uri
 from tenantry.protocol.client_auth import AuthenticatedClient
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import (
@@ -41,6 +40,7 @@ from tenantry.protocol.grants.delegated import (
     identify_client,
     user_grant,
 )
+from tenantry.protocol.grants.deps import StoredCodeGrantDeps
 from tenantry.protocol.grants.pkce import check_code_verifier
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
@@ -90,7 +90,7 @@ class AuthorizationCodeGrant:
     parameters: ClassVar[frozenset[str]] = frozenset({"code", "redirect_uri", "code_verifier", "client_info"})
     inline: ClassVar[bool] = False
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: StoredCodeGrantDeps) -> None:
         self._deps = deps
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> AuthorizationCodeDecision:

@@ -1,28 +1,43 @@
-"""Every grant the token endpoint serves, built from the STS dependencies."""
+"""Every grant the token endpoint serves, each built from the narrow dependencies of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
-from tenantry.protocol.deps import StsDeps
+from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.protocol.grants.authorization_code import AuthorizationCodeGrant
 from tenantry.protocol.grants.base import Grant
 from tenantry.protocol.grants.client_credentials import ClientCredentialsGrant
+from tenantry.protocol.grants.deps import OnBehalfOfGrantDeps, PasswordGrantDeps, StoredCodeGrantDeps, UserGrantDeps
 from tenantry.protocol.grants.device_code import DeviceCodeGrant, MsalNodeDeviceCodeGrant
 from tenantry.protocol.grants.jwt_bearer import OnBehalfOfGrant
 from tenantry.protocol.grants.password import PasswordGrant
 from tenantry.protocol.grants.refresh_token import RefreshTokenGrant
+from tenantry.tokens.keys import ActiveKey
+from tenantry.tokens.mint import TokenMinter
 
 
-def build_grants(deps: StsDeps) -> list[Grant[Any]]:
+def build_grants(
+    base: StoredCodeGrantDeps,
+    passwords: PasswordAuthenticator,
+    published_keys: Callable[[], Sequence[ActiveKey]],
+    clock_skew: timedelta,
+    minter: TokenMinter,
+    lifetimes: tuple[int, int],
+) -> list[Grant[Any]]:
     """The registered grants; the device code grant is listed twice, under RFC 8628's URN and under the
     short `device_code` msal-node polls with (msal-compat §5)."""
+    user = UserGrantDeps(base.client_authenticator, base.clock, base.user_tokens)
     return [
-        ClientCredentialsGrant(deps.client_authenticator, deps.minter, deps.clock, deps.lifetimes),
-        AuthorizationCodeGrant(deps),
-        RefreshTokenGrant(deps),
-        PasswordGrant(deps),
-        DeviceCodeGrant(deps),
-        MsalNodeDeviceCodeGrant(deps),
-        OnBehalfOfGrant(deps),
+        ClientCredentialsGrant(base.client_authenticator, minter, base.clock, lifetimes),
+        AuthorizationCodeGrant(base),
+        RefreshTokenGrant(user),
+        PasswordGrant(PasswordGrantDeps(user.client_authenticator, user.clock, user.user_tokens, passwords)),
+        DeviceCodeGrant(base),
+        MsalNodeDeviceCodeGrant(base),
+        OnBehalfOfGrant(
+            OnBehalfOfGrantDeps(user.client_authenticator, user.clock, user.user_tokens, published_keys, clock_skew)
+        ),
     ]

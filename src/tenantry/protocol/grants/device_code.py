@@ -33,7 +33,6 @@ from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.delegation import check_user_assignment
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import (
@@ -45,6 +44,7 @@ from tenantry.protocol.grants.delegated import (
     prove_client,
     user_grant,
 )
+from tenantry.protocol.grants.deps import StoredCodeGrantDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
 from tenantry.protocol.tenancy import TenantRef
@@ -86,7 +86,7 @@ class DeviceCodeGrant:
     parameters: ClassVar[frozenset[str]] = frozenset({"device_code", "client_info"})
     inline: ClassVar[bool] = False
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: StoredCodeGrantDeps) -> None:
         self._deps = deps
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> DeviceCodeDecision:

@@ -11,14 +11,12 @@ allowed in (50057, 50173), and consent for the downstream resource must exist (6
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, ClassVar
 
 from tenantry.apps.models import Application
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import (
@@ -29,6 +27,7 @@ from tenantry.protocol.grants.delegated import (
     prove_client,
     user_grant,
 )
+from tenantry.protocol.grants.deps import OnBehalfOfGrantDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
 from tenantry.protocol.tenancy import TenantRef
@@ -78,7 +77,7 @@ class OnBehalfOfGrant:
     parameters: ClassVar[frozenset[str]] = frozenset({"assertion", "requested_token_use", "scope", "client_info"})
     inline: ClassVar[bool] = False
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: OnBehalfOfGrantDeps) -> None:
         self._deps = deps
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> OnBehalfOfDecision:
@@ -100,8 +99,8 @@ class OnBehalfOfGrant:
         return OnBehalfOfDecision(request.base_url, client, self._grant(incoming, tenant, client, scope, request, unit))
 
     def _verify(self, assertion: str, base_url: str) -> VerifiedAccessToken:
-        skew = timedelta(seconds=self._deps.settings.clock_skew)
-        return verify_access_token(assertion, self._deps.keys.published(), base_url, self._deps.clock.now(), skew)
+        deps = self._deps
+        return verify_access_token(assertion, deps.published_keys(), base_url, deps.clock.now(), deps.clock_skew)
 
     def _grant(
         self,

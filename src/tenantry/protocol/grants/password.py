@@ -18,10 +18,10 @@ from tenantry.directory.models import User
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.delegation import check_user_assignment
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import SignIn, granted_scp, identify_client, prove_client, user_grant
+from tenantry.protocol.grants.deps import PasswordGrantDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
 from tenantry.protocol.tenancy import TenantAlias
@@ -63,7 +63,7 @@ class PasswordGrant:
     parameters: ClassVar[frozenset[str]] = frozenset({"username", "password", "scope", "client_info"})
     inline: ClassVar[bool] = False
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: PasswordGrantDeps) -> None:
         self._deps = deps
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> PasswordDecision:

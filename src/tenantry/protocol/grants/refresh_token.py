@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient
-from tenantry.protocol.deps import StsDeps
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
 from tenantry.protocol.grants.delegated import (
@@ -33,6 +32,7 @@ from tenantry.protocol.grants.delegated import (
     identify_client,
     user_grant,
 )
+from tenantry.protocol.grants.deps import UserGrantDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes, parse_user_scopes
 from tenantry.protocol.tenancy import TenantRef
@@ -115,7 +115,7 @@ class RefreshTokenGrant:
     parameters: ClassVar[frozenset[str]] = frozenset({"refresh_token", "scope", "client_info"})
     inline: ClassVar[bool] = False
 
-    def __init__(self, deps: StsDeps) -> None:
+    def __init__(self, deps: UserGrantDeps) -> None:
         self._deps = deps
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> RefreshDecision:

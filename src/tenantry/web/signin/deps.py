@@ -1,24 +1,20 @@
-"""What the sign-in pages take from the application: the sign-in service and the master key (for CSRF).
+"""What the sign-in pages are built from: the sign-in service and the key CSRF tokens are derived from.
 
-The STS's dependencies (`app.state.sts`) and the store (`app.state.store`) are set by the composition
-root; the pages use only the parts the sessions domain declares (`SignInStore`), never the protocol.
+Built once by the composition root (`app.py`) and bound to the routes (`web.signin.routes.signin_routes`);
+the pages use only what the sessions domain declares, never the protocol package.
 """
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from dataclasses import dataclass
 
 from tenantry.common.master_key import MasterKey
 from tenantry.sessions.signin import SignInService
 
 
-def signin_service(request: Request) -> SignInService:
-    """The page operations over the app's store, clock and password checker."""
-    sts = request.app.state.sts
-    return SignInService(request.app.state.store, sts.clock, sts.passwords)
+@dataclass(frozen=True)
+class SignInPageDeps:
+    """The page operations (over the store, clock and password checker) and the CSRF key."""
 
-
-def master_key(request: Request) -> MasterKey:
-    """The key CSRF tokens are derived from."""
-    key: MasterKey = request.app.state.sts.master_key
-    return key
+    service: SignInService
+    csrf_key: MasterKey

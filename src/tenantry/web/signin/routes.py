@@ -10,6 +10,7 @@ the page of the current step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from importlib import resources
 
 from anyio import to_thread
@@ -33,49 +34,49 @@ from tenantry.http.paths import (
 )
 from tenantry.sessions.flow import FlowKind, FlowState, FlowStateError, SignInFlow
 from tenantry.web.csrf import check_token
-from tenantry.web.signin.deps import master_key, signin_service
+from tenantry.web.signin.deps import SignInPageDeps
 from tenantry.web.signin.forms import read_form
 from tenantry.web.signin.views import DEVICE_BINDING, next_location, page, see_other, step_page
 
 Operation = Callable[[Mapping[str, str], str, str | None], SignInFlow]
 
 
-async def _step(request: Request, handle: str, error: AadstsError | None = None) -> Response:
+async def _step(deps: SignInPageDeps, request: Request, handle: str, error: AadstsError | None = None) -> Response:
     """Show the flow's current step (with `error` inline); an unknown or expired flow is the error page."""
     try:
-        view = await to_thread.run_sync(signin_service(request).view, handle, read_session_token(request))
+        view = await to_thread.run_sync(deps.service.view, handle, read_session_token(request))
     except AadstsError as err:
         return error_page(request, err)
-    return step_page(request, view, handle, error)
+    return step_page(request, deps.csrf_key, view, handle, error)
 
 
-async def show_step(request: Request) -> Response:
+async def show_step(deps: SignInPageDeps, request: Request) -> Response:
     """GET of any flow page: render whatever step the flow is at."""
-    return await _step(request, request.query_params.get("flow") or "")
+    return await _step(deps, request, request.query_params.get("flow") or "")
 
 
-async def _submit(request: Request, operation: Operation) -> tuple[Response, SignInFlow | None]:
+async def _submit(deps: SignInPageDeps, request: Request, operation: Operation) -> tuple[Response, SignInFlow | None]:
     """Common post handling: form, CSRF (bound to the flow), the operation, then where to go."""
     try:
         form = await read_form(request)
         handle = form.get("flow") or ""
-        check_token(request, form, master_key(request), handle)
+        check_token(request, form, deps.csrf_key, handle)
     except AadstsError as err:
         return error_page(request, err), None
     try:
         flow = await to_thread.run_sync(operation, form, handle, read_session_token(request))
     except FlowStateError:
-        return await _step(request, handle), None
+        return await _step(deps, request, handle), None
     except AadstsError as err:
         if err.code == Aadsts.FlowTokenExpired:
             return error_page(request, err), None
-        return await _step(request, handle, err), None
+        return await _step(deps, request, handle, err), None
     return see_other(next_location(flow, handle)), flow
 
 
-async def post_username(request: Request) -> Response:
+async def post_username(deps: SignInPageDeps, request: Request) -> Response:
     """Username page: next (a username), continue (the signed-in account), or another account."""
-    service = signin_service(request)
+    service = deps.service
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         action = form.get("action")
@@ -85,13 +86,13 @@ async def post_username(request: Request) -> Response:
             return service.another_account(handle)
         return service.identify(handle, form.get("username", ""))
 
-    response, _ = await _submit(request, operation)
+    response, _ = await _submit(deps, request, operation)
     return response
 
 
-async def post_password(request: Request) -> Response:
+async def post_password(deps: SignInPageDeps, request: Request) -> Response:
     """Password page: on success the new session's cookie (transient until "Stay signed in?") is set."""
-    service = signin_service(request)
+    service = deps.service
     issued: list[str] = []
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
@@ -101,91 +102,97 @@ async def post_password(request: Request) -> Response:
         issued.append(new_token)
         return flow
 
-    response, _ = await _submit(request, operation)
+    response, _ = await _submit(deps, request, operation)
     if issued:
         set_session_cookie(response, issued[0], persistent=False)
     return response
 
 
-async def post_kmsi(request: Request) -> Response:
+async def post_kmsi(deps: SignInPageDeps, request: Request) -> Response:
     """ "Stay signed in?": yes turns the cookie into the persistent `ESTSAUTHPERSISTENT`."""
-    service = signin_service(request)
+    service = deps.service
     answers: list[bool] = []
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         answers.append(form.get("stay") == "yes")
         return service.stay_signed_in(handle, answers[0], token)
 
-    response, flow = await _submit(request, operation)
+    response, flow = await _submit(deps, request, operation)
     token = read_session_token(request)
     if flow is not None and answers and answers[0] and token:
         set_session_cookie(response, token, persistent=True)
     return response
 
 
-async def post_consent(request: Request) -> Response:
+async def post_consent(deps: SignInPageDeps, request: Request) -> Response:
     """Consent page: accept records the grant, cancel ends the flow with AADSTS65004."""
-    service = signin_service(request)
+    service = deps.service
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         return service.consent(handle, form.get("answer") == "accept", token)
 
-    response, _ = await _submit(request, operation)
+    response, _ = await _submit(deps, request, operation)
     return response
 
 
-def device_page(request: Request, error: AadstsError | None = None, code: str | None = None) -> Response:
+def device_page(
+    deps: SignInPageDeps, request: Request, error: AadstsError | None = None, code: str | None = None
+) -> Response:
     """The code-entry page of the device flow (RFC 8628 §3.3)."""
-    return page(request, "signin/devicelogin.html", DEVICE_BINDING, {"user_code": code}, error)
+    return page(request, deps.csrf_key, "signin/devicelogin.html", DEVICE_BINDING, {"user_code": code}, error)
 
 
-async def show_device_login(request: Request) -> Response:
+async def show_device_login(deps: SignInPageDeps, request: Request) -> Response:
     """GET /devicelogin."""
-    return device_page(request, code=request.query_params.get("otc"))
+    return device_page(deps, request, code=request.query_params.get("otc"))
 
 
-async def post_device_login(request: Request) -> Response:
+async def post_device_login(deps: SignInPageDeps, request: Request) -> Response:
     """A code: wrong 70018, expired 70019, used 90120 (shown on the page); else sign in."""
     try:
         form = await read_form(request)
-        check_token(request, form, master_key(request), DEVICE_BINDING)
+        check_token(request, form, deps.csrf_key, DEVICE_BINDING)
     except AadstsError as err:
         return error_page(request, err)
     code = form.get("user_code", "")
     try:
-        handle = await to_thread.run_sync(signin_service(request).start_device, code)
+        handle = await to_thread.run_sync(deps.service.start_device, code)
     except AadstsError as err:
-        return device_page(request, err, code[:32])
+        return device_page(deps, request, err, code[:32])
     return see_other(with_flow(LOGIN_PATH, handle))
 
 
-async def show_device_done(request: Request) -> Response:
+async def show_device_done(deps: SignInPageDeps, request: Request) -> Response:
     """The last page of a device flow: approved or declined."""
     handle = request.query_params.get("flow") or ""
     try:
-        view = await to_thread.run_sync(signin_service(request).view, handle, None)
+        view = await to_thread.run_sync(deps.service.view, handle, None)
     except AadstsError as err:
         return error_page(request, err)
     flow = view.flow
     if flow.kind is not FlowKind.DEVICE or flow.state not in (FlowState.COMPLETE, FlowState.FAILED):
-        return step_page(request, view, handle)
+        return step_page(request, deps.csrf_key, view, handle)
     approved = flow.state is FlowState.COMPLETE
     return render_page(request, "signin/device_done.html", {"approved": approved, "app_name": view.app_name})
 
 
 _STATIC = StaticFiles(directory=str(resources.files("tenantry").joinpath("web", "static")))
 
-routes: list[BaseRoute] = [
-    Route(LOGIN_PATH, show_step, methods=["GET"]),
-    Route(LOGIN_PATH, post_username, methods=["POST"]),
-    Route(PASSWORD_PATH, show_step, methods=["GET"]),
-    Route(PASSWORD_PATH, post_password, methods=["POST"]),
-    Route(KMSI_PATH, show_step, methods=["GET"]),
-    Route(KMSI_PATH, post_kmsi, methods=["POST"]),
-    Route(CONSENT_PATH, show_step, methods=["GET"]),
-    Route(CONSENT_PATH, post_consent, methods=["POST"]),
-    Route(DEVICE_LOGIN_PATH, show_device_login, methods=["GET"]),
-    Route(DEVICE_LOGIN_PATH, post_device_login, methods=["POST"]),
-    Route(DEVICE_DONE_PATH, show_device_done, methods=["GET"]),
-    Mount(STATIC_PREFIX, app=_STATIC, name="static"),
-]
+
+def signin_routes(deps: SignInPageDeps) -> list[BaseRoute]:
+    """The sign-in pages bound to their dependencies, and the static assets."""
+    paths = (LOGIN_PATH, PASSWORD_PATH, KMSI_PATH, CONSENT_PATH)
+    posts = (post_username, post_password, post_kmsi, post_consent)
+    steps: list[BaseRoute] = []
+    for path, post in zip(paths, posts, strict=True):
+        steps += [
+            Route(path, partial(show_step, deps), methods=["GET"]),
+            Route(path, partial(post, deps), methods=["POST"]),
+        ]
+    return [
+        *steps,
+        Route(DEVICE_LOGIN_PATH, partial(show_device_login, deps), methods=["GET"]),
+        Route(DEVICE_LOGIN_PATH, partial(post_device_login, deps), methods=["POST"]),
+        Route(DEVICE_DONE_PATH, partial(show_device_done, deps), methods=["GET"]),
+        Mount(STATIC_PREFIX, app=_STATIC, name="static"),
+    ]

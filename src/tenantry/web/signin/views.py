@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tenantry.common.master_key import MasterKey
 from tenantry.errors import AadstsError
 from tenantry.errors.render import page_fields
 from tenantry.http.context import request_context
@@ -23,7 +24,6 @@ from tenantry.http.paths import (
 from tenantry.sessions.flow import FlowKind, FlowState, SignInFlow
 from tenantry.sessions.signin import FlowView
 from tenantry.web.csrf import issue_token
-from tenantry.web.signin.deps import master_key
 
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache", "Referrer-Policy": "no-referrer"}
 DEVICE_BINDING = "devicelogin"
@@ -55,10 +55,15 @@ def see_other(location: str) -> Response:
 
 
 def page(
-    request: Request, template: str, binding: str, values: dict[str, Any], error: AadstsError | None = None
+    request: Request,
+    csrf_key: MasterKey,
+    template: str,
+    binding: str,
+    values: dict[str, Any],
+    error: AadstsError | None = None,
 ) -> Response:
     """A page with a form: the CSRF token (bound to `binding`), an inline error with the catalogue's status."""
-    token = issue_token(request, master_key(request), binding)
+    token = issue_token(request, csrf_key, binding)
     context = {**values, "csrf": token.value}
     status = 200
     if error is not None:
@@ -67,12 +72,14 @@ def page(
     return token.apply(render_page(request, template, context, status=status))
 
 
-def step_page(request: Request, view: FlowView, handle: str, error: AadstsError | None = None) -> Response:
+def step_page(
+    request: Request, csrf_key: MasterKey, view: FlowView, handle: str, error: AadstsError | None = None
+) -> Response:
     """The page of the flow's current step, or a redirect when the state has no page of its own."""
     flow = view.flow
     if flow.state is FlowState.CONSENT and flow.consent is not None:
         values = {"handle": handle, "prompt": flow.consent, "app_name": view.app_name}
-        return page(request, "signin/consent.html", handle, values, error)
+        return page(request, csrf_key, "signin/consent.html", handle, values, error)
     template = _STEP_TEMPLATES.get(flow.state)
     if template is None:
         return RedirectResponse(next_location(flow, handle), status_code=302, headers=NO_STORE)
@@ -82,4 +89,4 @@ def step_page(request: Request, view: FlowView, handle: str, error: AadstsError 
         "username": flow.username or flow.login_hint,
         "account": view.account,
     }
-    return page(request, template, handle, values, error)
+    return page(request, csrf_key, template, handle, values, error)
