@@ -123,7 +123,7 @@ DEFAULT_USER_ACTIONS = frozenset({Action.ORGANIZATION_READ, Action.ROLE_DEFINITI
 INSUFFICIENT = "Insufficient privileges to complete the operation."
 
 
-def _grants(patterns: Iterable[str], action: str) -> bool:
+def _matches(patterns: Iterable[str], action: str) -> bool:
     return any(p == action or (p.endswith("*") and action.startswith(p[:-1])) for p in patterns)
 
 
@@ -151,7 +151,7 @@ class Caller:
 
 
 @dataclass(frozen=True, slots=True)
-class Grants:
+class CallerRights:
     """Everything that decides a caller's rights, loaded once per request; checks are then pure."""
 
     caller: Caller
@@ -163,10 +163,10 @@ class Grants:
         owns = self.owns(application_id)
         by_role = any(r.allows(action) for r in self.roles) or (owns and action in OWNER_ACTIONS)
         if self.caller.is_app:
-            tenant_wide = any(_grants(APPLICATION_PERMISSIONS.get(p, ()), action) for p in self.caller.permissions)
+            tenant_wide = any(_matches(APPLICATION_PERMISSIONS.get(p, ()), action) for p in self.caller.permissions)
             owned_by = OWNED_BY in self.caller.permissions and owns and action in OWNER_ACTIONS
             return tenant_wide or owned_by or by_role
-        if not any(_grants(DELEGATED_SCOPES.get(s, ()), action) for s in self.caller.permissions):
+        if not any(_matches(DELEGATED_SCOPES.get(s, ()), action) for s in self.caller.permissions):
             return False
         return by_role or action in DEFAULT_USER_ACTIONS
 
@@ -214,14 +214,14 @@ class Grants:
         roles = [r.display_name for r in roles_allowing(action)]
         owner = owner_applies and action in OWNER_ACTIONS
         if self.caller.is_app:
-            permissions = [p for p, allowed in APPLICATION_PERMISSIONS.items() if _grants(allowed, action)]
+            permissions = [p for p, allowed in APPLICATION_PERMISSIONS.items() if _matches(allowed, action)]
             if owner or action == Action.APP_CREATE:
                 permissions.append(f"{OWNED_BY} (applications the app owns)" if owner else OWNED_BY)
             return (
                 f"{INSUFFICIENT} Requires one of the application permissions: {_names(set(permissions))}; "
                 f"or one of the directory roles: {', '.join(roles)}."
             )
-        scopes = [s for s, allowed in DELEGATED_SCOPES.items() if _grants(allowed, action)]
+        scopes = [s for s, allowed in DELEGATED_SCOPES.items() if _matches(allowed, action)]
         if not any(s in self.caller.permissions for s in scopes):
             return f"{INSUFFICIENT} Requires one of the delegated permissions: {_names(scopes)}."
         needed = ", ".join(roles) + (", or ownership of the application" if owner else "")
@@ -241,14 +241,14 @@ class AuthorizationUnit(Protocol):
 
 
 class Authorizer:
-    """Loads a caller's `Grants` in one read transaction."""
+    """Loads a caller's `CallerRights` in one read transaction."""
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[AuthorizationUnit]]) -> None:
         self._transaction = transaction
 
-    def grants_for(self, caller: Caller) -> Grants:
+    def rights_for(self, caller: Caller) -> CallerRights:
         """The roles assigned to the caller (user or service principal) and the applications it owns."""
         with self._transaction() as unit:
             assignments = unit.list_role_assignments(caller.tenant_id, caller.object_id)
             owned = unit.list_owned_application_ids(caller.tenant_id, caller.object_id)
-        return Grants(caller, roles_of(assignments), frozenset(owned))
+        return CallerRights(caller, roles_of(assignments), frozenset(owned))

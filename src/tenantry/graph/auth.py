@@ -21,7 +21,7 @@ from starlette.requests import Request
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.audit.models import Actor
 from tenantry.audit.recorder import AuditContext
-from tenantry.directory.authorization import Caller, Grants
+from tenantry.directory.authorization import Caller, CallerRights
 from tenantry.errors import AadstsError
 from tenantry.graph.deps import GraphDeps, graph_deps
 from tenantry.graph.errors import unauthenticated
@@ -112,9 +112,9 @@ def current_caller(
 CallerDep = Annotated[GraphCaller, Depends(current_caller)]
 
 
-def current_grants(caller: CallerDep, deps: Deps) -> Grants:
+def current_rights(caller: CallerDep, deps: Deps) -> CallerRights:
     """FastAPI dependency: the caller's roles and owned applications, loaded once per request."""
-    return deps.authorizer.grants_for(caller.caller)
+    return deps.authorizer.rights_for(caller.caller)
 
 
 def audit_context(request: Request, caller: CallerDep, deps: Deps) -> AuditContext:
@@ -122,7 +122,7 @@ def audit_context(request: Request, caller: CallerDep, deps: Deps) -> AuditConte
     return AuditContext(caller.actor, deps.clock.now(), request_ids(request).correlation_id)
 
 
-GrantsDep = Annotated[Grants, Depends(current_grants)]
+RightsDep = Annotated[CallerRights, Depends(current_rights)]
 AuditDep = Annotated[AuditContext, Depends(audit_context)]
 
 
@@ -133,7 +133,7 @@ class Call:
     request: Request
     deps: GraphDeps
     caller: GraphCaller
-    grants: Grants
+    rights: CallerRights
     audit: AuditContext
 
     @property
@@ -163,9 +163,9 @@ class Call:
         return GraphJson(entity(self.request, record, fields, base_url=self.base_url, fragment=fragment))
 
 
-def current_call(request: Request, deps: Deps, caller: CallerDep, grants: GrantsDep, audit: AuditDep) -> Call:
+def current_call(request: Request, deps: Deps, caller: CallerDep, rights: RightsDep, audit: AuditDep) -> Call:
     """FastAPI dependency bundling the per-request pieces."""
-    return Call(request, deps, caller, grants, audit)
+    return Call(request, deps, caller, rights, audit)
 
 
 CallDep = Annotated[Call, Depends(current_call)]

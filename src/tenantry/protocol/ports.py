@@ -15,7 +15,7 @@ from tenantry.credentials.repository import AssertionReplayRepository, Credentia
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.protocol.tenancy import TenantFinder
 from tenantry.sessions.repository import FlowRepository, SessionRepository
-from tenantry.tokens.repository import GrantRepository
+from tenantry.tokens.repository import TokenRecordRepository
 
 
 class StsUnit(
@@ -29,7 +29,7 @@ class StsUnit(
     GroupRepository,
     RoleAssignmentReader,
     PermissionGrantRepository,
-    GrantRepository,
+    TokenRecordRepository,
     SessionRepository,
     FlowRepository,
     Protocol,

@@ -17,7 +17,7 @@ from tenantry.apps.repository import (
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
 from tenantry.sessions.models import SsoSession
-from tenantry.tokens.repository import GrantRepository
+from tenantry.tokens.repository import TokenRecordRepository
 
 
 class SessionRepository(Protocol):
@@ -75,7 +75,7 @@ class SignInUnit(
     ServicePrincipalReader,
     AssignmentRepository,
     PermissionGrantRepository,
-    GrantRepository,
+    TokenRecordRepository,
     Protocol,
 ):
     """What the sign-in pages use: sessions, flows, users, consent records and device codes."""

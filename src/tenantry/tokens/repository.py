@@ -27,7 +27,7 @@ class SigningKeyRepository(Protocol):
         ...
 
 
-class GrantRepository(Protocol):
+class TokenRecordRepository(Protocol):
     """Authorization codes, refresh tokens and device codes, all found by a hash of their value."""
 
     def add_authorization_code(self, code: AuthorizationCode) -> None:

@@ -46,13 +46,13 @@ router = APIRouter(tags=["applications"])
 def list_applications(call: CallDep) -> Response:
     """Every app the caller may read (an `OwnedBy` app: those it owns, maybe none); a caller that may read
     no app at all gets 403 naming the roles that would allow it."""
-    grants = call.grants
+    rights = call.rights
     apps = call.deps.apps.list_apps(call.tenant_id)
-    if not grants.allows(Action.APP_READ):
-        apps = [a for a in apps if grants.allows(Action.APP_READ, a.id)]
+    if not rights.allows(Action.APP_READ):
+        apps = [a for a in apps if rights.allows(Action.APP_READ, a.id)]
         owned_by = call.caller.caller.is_app and OWNED_BY in call.caller.caller.permissions
         if not apps and not owned_by:
-            grants.check(Action.APP_READ)
+            rights.check(Action.APP_READ)
     domain = publisher_domain(call)
     records = [application_record(call, a, domain=domain) for a in apps]
     return call.page(records, APPLICATION_FIELDS, "applications")
@@ -67,7 +67,7 @@ def list_applications(call: CallDep) -> Response:
 )
 def create_application(body: Annotated[ApplicationInput, Body()], call: CallDep) -> Response:
     """Graph `POST /applications`: `displayName` is required; the caller becomes an owner."""
-    call.grants.check(Action.APP_CREATE)
+    call.rights.check(Action.APP_CREATE)
     deps = call.deps
     owner = deps.roles.find_principal(call.tenant_id, call.caller.caller.object_id)
     app = deps.apps.create_application(call.tenant_id, body.changes(), ctx=call.audit, owner=owner)
@@ -89,7 +89,7 @@ def add_entity_routes(path: str, lookup: Callable[..., Application], suffix: str
     )
     def get_application(app: target, call: CallDep) -> Response:
         """Graph `GET /applications/{id}`: owners and readers of the directory may read it."""
-        call.grants.check(Action.APP_READ, app.id)
+        call.rights.check(Action.APP_READ, app.id)
         select = selected(call.request, APPLICATION_FIELDS)
         record = application_record(call, app, with_keys=select is not None and "keyCredentials" in select)
         return call.one(record, APPLICATION_FIELDS, "applications")
@@ -103,7 +103,7 @@ def add_entity_routes(path: str, lookup: Callable[..., Application], suffix: str
     )
     def update_application(app: target, body: Annotated[ApplicationInput, Body()], call: CallDep) -> Response:
         """Graph `PATCH`: only the properties the body names change; 204 No Content."""
-        call.grants.check(Action.APP_UPDATE, app.id)
+        call.rights.check(Action.APP_UPDATE, app.id)
         call.deps.apps.update_application(app, body.changes(), ctx=call.audit)
         return Response(status_code=204)
 
@@ -116,7 +116,7 @@ def add_entity_routes(path: str, lookup: Callable[..., Application], suffix: str
     )
     def delete_application(app: target, call: CallDep) -> Response:
         """Graph `DELETE`: the app goes with its credentials, owners and home-tenant service principal."""
-        call.grants.check(Action.APP_DELETE, app.id)
+        call.rights.check(Action.APP_DELETE, app.id)
         call.deps.apps.delete_application(app, ctx=call.audit)
         return Response(status_code=204)
 

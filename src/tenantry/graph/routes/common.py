@@ -93,17 +93,17 @@ SpDep = Annotated[ServicePrincipal, Depends(service_principal_by_id)]
 
 def check_app_management(call: Call, action: Action, app: Application) -> None:
     """`APP_CREDENTIALS` / `APP_OWNERS` on `app`: an app holding privileged access needs more than app
-    administration (`Grants.check_app_management`)."""
-    owner = call.grants.owns(app.id)
+    administration (`CallerRights.check_app_management`)."""
+    owner = call.rights.owns(app.id)
     privileged = not owner and call.deps.apps.holds_privileged_access(app)
-    call.grants.check_app_management(action, app.id, privileged=privileged)
+    call.rights.check_app_management(action, app.id, privileged=privileged)
 
 
 def check_app_role_grant(call: Call, resource: ServicePrincipal) -> None:
     """Granting an app role of `resource`: its owners may, first-party resources need `CONSENT_ANY_API`."""
     app = call.deps.apps.find_app(resource.app_id)
     own_tenant = app is not None and app.tenant_id == call.tenant_id
-    call.grants.check_app_role_grant(
+    call.rights.check_app_role_grant(
         first_party=is_first_party(app), resource_application_id=app.id if own_tenant and app else None
     )
 

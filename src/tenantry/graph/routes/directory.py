@@ -48,7 +48,7 @@ DIRECTORY_AUDITS = "auditLogs/directoryAudits"
 )
 def list_organization(call: CallDep) -> Response:
     """One entry: the tenant of the token."""
-    call.grants.check(Action.ORGANIZATION_READ)
+    call.rights.check(Action.ORGANIZATION_READ)
     tenant = call.deps.directory.find_tenant(call.tenant_id)
     records = [organization_view(tenant).wire()] if tenant else []
     return call.page(records, ORGANIZATION_FIELDS, "organization")
@@ -64,7 +64,7 @@ def list_organization(call: CallDep) -> Response:
 )
 def list_role_definitions(call: CallDep) -> Response:
     """Global Administrator, Application Administrator, Cloud Application Administrator, …"""
-    call.grants.check(Action.ROLE_DEFINITION_READ)
+    call.rights.check(Action.ROLE_DEFINITION_READ)
     records = [role_definition_view(r).wire() for r in BUILT_IN_ROLES]
     return call.page(records, ROLE_DEFINITION_FIELDS, ROLE_DEFINITIONS)
 
@@ -79,7 +79,7 @@ def list_role_definitions(call: CallDep) -> Response:
 )
 def get_role_definition(id: str, call: CallDep) -> Response:
     """A role by its template id."""
-    call.grants.check(Action.ROLE_DEFINITION_READ)
+    call.rights.check(Action.ROLE_DEFINITION_READ)
     role = find_role(check_object_id(id))
     if role is None:
         raise not_found(id)
@@ -97,7 +97,7 @@ def get_role_definition(id: str, call: CallDep) -> Response:
 )
 def list_role_assignments(call: CallDep) -> Response:
     """Every tenant-wide assignment."""
-    call.grants.check(Action.ROLE_ASSIGNMENT_READ)
+    call.rights.check(Action.ROLE_ASSIGNMENT_READ)
     records = [role_assignment_view(a).wire() for a in call.deps.roles.list_role_assignments(call.tenant_id)]
     return call.page(records, ROLE_ASSIGNMENT_FIELDS, ROLE_ASSIGNMENTS)
 
@@ -112,7 +112,7 @@ def list_role_assignments(call: CallDep) -> Response:
 )
 def create_role_assignment(body: Annotated[RoleAssignmentInput, Body()], call: CallDep) -> Response:
     """Only Global Administrators and Privileged Role Administrators may assign roles."""
-    call.grants.check(Action.ROLE_ASSIGNMENT_WRITE)
+    call.rights.check(Action.ROLE_ASSIGNMENT_WRITE)
     assignment = call.deps.roles.assign_role(
         call.tenant_id,
         body.principal_id,
@@ -134,7 +134,7 @@ def create_role_assignment(body: Annotated[RoleAssignmentInput, Body()], call: C
 )
 def get_role_assignment(id: str, call: CallDep) -> Response:
     """An assignment by id."""
-    call.grants.check(Action.ROLE_ASSIGNMENT_READ)
+    call.rights.check(Action.ROLE_ASSIGNMENT_READ)
     found = call.deps.roles.find_role_assignment(call.tenant_id, check_object_id(id))
     if found is None:
         raise not_found(id)
@@ -152,7 +152,7 @@ def get_role_assignment(id: str, call: CallDep) -> Response:
 )
 def delete_role_assignment(id: str, call: CallDep) -> Response:
     """Only Global Administrators and Privileged Role Administrators may remove roles."""
-    call.grants.check(Action.ROLE_ASSIGNMENT_WRITE)
+    call.rights.check(Action.ROLE_ASSIGNMENT_WRITE)
     call.deps.roles.remove_role_assignment(call.tenant_id, check_object_id(id), ctx=call.audit)
     return Response(status_code=204)
 
@@ -167,7 +167,7 @@ def delete_role_assignment(id: str, call: CallDep) -> Response:
 )
 def list_directory_audits(call: CallDep) -> Response:
     """Every recorded change of the tenant: who, what, when, correlation id."""
-    call.grants.check(Action.AUDIT_READ)
+    call.rights.check(Action.AUDIT_READ)
     records = [audit_view(r).wire() for r in call.deps.audit.list_records(call.tenant_id)]
     return call.page(records, AUDIT_FIELDS, DIRECTORY_AUDITS)
 
@@ -182,7 +182,7 @@ def list_directory_audits(call: CallDep) -> Response:
 )
 def get_directory_audit(id: str, call: CallDep) -> Response:
     """An audit record by id."""
-    call.grants.check(Action.AUDIT_READ)
+    call.rights.check(Action.AUDIT_READ)
     found = call.deps.audit.find_record(call.tenant_id, id)
     if found is None:
         raise not_found(id)

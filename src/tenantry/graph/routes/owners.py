@@ -55,7 +55,7 @@ def add_owner_routes(path: str, lookup: Callable[..., Application], suffix: str)
     )
     def list_owners(app: target, call: CallDep) -> Response:
         """Graph `GET …/owners`: users and service principals, as directory objects."""
-        call.grants.check(Action.APP_READ, app.id)
+        call.rights.check(Action.APP_READ, app.id)
         records = [directory_object_view(p) for p in call.deps.apps.list_owners(app)]
         path_here = f"applications/{app.id}/owners"
         return call.page(records, DIRECTORY_OBJECT_FIELDS, path_here, "directoryObjects")

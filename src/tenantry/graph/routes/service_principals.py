@@ -56,7 +56,7 @@ def sp_record(call: Call, sp: ServicePrincipal) -> dict[str, Any]:
 )
 def list_service_principals(call: CallDep) -> Response:
     """Every service principal of the tenant (Microsoft Graph's included)."""
-    call.grants.check(Action.SP_READ)
+    call.rights.check(Action.SP_READ)
     records = [sp_record(call, sp) for sp in call.deps.apps.list_service_principals(call.tenant_id)]
     return call.page(records, SERVICE_PRINCIPAL_FIELDS, "servicePrincipals")
 
@@ -73,7 +73,7 @@ def list_service_principals(call: CallDep) -> Response:
 )
 def create_service_principal(body: Annotated[ServicePrincipalInput, Body()], call: CallDep) -> Response:
     """Graph `POST /servicePrincipals {"appId": …}`."""
-    call.grants.check(Action.SP_CREATE)
+    call.rights.check(Action.SP_CREATE)
     apps = call.deps.apps
     sp = apps.create_service_principal(call.tenant_id, str(body.app_id), ctx=call.audit)
     if body.account_enabled is not None or body.app_role_assignment_required is not None:
@@ -94,7 +94,7 @@ def create_service_principal(body: Annotated[ServicePrincipalInput, Body()], cal
 )
 def get_service_principal(sp: SpDep, call: CallDep) -> Response:
     """One SP by object id."""
-    call.grants.check(Action.SP_READ)
+    call.rights.check(Action.SP_READ)
     record = sp_record(call, sp)
     return call.one(record, SERVICE_PRINCIPAL_FIELDS, "servicePrincipals")
 
@@ -108,7 +108,7 @@ def get_service_principal(sp: SpDep, call: CallDep) -> Response:
 )
 def update_service_principal(sp: SpDep, body: Annotated[ServicePrincipalPatch, Body()], call: CallDep) -> Response:
     """`accountEnabled` and `appRoleAssignmentRequired`."""
-    call.grants.check(Action.SP_UPDATE)
+    call.rights.check(Action.SP_UPDATE)
     call.deps.apps.change_service_principal(
         sp, enabled=body.account_enabled, assignment_required=body.app_role_assignment_required, ctx=call.audit
     )
@@ -124,7 +124,7 @@ def update_service_principal(sp: SpDep, body: Annotated[ServicePrincipalPatch, B
 )
 def delete_service_principal(sp: SpDep, call: CallDep) -> Response:
     """The app's instance goes; the app registration stays."""
-    call.grants.check(Action.SP_DELETE)
+    call.rights.check(Action.SP_DELETE)
     call.deps.apps.delete_service_principal(sp, ctx=call.audit)
     return Response(status_code=204)
 
@@ -138,7 +138,7 @@ def delete_service_principal(sp: SpDep, call: CallDep) -> Response:
 )
 def list_app_role_assigned_to(sp: SpDep, call: CallDep) -> Response:
     """Every app role assignment whose resource is this SP."""
-    call.grants.check(Action.SP_READ)
+    call.rights.check(Action.SP_READ)
     roles = call.deps.roles
     records = [
         assignment_view(a, roles.find_principal(call.tenant_id, a.principal_id), sp).wire()

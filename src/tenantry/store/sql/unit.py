@@ -10,11 +10,11 @@ from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
 from tenantry.store.sql.flows import SqlFlows
-from tenantry.store.sql.grants import SqlGrants
 from tenantry.store.sql.lifecycle import SqlLifecycle
 from tenantry.store.sql.owners import SqlOwners
 from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
+from tenantry.store.sql.token_records import SqlTokenRecords
 from tenantry.store.sql.tokens import SqlSigningKeys
 from tenantry.store.sql.users import SqlUsers
 
@@ -27,7 +27,7 @@ class SqlUnit(
     SqlPermissionGrants,
     SqlCredentials,
     SqlSigningKeys,
-    SqlGrants,
+    SqlTokenRecords,
     SqlSessions,
     SqlFlows,
     SqlRoleAssignments,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
     from tenantry.sessions.repository import SessionRepository, SignInUnit
-    from tenantry.tokens.repository import GrantRepository, SigningKeyRepository
+    from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
 
     def _conforms(unit: SqlUnit) -> None:
         """mypy proves here that SqlUnit implements every Protocol (Go's `var _ Iface = (*Impl)(nil)`)."""
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
         _users: UserRepository = unit
         _groups: GroupRepository = unit
         _consent: PermissionGrantRepository = unit
-        _grants: GrantRepository = unit
+        _token_records: TokenRecordRepository = unit
         _sessions: SessionRepository = unit
         _sign_in: SignInUnit = unit
         _roles: RoleAssignmentRepository = unit

@@ -73,8 +73,8 @@ def _device(row: Row[Any]) -> DeviceCode:
     )
 
 
-class SqlGrants(SqlBase):
-    """Implements `GrantRepository`."""
+class SqlTokenRecords(SqlBase):
+    """Implements `TokenRecordRepository`."""
 
     def add_authorization_code(self, code: AuthorizationCode) -> None:
         """Insert."""
