@@ -38,17 +38,19 @@ from tenantry.apps.operations import (
     remove_service_principal,
     sp_target,
 )
+from tenantry.apps.references import AppReferenceError, find_app_by_reference, not_found
 from tenantry.apps.repository import IdentifierUriTakenError
 from tenantry.audit.events import AuditActivity
 from tenantry.audit.models import Target
 from tenantry.audit.recorder import AuditContext, record
-from tenantry.common.ids import is_guid, new_guid
+from tenantry.common.ids import new_guid
 from tenantry.directory.principals import DirectoryPrincipal
 
 __all__ = [
     "KEEP",
     "PLATFORMS",
     "AppError",
+    "AppReferenceError",
     "AppService",
     "ApplicationChanges",
     "AppsUnit",
@@ -157,16 +159,18 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
             app = unit.find_application_by_app_id(app_id.lower())
         return app if app is not None and app.tenant_id == tenant_id else None
 
-    def find_app(self, reference: str) -> Application | None:
-        """An app by appId or object id (GUIDs), or by App ID URI in any tenant, like `az ad app show --id`."""
+    def find_app(self, reference: str, tenant_id: str | None = None) -> Application | None:
+        """An app by appId, object id or App ID URI (`apps/references.py`), like `az ad app show --id`; a URI
+        is looked up among first-party apps and `tenant_id`'s, or without one in the whole directory."""
         with self._transaction() as unit:
-            if is_guid(reference):
-                return unit.find_application_by_app_id(reference.lower()) or unit.find_application(reference.lower())
-            for tenant in unit.list_tenants():
-                found = unit.find_application_by_identifier_uri(tenant.id, reference)
-                if found is not None:
-                    return found
-        return None
+            return find_app_by_reference(unit, reference, tenant_id)
+
+    def get_app(self, reference: str, tenant_id: str | None = None) -> Application:
+        """`find_app`, or `AppReferenceError` saying what was tried."""
+        app = self.find_app(reference, tenant_id)
+        if app is None:
+            raise not_found(reference, tenant_id)
+        return app
 
     def list_apps(self, tenant_id: str) -> list[Application]:
         """The tenant's app registrations."""
@@ -190,18 +194,19 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
             unit.update_application(replace(app, app_roles=(*app.app_roles, role)))
         return role
 
-    def add_permission(self, app: Application, api_app_id: str, permission: str, kind: str) -> Application:
-        """Add a required permission (`Role` = app role, `Scope` = delegated) on another app, by value or id."""
+    def add_permission(self, app: Application, api: str, permission: str, kind: str) -> Application:
+        """Add a required permission (`Role` = app role, `Scope` = delegated) on the API `api` (appId, object
+        id or App ID URI, a URI as `app`'s tenant resolves it), by the permission's value or id."""
         with self._transaction() as unit:
-            api = unit.find_application_by_app_id(api_app_id.lower())
-            if api is None:
-                raise AppError(f"no application with appId '{api_app_id}'")
-            access = ResourceAccess(_permission_id(api, permission, kind), kind)
+            resource = find_app_by_reference(unit, api, app.tenant_id)
+            if resource is None:
+                raise not_found(api, app.tenant_id)
+            access = ResourceAccess(_permission_id(resource, permission, kind), kind)
             entries = {r.resource_app_id: r for r in app.required_resource_access}
-            current = entries.get(api.app_id, RequiredResourceAccess(api.app_id, ()))
+            current = entries.get(resource.app_id, RequiredResourceAccess(resource.app_id, ()))
             if access not in current.resource_access:
-                current = RequiredResourceAccess(api.app_id, (*current.resource_access, access))
-            entries[api.app_id] = current
+                current = RequiredResourceAccess(resource.app_id, (*current.resource_access, access))
+            entries[resource.app_id] = current
             updated = replace(app, required_resource_access=tuple(entries.values()))
             unit.update_application(updated)
         return updated
@@ -209,17 +214,21 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
     def update_service_principal(
         self,
         tenant_id: str,
-        app_id: str,
+        app: str,
         *,
         enabled: bool | None = None,
         assignment_required: bool | None = None,
         ctx: AuditContext | None = None,
     ) -> ServicePrincipal:
-        """Enable or disable an SP, or require app role assignments for tokens issued for it."""
+        """Enable or disable the SP in `tenant_id` of the app `app` (appId, object id or App ID URI, a URI
+        as that tenant resolves it), or require app role assignments for tokens issued for it."""
         with self._transaction() as unit:
-            sp = unit.find_service_principal_by_app_id(tenant_id, app_id)
+            target = find_app_by_reference(unit, app, tenant_id)
+            if target is None:
+                raise not_found(app, tenant_id)
+            sp = unit.find_service_principal_by_app_id(tenant_id, target.app_id)
         if sp is None:
-            raise AppError(f"the app '{app_id}' has no service principal in tenant '{tenant_id}'")
+            raise AppError(f"the app '{app}' has no service principal in tenant '{tenant_id}'")
         return self.change_service_principal(sp, enabled=enabled, assignment_required=assignment_required, ctx=ctx)
 
     def admin_consent(

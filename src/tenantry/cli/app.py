@@ -150,8 +150,8 @@ def role_create(
 
 @permission_app.command("add")
 def permission_add(
-    app_id: str = typer.Option(..., "--id", help="The client app."),
-    api: str = typer.Option(..., "--api", help="appId of the API."),
+    app_id: str = typer.Option(..., "--id", help="appId, object id or App ID URI of the client app."),
+    api: str = typer.Option(..., "--api", help="appId, object id or App ID URI of the API."),
     permission: str = typer.Option(..., "--permission", help="The permission's value or id."),
     kind: str = typer.Option("Role", "--type", help="Role (application permission) or Scope (delegated)."),
     as_json: bool = JSON_OPTION,
@@ -167,7 +167,7 @@ def permission_add(
 
 @permission_app.command("admin-consent")
 def permission_admin_consent(
-    app_id: str = typer.Option(..., "--id", help="The client app."),
+    app_id: str = typer.Option(..., "--id", help="appId, object id or App ID URI of the client app."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Grant every application permission the app requires, in its own tenant."""

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from tenantry.apps.models import Application
+from tenantry.apps.service import AppError
 from tenantry.cli.context import services
 from tenantry.cli.output import fail
 from tenantry.directory.models import Tenant
@@ -20,11 +21,12 @@ def get_tenant(reference: str) -> Tenant:
 
 
 def get_app(reference: str) -> Application:
-    """An app by appId, object id or App ID URI (like `az ad app show --id`), or exit 1."""
-    app = services().apps.find_app(reference)
-    if app is None:
-        raise fail(f"application '{reference}' not found")
-    return app
+    """An app by appId, object id or App ID URI (like `az ad app show --id`; `apps/references.py`), or exit 1
+    saying what was tried."""
+    try:
+        return services().apps.get_app(reference)
+    except AppError as exc:
+        raise fail(str(exc)) from exc
 
 
 _DURATION = re.compile(r"(\d{1,6})([smhd]?)")

@@ -28,7 +28,7 @@ class Demo:
 def ensure_demo(svc: Services) -> Demo:
     """Create the demo objects unless they exist; idempotent across restarts."""
     tenant = svc.directory.find_tenant(DEMO_DOMAIN) or svc.directory.create_tenant("Tenantry Demo", [DEMO_DOMAIN])
-    api = svc.apps.find_app(DEMO_API_URI)
+    api = svc.apps.find_app(DEMO_API_URI, tenant.id)
     if api is None:
         api = svc.apps.create_app(tenant.id, "Demo API", identifier_uris=(DEMO_API_URI,))
         svc.apps.add_app_role(api, DEMO_ROLE, "Read all demo data")

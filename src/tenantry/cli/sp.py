@@ -14,7 +14,9 @@ app = typer.Typer(help="Manage service principals.", no_args_is_help=True)
 
 @app.command("update")
 def update(
-    app_id: str = typer.Option(..., "--id", help="appId, object id or App ID URI of the app."),
+    app_id: str = typer.Option(
+        ..., "--id", help="appId, object id or App ID URI of the app (a URI as --tenant resolves it, if given)."
+    ),
     tenant: str | None = typer.Option(None, "--tenant", "-t", help="Tenant of the SP (default: the app's)."),
     enabled: bool | None = typer.Option(None, "--enabled/--disabled", help="accountEnabled."),
     assignment_required: bool | None = typer.Option(
@@ -23,11 +25,10 @@ def update(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Change accountEnabled or appRoleAssignmentRequired."""
-    target = get_app(app_id)
-    tenant_id = get_tenant(tenant).id if tenant else target.tenant_id
+    tenant_id = get_tenant(tenant).id if tenant else get_app(app_id).tenant_id
     try:
         sp = services().apps.update_service_principal(
-            tenant_id, target.app_id, enabled=enabled, assignment_required=assignment_required
+            tenant_id, app_id, enabled=enabled, assignment_required=assignment_required
         )
     except AppError as exc:
         raise fail(str(exc)) from exc
