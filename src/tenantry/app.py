@@ -45,9 +45,8 @@ from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.endpoints.deps import ProtocolDeps
-from tenantry.protocol.grants.catalog import build_grants
+from tenantry.protocol.grants.catalog import build_registry
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
-from tenantry.protocol.grants.registry import GrantRegistry
 from tenantry.protocol.routes import build_routes
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
@@ -177,7 +176,7 @@ def _protocol_deps(
     authenticator = ClientAuthenticator(parts.hasher, clock, skew)
     user_tokens = UserTokenIssuer(parts.minter, subjects, clock, lifetimes)
     grant_base = StoredCodeGrantDeps(authenticator, clock, user_tokens, store)
-    grants = build_grants(grant_base, parts.passwords, keys.published, skew, parts.minter, lifetimes)
+    grants = build_registry(grant_base, parts.passwords, keys.published, skew, parts.minter, lifetimes)
     sessions = SessionService(clock)
     authorize = AuthorizeService(AuthorizeDeps(store, clock, authenticator, parts.minter, subjects, sessions))
     return ProtocolDeps(
@@ -190,7 +189,7 @@ def _protocol_deps(
         client_authenticator=authenticator,
         sessions=sessions,
         authorize=authorize,
-        token_service=TokenService(store, GrantRegistry(grants)),
+        token_service=TokenService(store, grants),
         signing_pool=SigningPool(threads=settings.resolved_signing_threads),
         token_threads=CapacityLimiter(settings.token_endpoint_threads),
     )

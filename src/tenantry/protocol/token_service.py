@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tenantry.protocol.form import require
@@ -11,7 +11,7 @@ from tenantry.protocol.grants.base import Grant, TokenRequest
 from tenantry.protocol.grants.registry import GrantRegistry
 from tenantry.protocol.ports import StsStore, StsUnit
 from tenantry.protocol.tenancy import resolve_tenant
-from tenantry.tokens.mint import DeferredSigning, PendingSignature
+from tenantry.tokens.mint import UnsignedTokenResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +28,10 @@ class TokenCall:
 
 @dataclass(frozen=True, slots=True)
 class InlineOutcome:
-    """What `start` got done on the event loop: a body whose tokens still need their RSA signatures,
+    """What `start` got done on the event loop: a response whose access token still needs its RSA signature,
     or the remaining (blocking) work to run on a worker thread."""
 
-    body: dict[str, Any] | None = None
-    pending: list[PendingSignature] = field(default_factory=list)
+    unsigned: UnsignedTokenResponse | None = None
     remaining: Callable[[], dict[str, Any]] | None = None
 
 
@@ -67,12 +66,13 @@ class TokenService:
     def start(self, call: TokenCall) -> InlineOutcome:
         """Event-loop path for grants marked `inline` (client credentials): validation and claims here,
         signatures deferred; anything that must write, and every other grant, is handed back."""
-        grant = self._grants.select(require(call.form, "grant_type"))
-        if not grant.inline:
+        grant_type = require(call.form, "grant_type")
+        grant = self._grants.find_inline(grant_type)
+        if grant is None:
+            self._grants.select(grant_type)  # an unknown type is answered here (70003), not on a thread
             return InlineOutcome(remaining=lambda: self.handle(call))
-        with DeferredSigning() as pending, self._store.reader() as unit:
+        with self._store.reader() as unit:
             decision = grant.validate(self._request(call, grant, unit), unit)
             if grant.needs_write(decision):
                 return InlineOutcome(remaining=lambda: self._issue_writing(grant, decision))
-            body = grant.issue(decision, unit)
-        return InlineOutcome(body=body, pending=list(pending))
+            return InlineOutcome(unsigned=grant.issue_unsigned(decision, unit))

@@ -7,7 +7,6 @@ while signing, so token requests served from a thread pool use every core.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,42 +22,39 @@ _PKCS1 = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
 
 
-@dataclass(frozen=True, slots=True)
-class PendingSignature:
-    """A token whose RSA signature is still to be made; `placeholder` stands for it in the response."""
+@dataclass(frozen=True, slots=True, eq=False)
+class UnsignedToken:
+    """A minted token whose RSA signature is still to be made: the token endpoint makes the claims on the
+    event loop and sends only this object to a signing thread.
 
-    placeholder: str
+    It is deliberately not a string: it has no text, `str()` refuses it, JSON encoding refuses it, and it
+    cannot be hashed or compared, so it cannot reach a response body, a log or storage before `sign`."""
+
     key: rsa.RSAPrivateKey
     signing_input: str
 
-    def complete(self) -> str:
+    def sign(self) -> str:
         """Sign (releases the GIL: run it on a worker thread) and return the compact JWS."""
         signature = self.key.sign(self.signing_input.encode("ascii"), _PKCS1, _SHA256)
         return self.signing_input + "." + b64url(signature)
 
+    def __str__(self) -> str:
+        raise TypeError("an unsigned token has no text: sign it first")
 
-_deferred: ContextVar[list[PendingSignature] | None] = ContextVar("tenantry_deferred_signatures", default=None)
-
-
-class DeferredSigning:
-    """Inside this block `TokenMinter.sign` returns placeholders and collects the work, so that Python
-    logic can run on the event loop and only the RSA operations go to worker threads. (A class, not a
-    generator-based context manager: it runs on every token request.)"""
-
-    __slots__ = ("_pending", "_token")
-
-    def __enter__(self) -> list[PendingSignature]:
-        self._pending: list[PendingSignature] = []
-        self._token = _deferred.set(self._pending)
-        return self._pending
-
-    def __exit__(self, *_exc: object) -> None:
-        _deferred.reset(self._token)
+    def __hash__(self) -> int:
+        raise TypeError("an unsigned token cannot be hashed: sign it first")
 
 
-def fill_signatures(body: Mapping[str, Any], signed: Mapping[str, str]) -> dict[str, Any]:
-    """Replace placeholders in a response body by the finished tokens."""
-    return {k: signed.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+@dataclass(frozen=True, slots=True)
+class UnsignedTokenResponse:
+    """A token response (RFC 6749 §5.1) whose access token awaits its signature."""
+
+    access_token: UnsignedToken
+    fields: Mapping[str, str | int]
+
+    def signed(self, access_token: str) -> dict[str, Any]:
+        """The response body with the signed token in place."""
+        return {**self.fields, "access_token": access_token}
 
 
 class TokenMinter:
@@ -79,14 +75,12 @@ class TokenMinter:
             self._headers[(kid, version)] = encoded
         return encoded
 
-    def sign(self, claims: dict[str, Any], *, version: int) -> str:
-        """Return the compact JWS of `claims`."""
+    def mint(self, claims: dict[str, Any], *, version: int) -> UnsignedToken:
+        """The header and payload of `claims`, with the active key that will sign them."""
         key = self._keys.signer()
         assert key.private_key is not None
-        signing_input = self._header(key.kid, version) + "." + b64url(compact_json(claims))
-        deferred = _deferred.get()
-        pending = PendingSignature(f"<pending-signature-{len(deferred or ())}>", key.private_key, signing_input)
-        if deferred is None:
-            return pending.complete()
-        deferred.append(pending)
-        return pending.placeholder
+        return UnsignedToken(key.private_key, self._header(key.kid, version) + "." + b64url(compact_json(claims)))
+
+    def sign(self, claims: dict[str, Any], *, version: int) -> str:
+        """Return the compact JWS of `claims`, signed here and now."""
+        return self.mint(claims, version=version).sign()

@@ -11,18 +11,17 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Sequence
 
-from tenantry.tokens.mint import PendingSignature
+from tenantry.tokens.mint import UnsignedToken
 
-_Job = tuple[Sequence[PendingSignature], "asyncio.Future[dict[str, str]]"]
-_Outcome = tuple["asyncio.Future[dict[str, str]]", dict[str, str] | None, Exception | None]
+_Job = tuple[UnsignedToken, "asyncio.Future[str]"]
+_Outcome = tuple["asyncio.Future[str]", str | None, Exception | None]
 
 
 def _sign(job: _Job) -> _Outcome:
-    pending, future = job
+    token, future = job
     try:
-        return future, {item.placeholder: item.complete() for item in pending}, None
+        return future, token.sign(), None
     except Exception as error:  # handed to the awaiting request, which reports it
         return future, None, error
 
@@ -35,7 +34,7 @@ def _deliver(outcome: _Outcome) -> None:
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(signed or {})
+        future.set_result(signed or "")
 
 
 class SigningPool:
@@ -52,12 +51,12 @@ class SigningPool:
         """The running threads (none before the first signature or after `close`)."""
         return tuple(self._threads)
 
-    async def sign(self, pending: Sequence[PendingSignature]) -> dict[str, str]:
-        """The finished tokens, by placeholder."""
+    async def sign(self, token: UnsignedToken) -> str:
+        """The signed token (its compact JWS)."""
         if not self._threads:
             self._start()
-        future: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
-        self._jobs.put((pending, future))
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._jobs.put((token, future))
         return await future
 
     def _start(self) -> None:

@@ -22,7 +22,6 @@ from tenantry.http.responses import NO_STORE
 from tenantry.protocol.endpoints.cors import ANY_ORIGIN, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import InlineOutcome, TokenCall, TokenService
-from tenantry.tokens.mint import fill_signatures
 from tenantry.tokens.signing_pool import SigningPool
 
 token_preflight = preflight_endpoint("POST")
@@ -69,7 +68,5 @@ class TokenEndpoint:
     async def _finish(self, outcome: InlineOutcome) -> dict[str, Any]:
         if outcome.remaining is not None:
             return await to_thread.run_sync(outcome.remaining, limiter=self._threads)
-        assert outcome.body is not None
-        if not outcome.pending:
-            return outcome.body
-        return fill_signatures(outcome.body, await self._signing.sign(outcome.pending))
+        assert outcome.unsigned is not None
+        return outcome.unsigned.signed(await self._signing.sign(outcome.unsigned.access_token))

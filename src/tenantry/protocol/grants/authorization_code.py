@@ -88,7 +88,6 @@ class AuthorizationCodeGrant:
 
     grant_type: ClassVar[str] = "authorization_code"
     parameters: ClassVar[frozenset[str]] = frozenset({"code", "redirect_uri", "code_verifier", "client_info"})
-    inline: ClassVar[bool] = False
 
     def __init__(self, deps: StoredCodeGrantDeps) -> None:
         self._deps = deps

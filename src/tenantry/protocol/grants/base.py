@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef
+from tenantry.tokens.mint import UnsignedTokenResponse
 
 # Parameters any grant may read: client authentication and the grant type itself.
 CLIENT_PARAMETERS = frozenset({"grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type"})
@@ -36,9 +37,6 @@ class Grant(Protocol[DecisionT]):
 
     grant_type: ClassVar[str]
     parameters: ClassVar[frozenset[str]]
-    # True when validation needs no blocking I/O once the directory cache is warm, so the token
-    # endpoint may run it on the event loop and send only the RSA signing to a worker thread.
-    inline: ClassVar[bool]
 
     def validate(self, request: TokenRequest, unit: StsUnit) -> DecisionT:
         """Check the request without side effects; raise `AadstsError` on the first problem."""
@@ -50,4 +48,13 @@ class Grant(Protocol[DecisionT]):
 
     def issue(self, decision: DecisionT, unit: StsUnit) -> dict[str, Any]:
         """Record what must be recorded and return the token response body."""
+        ...
+
+
+class InlineGrant(Grant[DecisionT], Protocol):
+    """A grant whose validation needs no blocking I/O once the directory cache is warm (client credentials):
+    the token endpoint runs it on the event loop and sends only the RSA signature to a signing thread."""
+
+    def issue_unsigned(self, decision: DecisionT, unit: StsUnit) -> UnsignedTokenResponse:
+        """Like `issue`, but the access token is returned minted and not yet signed."""
         ...

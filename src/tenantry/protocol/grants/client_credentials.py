@@ -20,7 +20,7 @@ from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.resources import ResolvedResource, default_scope_resource, resolve_resource
 from tenantry.protocol.urls import TenantUrls, called_base_url
 from tenantry.tokens.claims import AppTokenRequest, app_access_token_claims
-from tenantry.tokens.mint import TokenMinter
+from tenantry.tokens.mint import TokenMinter, UnsignedTokenResponse
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,6 @@ class ClientCredentialsGrant:
 
     grant_type: ClassVar[str] = "client_credentials"
     parameters: ClassVar[frozenset[str]] = frozenset({"scope"})
-    inline: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -104,6 +103,11 @@ class ClientCredentialsGrant:
         return decision.client.assertion is not None
 
     def issue(self, decision: ClientCredentialsDecision, unit: StsUnit) -> dict[str, Any]:
+        """`issue_unsigned`, signed here (the blocking path: the token endpoint then runs on a worker thread)."""
+        unsigned = self.issue_unsigned(decision, unit)
+        return unsigned.signed(unsigned.access_token.sign())
+
+    def issue_unsigned(self, decision: ClientCredentialsDecision, unit: StsUnit) -> UnsignedTokenResponse:
         """Record the assertion's jti, mint, and answer like Entra (no `scope`, no refresh token)."""
         self._authenticator.record_assertion(decision.client, unit)
         lifetime = self._lifetime()
@@ -121,10 +125,7 @@ class ClientCredentialsGrant:
                 lifetime=lifetime,
             )
         )
-        token = self._minter.sign(claims, version=decision.resource.version)
-        return {
-            "token_type": "Bearer",
-            "expires_in": lifetime,
-            "ext_expires_in": lifetime,
-            "access_token": token,
-        }
+        token = self._minter.mint(claims, version=decision.resource.version)
+        return UnsignedTokenResponse(
+            token, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime}
+        )

@@ -84,7 +84,6 @@ class DeviceCodeGrant:
 
     grant_type: ClassVar[str] = DEVICE_CODE_GRANT_TYPE
     parameters: ClassVar[frozenset[str]] = frozenset({"device_code", "client_info"})
-    inline: ClassVar[bool] = False
 
     def __init__(self, deps: StoredCodeGrantDeps) -> None:
         self._deps = deps

@@ -75,7 +75,6 @@ class OnBehalfOfGrant:
 
     grant_type: ClassVar[str] = JWT_BEARER_GRANT_TYPE
     parameters: ClassVar[frozenset[str]] = frozenset({"assertion", "requested_token_use", "scope", "client_info"})
-    inline: ClassVar[bool] = False
 
     def __init__(self, deps: OnBehalfOfGrantDeps) -> None:
         self._deps = deps

@@ -61,7 +61,6 @@ class PasswordGrant:
 
     grant_type: ClassVar[str] = "password"
     parameters: ClassVar[frozenset[str]] = frozenset({"username", "password", "scope", "client_info"})
-    inline: ClassVar[bool] = False
 
     def __init__(self, deps: PasswordGrantDeps) -> None:
         self._deps = deps

@@ -113,7 +113,6 @@ class RefreshTokenGrant:
 
     grant_type: ClassVar[str] = "refresh_token"
     parameters: ClassVar[frozenset[str]] = frozenset({"refresh_token", "scope", "client_info"})
-    inline: ClassVar[bool] = False
 
     def __init__(self, deps: UserGrantDeps) -> None:
         self._deps = deps

@@ -7,16 +7,24 @@ from types import MappingProxyType
 from typing import Any
 
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.protocol.grants.base import CLIENT_PARAMETERS, Grant
+from tenantry.protocol.grants.base import CLIENT_PARAMETERS, Grant, InlineGrant
 
 
 class GrantRegistry:
-    """Maps grant types (and their aliases) to grants."""
+    """Maps grant types (and their aliases) to grants; the inline ones are also kept apart, typed."""
 
-    def __init__(self, grants: Iterable[Grant[Any]]) -> None:
+    def __init__(self, grants: Iterable[Grant[Any]], inline: Iterable[InlineGrant[Any]] = ()) -> None:
         self._grants: dict[str, Grant[Any]] = {}
+        self._inline: dict[str, InlineGrant[Any]] = {}
         for grant in grants:
             self.register(grant.grant_type, grant)
+        for fast in inline:
+            self._inline[fast.grant_type] = fast
+            self.register(fast.grant_type, fast)
+
+    def find_inline(self, grant_type: str) -> InlineGrant[Any] | None:
+        """The grant for `grant_type` if it may run on the event loop."""
+        return self._inline.get(grant_type)
 
     def register(self, grant_type: str, grant: Grant[Any]) -> None:
         """Add a grant under a name (msal-node polls device codes with the short alias `device_code`)."""
