@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -113,11 +114,29 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP AUTH user; unset: no AUTH.")
     smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS (certificate checked).")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Server log lines: `text` (readable, `key=value` fields) or `json` (one JSON object per line, "
+        "fields as top-level keys); every refused request logs one INFO line with its trace id.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe level the server logs (DEBUG, INFO, WARNING or ERROR)."
+    )
 
     @field_validator("secret_key", "webhook_secret", "smtp_password", mode="before")
     @classmethod
     def _resolve_secret(cls, value: object) -> object:
         return _dereference(value) if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("expiry_horizons")
     @classmethod

@@ -38,6 +38,7 @@ from tenantry.common.ids import b64url
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant
 from tenantry.errors import get_spec
+from tenantry.server.logs import record_fields
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the `httpx2` fork; plain httpx is what the project installs and still works.
@@ -501,5 +502,6 @@ def log_guard(caplog: pytest.LogCaptureFixture, sensitive: Sensitive) -> Iterato
     for record in caplog.records:
         texts.append(record.getMessage())
         texts.append(repr(record.args))
+        texts.append(repr(record_fields(record)))  # structured fields (`extra=`): the refusal records' reasons
     leaks = find_leaks("\n".join(texts), sensitive)
     assert not leaks, f"sensitive values in logs: {leaks}"

@@ -23,6 +23,7 @@ from tenantry.apps.models import Application, SignInAudience
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant, User
 from tenantry.directory.role_service import RoleService
+from tenantry.server.logs import record_fields
 from tenantry.sessions.service import SessionService
 
 from .browser import BASE_URL, Browser, ShiftableClock
@@ -239,6 +240,6 @@ def log_guard(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
     yield
-    text = "\n".join([caplog.text, *(f"{r.getMessage()} {r.args!r}" for r in caplog.records)])
+    text = "\n".join([caplog.text, *(f"{r.getMessage()} {r.args!r} {record_fields(r)!r}" for r in caplog.records)])
     leaks = [m.group(0)[:6] + "…" for m in OPAQUE_VALUE.finditer(text)]
     assert not leaks and PASSWORD not in text, f"sensitive values in logs: {leaks}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from tenantry.cli.demo import demo_banner, ensure_demo
 from tenantry.cli.output import fail
 from tenantry.cli.server_record import ServerRecord, local_public_url, recorded
 from tenantry.server.listen import ListenError, PortInUseError, bind_listeners
+from tenantry.server.logs import configure_logging
 from tenantry.server.run import Listener
 from tenantry.server.run import serve as run_server
 from tenantry.server.tls import ensure_dev_certificates
@@ -37,7 +37,6 @@ def serve(
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
 ) -> None:
     """Run the identity server."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if no_tls and not public_url:
         raise fail("--no-tls needs --public-url: Microsoft's clients only accept https authorities")
     if (cert is None) != (key is None):
@@ -47,6 +46,7 @@ def serve(
     except ListenError as exc:
         raise fail(_cannot_listen(exc)) from None
     settings = load_settings(public_url=public_url) if public_url else load_settings()
+    configure_logging(settings.log_format, settings.log_level)  # before anything logs (migrations, keys)
     svc = open_services(settings)
     certfile, keyfile = cert, key
     if not no_tls and cert is None:

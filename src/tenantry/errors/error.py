@@ -28,6 +28,22 @@ def fill(template: str, params: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: _clip(params[m.group(1)]) if m.group(1) in params else m.group(0), template)
 
 
+class _AngleQuoted(dict[str, str]):
+    """A mapping that answers every placeholder with its own name in angle quotes."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __getitem__(self, key: str) -> str:
+        return f"‹{key}›"
+
+
+def readable_description(spec: ErrorSpec) -> str:
+    """The description with placeholders shown as ‹name›: for people reading about a code, and for logs,
+    where filled-in request values have no place."""
+    return fill(spec.description, _AngleQuoted())
+
+
 @dataclass(eq=False)
 class AadstsError(Exception):
     """An AADSTS error on its way to the client; build with `AadstsError.of(Aadsts.Name, **params)`.

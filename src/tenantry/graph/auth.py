@@ -106,6 +106,9 @@ def current_caller(
         return found
     caller = authenticate(deps, request.headers.get("authorization"), deps.public_url)
     request.state.graph_caller = caller
+    request_ids(request).parties.note(
+        tenant_id=caller.tenant_id, client_id=caller.client_app_id, principal=caller.caller.object_id
+    )
     return caller
 
 

@@ -6,6 +6,9 @@ Graph's codes are strings, distinct from AADSTS numbers: `InvalidAuthenticationT
 `WWW-Authenticate: Bearer` challenge), `Authorization_RequestDenied` (403), `Request_ResourceNotFound`
 (404), `Request_BadRequest` (400, also for OData and body validation), `CredentialInvalidLifetimeAsPerAppPolicy`
 (400, with `details`, entra-reference §4.7). Nothing a client sends can produce a 500.
+
+Every error answer logs one refusal record (`errors/refusals.py`): status, Graph code, request-id,
+client-request-id, and the caller's tenant, client and object id once the token was accepted.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.common.context import RequestContext
+from tenantry.errors.refusals import log_refused
 from tenantry.graph.responses import GraphJson, request_ids
 
 log = logging.getLogger("tenantry.graph")
@@ -90,8 +94,9 @@ def error_body(ctx: RequestContext, error: GraphError, now: datetime | None = No
 
 
 def error_response(request: Request, error: GraphError) -> Response:
-    """Render `error` for this request, with the request-id headers every Graph answer carries."""
+    """Render `error` for this request, with the request-id headers every Graph answer carries; log it."""
     ctx = request_ids(request)
+    log_refused(ctx, f"Graph {error.code}", error=error.code, status=error.status)
     return GraphJson(error_body(ctx, error), status_code=error.status, headers={**error.headers})
 
 

@@ -13,8 +13,9 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.errors.render import not_found
 from tenantry.http.context import bind_public_url, request_context
-from tenantry.http.responses import JsonResponse, error_response
+from tenantry.http.responses import error_response, rendered_response
 
 log = logging.getLogger("tenantry.http")
 _SLASHES = re.compile(r"/{2,}")
@@ -76,18 +77,14 @@ async def http_exception(request: Request, exc: Exception) -> Response:
         if allowed:
             response.headers["Allow"] = allowed
         return response
-    return JsonResponse(
-        {
-            "error": "not_found",
-            "error_description": f"No endpoint at {request.url.path}.",
-            "trace_id": ctx.trace_id,
-        },
-        status_code=exc.status_code,
-    )
+    description = f"No endpoint at {request.url.path}."
+    return rendered_response(not_found(ctx, description, reason="no endpoint at this path", status=exc.status_code))
 
 
 async def unexpected_exception(request: Request, exc: Exception) -> Response:
     """Log with the trace id for operators; the client sees only the catalogue's generic server error."""
     ctx = request_context(request)
-    log.exception("unhandled error, trace_id=%s correlation_id=%s", ctx.trace_id, ctx.correlation_id, exc_info=exc)
-    return error_response(AadstsError.of(Aadsts.TokenIssuanceError), ctx)
+    ids = {"trace_id": ctx.trace_id, "correlation_id": ctx.correlation_id}
+    log.exception("unhandled error in request %s", ctx.trace_id, exc_info=exc, extra=ids)
+    debug = f"unhandled {type(exc).__name__}: see the error logged with this trace id"
+    return error_response(AadstsError.of(Aadsts.TokenIssuanceError, debug=debug), ctx)

@@ -9,9 +9,9 @@ from starlette.responses import Response
 from tenantry.common.compact_json import compact_json
 from tenantry.common.context import RequestContext
 from tenantry.errors import AadstsError
-from tenantry.errors.render import JSON_CONTENT_TYPE, render_json
+from tenantry.errors.render import JSON_CONTENT_TYPE, NO_STORE, RenderedError, render_json
 
-NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
+__all__ = ["NO_STORE", "JsonResponse", "error_response", "rendered_response", "token_response"]
 
 
 class JsonResponse(Response):
@@ -26,7 +26,11 @@ class JsonResponse(Response):
 
 def error_response(err: AadstsError, ctx: RequestContext) -> JsonResponse:
     """An AADSTS error in Entra's JSON shape."""
-    rendered = render_json(err, ctx)
+    return rendered_response(render_json(err, ctx))
+
+
+def rendered_response(rendered: RenderedError) -> JsonResponse:
+    """Any error `errors/render.py` built (AADSTS, not found, bearer challenge) as a JSON response."""
     return JsonResponse(rendered.body, status_code=rendered.status, headers=rendered.headers)
 
 

@@ -3,7 +3,8 @@
 Order: unknown user → 50034; wrong password → 50126; then, only once the password is proven,
 disabled account → 50057 and expired password → 50055, so those states are never revealed to
 someone who does not know the password. Unknown users cost the same argon2 work as known ones, so
-timing does not tell them apart.
+timing does not tell them apart. Each error's `debug` (operators only) names the user by object id,
+never by what was typed (people type passwords into the user name box).
 """
 
 from __future__ import annotations
@@ -41,15 +42,22 @@ class PasswordAuthenticator:
         user = users.find_user_by_upn(upn.strip())
         if user is None:
             self._hashing.verify(self._dummy_hash, password)
-            raise AadstsError.of(Aadsts.UserAccountNotFound, user=upn.strip()[:113], tenant=tenant_label)
+            raise AadstsError.of(
+                Aadsts.UserAccountNotFound,
+                user=upn.strip()[:113],
+                tenant=tenant_label,
+                debug="no user has this user principal name",
+            )
         if not self._hashing.verify(user.password_hash, password):
-            raise AadstsError.of(Aadsts.InvalidUserNameOrPassword)
+            raise AadstsError.of(Aadsts.InvalidUserNameOrPassword, debug=f"wrong password for user {user.id}")
         if not user.account_enabled:
-            raise AadstsError.of(Aadsts.UserDisabled)
+            raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {user.id} is disabled (password was right)")
         if user.force_change_password_next_sign_in or (
             user.password_expires_at is not None and user.password_expires_at <= now
         ):
-            raise AadstsError.of(Aadsts.InvalidPasswordExpiredPassword).with_suberror("user_password_expired")
+            why = "must change password" if user.force_change_password_next_sign_in else "password expired"
+            err = AadstsError.of(Aadsts.InvalidPasswordExpiredPassword, debug=f"user {user.id}: {why}")
+            raise err.with_suberror("user_password_expired")
         if user.password_hash and self._hashing.needs_rehash(user.password_hash):
             user = replace(user, password_hash=self._hashing.hash(password))
             users.update_user(user)

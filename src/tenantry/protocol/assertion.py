@@ -33,8 +33,8 @@ class VerifiedAssertion:
     key_id: str
 
 
-def _bad_signature(reason: str) -> AadstsError:
-    return AadstsError.of(Aadsts.InvalidClientAssertionSignature, reason=reason)
+def _bad_signature(reason: str, debug: str | None = None) -> AadstsError:
+    return AadstsError.of(Aadsts.InvalidClientAssertionSignature, reason=reason, debug=debug or reason)
 
 
 def _parse(assertion: str) -> CompactJws:
@@ -61,12 +61,19 @@ def _find_key(header: dict[str, Any], keys: Sequence[KeyCredential]) -> KeyCrede
         for key in keys:
             if getattr(key, attr) == thumbprint:
                 return key
-    raise _bad_signature("No certificate registered for the application has that thumbprint.")
+    registered = ", ".join(key.key_id for key in keys) or "none"
+    raise _bad_signature(
+        "No certificate registered for the application has that thumbprint.",
+        f"no registered certificate has the assertion's thumbprint; registered key ids: {registered}",
+    )
 
 
 def _check_signature(jws: CompactJws, key: KeyCredential, alg: str) -> None:
     if not rsa_signature_verifies(jws, x509.load_der_x509_certificate(key.cert_der).public_key(), alg):
-        raise _bad_signature("The signature does not verify with the registered certificate.")
+        raise _bad_signature(
+            "The signature does not verify with the registered certificate.",
+            f"the signature does not verify with certificate key {key.key_id} ({alg})",
+        )
 
 
 def _timestamp(payload: dict[str, Any], name: str) -> float | None:
@@ -93,11 +100,17 @@ def _check_claims(payload: dict[str, Any], expect: AssertionExpectations) -> dat
         if claim not in payload:
             raise AadstsError.of(Aadsts.MissingRequiredField, field=claim)
     if payload["iss"] != expect.client_id or payload["sub"] != expect.client_id:
-        raise AadstsError.of(Aadsts.AuthenticationFailed, hint="The assertion's 'iss' and 'sub' must be the client_id.")
+        raise AadstsError.of(
+            Aadsts.AuthenticationFailed,
+            hint="The assertion's 'iss' and 'sub' must be the client_id.",
+            debug="client assertion: 'iss' or 'sub' is not the client_id",
+        )
     audiences = payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
     if not any(isinstance(a, str) and a.lower() in expect.audiences for a in audiences):
         raise AadstsError.of(
-            Aadsts.AuthenticationFailed, hint="The assertion's 'aud' must be this token endpoint's URL."
+            Aadsts.AuthenticationFailed,
+            hint="The assertion's 'aud' must be this token endpoint's URL.",
+            debug=f"client assertion: 'aud' is none of {', '.join(sorted(expect.audiences))}",
         )
     if not isinstance(payload["jti"], str) or not payload["jti"]:
         raise AadstsError.of(Aadsts.MissingRequiredField, field="jti")
@@ -110,10 +123,12 @@ def _check_times(payload: dict[str, Any], expect: AssertionExpectations) -> date
     assert exp is not None
     if now > exp + skew:
         when = datetime.fromtimestamp(exp, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-        raise AadstsError.of(Aadsts.AssertionOutsideValidTimeRange, reason=f"The assertion expired at {when}.")
+        reason = f"The assertion expired at {when}."
+        raise AadstsError.of(Aadsts.AssertionOutsideValidTimeRange, reason=reason, debug=f"client assertion: {reason}")
     if nbf is not None and nbf > now + skew:
         when = datetime.fromtimestamp(nbf, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-        raise AadstsError.of(Aadsts.AssertionOutsideValidTimeRange, reason=f"The assertion is not valid before {when}.")
+        reason = f"The assertion is not valid before {when}."
+        raise AadstsError.of(Aadsts.AssertionOutsideValidTimeRange, reason=reason, debug=f"client assertion: {reason}")
     return datetime.fromtimestamp(exp, UTC) + expect.skew
 
 
@@ -127,7 +142,11 @@ def verify_client_assertion(
         raise _bad_signature(f"The algorithm must be one of {', '.join(ALGORITHMS)}.")
     key = _find_key(jws.header, keys)
     if not key.is_active(expect.now):
-        raise _bad_signature("The certificate that signed the assertion has expired or is not yet valid.")
+        window = f"{key.start:%Y-%m-%dT%H:%M:%SZ} to {key.end:%Y-%m-%dT%H:%M:%SZ}"
+        raise _bad_signature(
+            "The certificate that signed the assertion has expired or is not yet valid.",
+            f"certificate key {key.key_id} is valid from {window}",
+        )
     _check_signature(jws, key, str(alg))
     expires_at = _check_claims(jws.claims, expect)
     return VerifiedAssertion(str(jws.claims["jti"]), expires_at, key.key_id)

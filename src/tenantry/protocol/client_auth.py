@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import unquote_plus
 
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.common.clock import Clock
 from tenantry.common.ids import is_guid
+from tenantry.credentials.models import PasswordCredential
 from tenantry.credentials.secrets import SecretHasher
 from tenantry.directory.models import Tenant
 from tenantry.errors import Aadsts, AadstsError
@@ -66,6 +67,17 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)
 
 
+def claimed_client_id(form: Mapping[str, str] | None, authorization: str | None) -> str | None:
+    """The client_id a request names (body, else Basic header), for the log of its refusal; never raises."""
+    if form and form.get("client_id"):
+        return form["client_id"]
+    try:
+        basic = _basic(authorization)
+    except AadstsError:
+        return None
+    return basic[0] if basic else None
+
+
 def presented_credentials(form: Mapping[str, str], authorization: str | None) -> Presented:
     """Gather credentials from body and header; two methods at once is a malformed request."""
     basic = _basic(authorization)
@@ -94,6 +106,25 @@ def presented_credentials(form: Mapping[str, str], authorization: str | None) ->
     return Presented(client_id, secret, form.get("client_assertion"), form.get("client_assertion_type"))
 
 
+def secret_mismatch(match: PasswordCredential | None, stored: Sequence[PasswordCredential], now: datetime) -> str:
+    """Why a secret was refused, for the operator: which of the app's secrets (by key id, as `tenantry app
+    credential list` shows them) it was compared with, and their validity; never a value or a hint."""
+    if match is not None:
+        when = "is not valid before" if now < match.start else "expired at"
+        edge = match.start if now < match.start else match.end
+        return f"the secret is key {match.key_id}, which {when} {edge:%Y-%m-%dT%H:%M:%SZ}"
+    if not stored:
+        return "the app has no client secrets"
+    tried = ", ".join(f"{c.key_id} ({_validity(c, now)})" for c in stored)
+    return f"the secret matches none of the app's {len(stored)} secret(s): {tried}"
+
+
+def _validity(credential: PasswordCredential, now: datetime) -> str:
+    if now < credential.start:
+        return "not yet valid"
+    return "active" if now <= credential.end else "expired"
+
+
 class ClientAuthenticator:
     """Finds the client in the tenant and checks whichever credential it presented."""
 
@@ -109,8 +140,9 @@ class ClientAuthenticator:
             raise AadstsError.of(Aadsts.MissingRequestParameter, parameter="client_id")
         app = unit.find_application_by_app_id(client_id.lower()) if is_guid(client_id) else None
         if app is None:
+            debug = "no application has this appId" if is_guid(client_id) else "the client_id is not a GUID"
             raise AadstsError.of(
-                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=client_id, tenant=tenant_label
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=client_id, tenant=tenant_label, debug=debug
             )
         return app
 
@@ -118,9 +150,13 @@ class ClientAuthenticator:
         """The app's instance in the tenant tokens are issued in: none → 700016; disabled → 7000112."""
         sp = unit.find_service_principal_by_app_id(tenant.id, app.app_id)
         if sp is None:
-            raise AadstsError.of(Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=app.app_id, tenant=tenant.id)
+            debug = f"app {app.app_id} (home tenant {app.tenant_id}) has no service principal in tenant {tenant.id}"
+            raise AadstsError.of(
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=app.app_id, tenant=tenant.id, debug=debug
+            )
         if not sp.account_enabled:
-            raise AadstsError.of(Aadsts.UnauthorizedClientApplicationDisabled, client_id=app.app_id)
+            debug = f"service principal {sp.id} of app {app.app_id} in tenant {tenant.id} is disabled"
+            raise AadstsError.of(Aadsts.UnauthorizedClientApplicationDisabled, client_id=app.app_id, debug=debug)
         return sp
 
     def identify(self, presented: Presented, tenant: TenantRef, unit: StsUnit) -> tuple[Application, ServicePrincipal]:
@@ -128,7 +164,10 @@ class ClientAuthenticator:
         app = self.find_app(presented, unit, tenant.segment)
         if tenant.tenant is None:
             raise AadstsError.of(
-                Aadsts.UnauthorizedClient_DoesNotMatchRequest, client_id=app.app_id, tenant=tenant.segment
+                Aadsts.UnauthorizedClient_DoesNotMatchRequest,
+                client_id=app.app_id,
+                tenant=tenant.segment,
+                debug="this grant needs a tenant GUID or domain in the path, not an alias",
             )
         return app, self.service_principal(app, tenant.tenant, unit)
 
@@ -140,7 +179,8 @@ class ClientAuthenticator:
         has_credential = presented.secret is not None or presented.assertion is not None
         if public or app.is_public_client:
             if has_credential:
-                raise AadstsError.of(Aadsts.InvalidClientPublicClientWithCredential)
+                debug = "a public client (public flows allowed, or a public redirect URI) sent a secret or assertion"
+                raise AadstsError.of(Aadsts.InvalidClientPublicClientWithCredential, debug=debug)
             if public:
                 return "0", None
         if presented.secret is not None:
@@ -148,7 +188,9 @@ class ClientAuthenticator:
             return "1", None
         if presented.assertion is not None:
             return "2", self._check_assertion(app, presented, unit, audiences)
-        raise AadstsError.of(Aadsts.MissingClientCredential)
+        raise AadstsError.of(
+            Aadsts.MissingClientCredential, debug="a confidential client sent neither secret nor assertion"
+        )
 
     def authenticate_confidential(
         self, presented: Presented, tenant: TenantRef, unit: StsUnit, audiences: frozenset[str]
@@ -166,8 +208,14 @@ class ClientAuthenticator:
         if match is not None and match.is_active(now):
             return
         if (match is not None and match.end < now) or (stored and all(c.end < now for c in stored)):
-            raise AadstsError.of(Aadsts.InvalidClientSecretExpiredKeysProvided, client_id=app.app_id)
-        raise AadstsError.of(Aadsts.InvalidClientSecretProvided, client_id=app.app_id)
+            raise AadstsError.of(
+                Aadsts.InvalidClientSecretExpiredKeysProvided,
+                client_id=app.app_id,
+                debug=secret_mismatch(match, stored, now),
+            )
+        raise AadstsError.of(
+            Aadsts.InvalidClientSecretProvided, client_id=app.app_id, debug=secret_mismatch(match, stored, now)
+        )
 
     def _check_assertion(
         self, app: Application, presented: Presented, unit: StsUnit, audiences: frozenset[str]

@@ -73,7 +73,15 @@ def resolve_resource(identifier: str, tenant: Tenant, unit: StsUnit) -> Resolved
     app = _find_app(identifier, tenant, unit)
     sp = unit.find_service_principal_by_app_id(tenant.id, app.app_id) if app else None
     if app is None or sp is None:
-        raise AadstsError.of(Aadsts.InvalidResourceServicePrincipalNotFound, resource=identifier, tenant=tenant.id)
+        debug = (
+            f"no application has this appId or App ID URI in tenant {tenant.id}"
+            if app is None
+            else f"resource app {app.app_id} has no service principal in tenant {tenant.id}"
+        )
+        raise AadstsError.of(
+            Aadsts.InvalidResourceServicePrincipalNotFound, resource=identifier, tenant=tenant.id, debug=debug
+        )
     if not sp.account_enabled:
-        raise AadstsError.of(Aadsts.InvalidResourceServicePrincipalDisabled, resource=identifier)
+        debug = f"service principal {sp.id} of resource app {app.app_id} in tenant {tenant.id} is disabled"
+        raise AadstsError.of(Aadsts.InvalidResourceServicePrincipalDisabled, resource=identifier, debug=debug)
     return ResolvedResource(app, sp, identifier)

@@ -78,7 +78,8 @@ def _check_values(resource: ResolvedResource, values: list[str]) -> tuple[tuple[
     known = {s.value for s in resource.app.oauth2_permission_scopes if s.is_enabled}
     for value in values:
         if value not in known:
-            raise AadstsError.of(Aadsts.InvalidScope, scope=value)
+            debug = f"resource app {resource.app.app_id} exposes no enabled delegated permission of that name"
+            raise AadstsError.of(Aadsts.InvalidScope, scope=value, debug=debug)
     return tuple(dict.fromkeys(values)), False
 
 

@@ -78,11 +78,11 @@ def resolve_tenant(segment: str, finder: TenantFinder) -> TenantRef:
         return TenantRef(segment, alias=alias)
     lowered = segment.lower()
     if is_guid(lowered):
-        tenant = finder.find_tenant(lowered)
+        tenant, debug = finder.find_tenant(lowered), "no tenant has this id"
     elif _DOMAIN_SEGMENT.fullmatch(lowered):
-        tenant = finder.find_tenant_by_domain(lowered)
+        tenant, debug = finder.find_tenant_by_domain(lowered), "no tenant has verified this domain"
     else:
-        tenant = None
+        tenant, debug = None, "the tenant segment is neither a GUID, a domain nor an alias"
     if tenant is None or tenant.id == SYSTEM_TENANT_ID:
-        raise AadstsError.of(Aadsts.InvalidTenantName, tenant=segment)
+        raise AadstsError.of(Aadsts.InvalidTenantName, tenant=segment, debug=debug)
     return TenantRef(segment, tenant=tenant)

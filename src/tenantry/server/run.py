@@ -78,7 +78,10 @@ def _config(app: Starlette, listener: Listener, port: int) -> uvicorn.Config:
         ssl_certfile=str(listener.certfile) if listener.certfile else None,
         ssl_keyfile=str(listener.keyfile) if listener.keyfile else None,
         access_log=listener.access_log,
-        log_level="info",
+        # No logging configuration of uvicorn's own: its loggers propagate to the one handler `tenantry serve`
+        # installed (server/logs.py), in the format and from the level the settings choose.
+        log_config=None,
+        log_level=None,
         proxy_headers=listener.certfile is None,
         server_header=False,
         timeout_keep_alive=30,
@@ -94,7 +97,7 @@ async def _serve_all(
         _Server(_config(app, listener, port), [s for s in sockets if s.getsockname()[1] == port], header_timeout)
         for port in listener.ports
     ]
-    install_access_log_redactor()  # after the configs: each one re-applies uvicorn's logging config
+    install_access_log_redactor()  # after the configs: each one resets the access logger
     await asyncio.gather(*(server.serve() for server in servers))
 
 

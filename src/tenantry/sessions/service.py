@@ -126,6 +126,9 @@ class FlowService:
     def find(self, handle: str | None, unit: FlowRepository) -> SignInFlow:
         """The live flow a handle names."""
         flow = unit.find_flow(token_hash(handle)) if handle else None
-        if flow is None or flow.is_expired(self._clock.now()):
-            raise AadstsError.of(Aadsts.FlowTokenExpired)
+        if flow is None:
+            raise AadstsError.of(Aadsts.FlowTokenExpired, debug="no sign-in flow has this handle")
+        if flow.is_expired(self._clock.now()):
+            debug = f"the sign-in flow of client {flow.client_id} expired at {flow.expires_at:%Y-%m-%dT%H:%M:%SZ}"
+            raise AadstsError.of(Aadsts.FlowTokenExpired, debug=debug)
         return flow

@@ -7,9 +7,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tenantry.errors import all_specs, find_spec
-from tenantry.errors.render import lookup_document
+from tenantry.errors.render import lookup_document, not_found
 from tenantry.http.context import request_context
-from tenantry.http.responses import JsonResponse
+from tenantry.http.responses import JsonResponse, rendered_response
 from tenantry.web.templating import templates
 
 PAGE_HEADERS = {
@@ -39,7 +39,7 @@ def error_lookup(request: Request) -> Response:
     if spec is None:
         message = f"AADSTS{raw[:20]} is not an error code Tenantry knows."
         if _wants_json(request):
-            return JsonResponse({"error": "not_found", "message": message, "trace_id": ctx.trace_id}, status_code=404)
+            return rendered_response(not_found(ctx, message, reason="not an AADSTS code we know", key="message"))
         return templates.TemplateResponse(
             request, "error_unknown.html", {"message": message}, status_code=404, headers=PAGE_HEADERS
         )

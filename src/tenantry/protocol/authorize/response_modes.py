@@ -29,6 +29,13 @@ def redirect(request: Request, location: str) -> Response:
     return response
 
 
+def note_parties(request: Request) -> None:
+    """For the log line of a refusal: the tenant of the path and the client_id of the query (a POSTed
+    /authorize carries it in the body, which is not read again here)."""
+    client_id = request.query_params.get("client_id")
+    request_context(request).parties.note(tenant=request.path_params.get("tenant"), client_id=client_id)
+
+
 def reply(request: Request, target: ReplyTarget, params: Mapping[str, str]) -> Response:
     """Deliver `params` to the redirect URI in the target's response mode."""
     if target.response_mode == "form_post":
@@ -44,6 +51,8 @@ def respond(request: Request, outcome: Outcome) -> Response:
     """Turn an outcome into HTTP."""
     if isinstance(outcome, ToApp):
         return reply(request, outcome.target, outcome.params)
+    if isinstance(outcome, ToAppError | ErrorPage):
+        note_parties(request)
     if isinstance(outcome, ToAppError):
         fields = redirect_fields(outcome.error, request_context(request), outcome.target.state)
         return reply(request, outcome.target, fields)

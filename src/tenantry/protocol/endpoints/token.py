@@ -7,6 +7,7 @@ as bytes. What it answers is exactly what the Starlette-based endpoints answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
@@ -19,6 +20,7 @@ from tenantry.http.asgi import decoded_headers, encode_headers, send_json
 from tenantry.http.body import read_body
 from tenantry.http.context import scope_context
 from tenantry.http.responses import NO_STORE
+from tenantry.protocol.client_auth import claimed_client_id
 from tenantry.protocol.endpoints.cors import ANY_ORIGIN, preflight_endpoint
 from tenantry.protocol.form import check_content_type, parse_form
 from tenantry.protocol.token_service import InlineOutcome, TokenCall, TokenService
@@ -49,6 +51,7 @@ class TokenEndpoint:
         headers = decoded_headers(scope)
         ctx = scope_context(scope, headers)
         cors = _ANY_ORIGIN if headers.get("origin") else ()
+        form: Mapping[str, str] | None = None
         try:
             check_content_type(headers.get("content-type"))
             form = parse_form(await read_body(receive, headers, self._max_body))
@@ -58,6 +61,9 @@ class TokenEndpoint:
             )
             body = await self._finish(self._service.start(call))
         except AadstsError as err:
+            # Only now, so that a successful request pays nothing: who the refused request named, for the log.
+            client_id = claimed_client_id(form, headers.get("authorization"))
+            ctx.parties.note(tenant=scope["path_params"].get("tenant"), client_id=client_id)
             rendered = render_json(err, ctx)
             answer = (*encode_headers(rendered.headers.items()), *cors)
             await send_json(send, rendered.status, compact_json(rendered.body), answer)

@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
+from tenantry.common.context import RequestContext
 from tenantry.errors import AadstsError
+from tenantry.errors.render import bearer_error
 from tenantry.http.context import request_context
-from tenantry.http.responses import NO_STORE, JsonResponse
+from tenantry.http.responses import NO_STORE, JsonResponse, rendered_response
 from tenantry.protocol.endpoints.cors import allow_cross_origin, preflight_endpoint
 from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.resources import FIRST_PARTY_URIS
@@ -66,17 +68,8 @@ def userinfo_claims(deps: ProtocolDeps, token: str, base_url: str) -> dict[str, 
     return claims
 
 
-def _challenge(description: str | None) -> str:
-    """RFC 6750 §3: no error code when no token was sent; quotes and backslashes cannot appear inside."""
-    if description is None:
-        return "Bearer"
-    safe = description.replace('"', "'").replace("\\", "/")
-    return f'Bearer error="invalid_token", error_description="{safe}"'
-
-
-def _unauthorized(description: str, *, token_sent: bool) -> JsonResponse:
-    headers = {**NO_STORE, "WWW-Authenticate": _challenge(description if token_sent else None)}
-    return JsonResponse({"error": "invalid_token", "error_description": description}, status_code=401, headers=headers)
+def _unauthorized(ctx: RequestContext, description: str, *, token_sent: bool) -> JsonResponse:
+    return rendered_response(bearer_error(ctx, description, token_sent=token_sent))
 
 
 async def userinfo_endpoint(deps: ProtocolDeps, request: Request) -> Response:
@@ -84,9 +77,9 @@ async def userinfo_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     ctx = request_context(request)
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
-        return allow_cross_origin(request, _unauthorized("No access token was sent.", token_sent=False))
+        return allow_cross_origin(request, _unauthorized(ctx, "No access token was sent.", token_sent=False))
     try:
         claims = await to_thread.run_sync(userinfo_claims, deps, token, ctx.base_url)
     except InvalidBearerTokenError as exc:
-        return allow_cross_origin(request, _unauthorized(str(exc), token_sent=True))
+        return allow_cross_origin(request, _unauthorized(ctx, str(exc), token_sent=True))
     return allow_cross_origin(request, JsonResponse(claims, headers={**NO_STORE, "x-ms-request-id": ctx.trace_id}))

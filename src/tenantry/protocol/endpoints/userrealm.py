@@ -17,8 +17,9 @@ from starlette.responses import Response
 
 from tenantry.apps.first_party import SYSTEM_TENANT_ID
 from tenantry.common.text import control_character
+from tenantry.errors.render import not_found
 from tenantry.http.context import request_context
-from tenantry.http.responses import JsonResponse
+from tenantry.http.responses import JsonResponse, rendered_response
 from tenantry.protocol.endpoints.deps import ProtocolDeps
 
 CLOUD_AUDIENCE_URN = "urn:federation:MicrosoftOnline"
@@ -44,12 +45,7 @@ def userrealm_endpoint(deps: ProtocolDeps, request: Request) -> Response:
     if domain and control_character(domain, value=False) is None:
         with deps.store.transaction() as unit:
             tenant = unit.find_tenant_by_domain(domain)
-    headers = {"x-ms-request-id": ctx.trace_id}
     if tenant is None or tenant.id == SYSTEM_TENANT_ID:
-        body = {
-            "error": "not_found",
-            "error_description": f"No tenant has verified the domain '{domain[:253]}'.",
-            "trace_id": ctx.trace_id,
-        }
-        return JsonResponse(body, status_code=404, headers=headers)
-    return JsonResponse(realm_document(domain, ctx.base_url), headers=headers)
+        description = f"No tenant has verified the domain '{domain[:253]}'."
+        return rendered_response(not_found(ctx, description, reason="no tenant has verified the user's domain"))
+    return JsonResponse(realm_document(domain, ctx.base_url), headers={"x-ms-request-id": ctx.trace_id})

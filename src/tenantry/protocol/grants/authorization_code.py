@@ -60,8 +60,8 @@ class AuthorizationCodeDecision:
     grant: UserGrant
 
 
-def _invalid_code(hint: str) -> AadstsError:
-    return AadstsError.of(Aadsts.InvalidGrant, hint=hint)
+def _invalid_code(hint: str, debug: str | None = None) -> AadstsError:
+    return AadstsError.of(Aadsts.InvalidGrant, hint=hint, debug=debug)
 
 
 def code_tenant(code: AuthorizationCode, ref: TenantRef, unit: StsUnit) -> Tenant:
@@ -100,7 +100,10 @@ class AuthorizationCodeGrant:
             raise _invalid_code("The code is not valid.")
         if code.client_id != caller.app.app_id:
             self._burn(code)
-            raise _invalid_code("The code was issued to another client.")
+            raise _invalid_code(
+                "The code was issued to another client.",
+                f"code of family {code.family_id} was issued to {code.client_id}; it is burnt",
+            )
         tenant = code_tenant(code, request.tenant, unit)
         client = authenticate_client(
             self._deps.client_authenticator,
@@ -121,9 +124,16 @@ class AuthorizationCodeGrant:
         if code.redeemed_at is not None:
             # RFC 6749 §4.1.2: revoke what the first redemption produced; this must survive the error.
             commit_now(self._deps.store, lambda writes: writes.revoke_refresh_family(code.family_id, now))
-            raise AadstsError.of(Aadsts.AuthorizationCodeAlreadyRedeemed)
+            debug = (
+                f"code of family {code.family_id} was redeemed at {code.redeemed_at:%Y-%m-%dT%H:%M:%SZ}; "
+                "the family's refresh tokens are revoked"
+            )
+            raise AadstsError.of(Aadsts.AuthorizationCodeAlreadyRedeemed, debug=debug)
         if now >= code.expires_at:
-            raise _invalid_code("The code has expired.")
+            raise _invalid_code(
+                "The code has expired.",
+                f"code of family {code.family_id} expired at {code.expires_at:%Y-%m-%dT%H:%M:%SZ}",
+            )
         try:
             if require(request.form, "redirect_uri") != code.redirect_uri:
                 raise _invalid_code(

@@ -84,11 +84,21 @@ def check_user_state(user: User, auth_time: datetime) -> None:
     the sign-in the grant stems from revokes it (50173, entra-reference §2.5 revocation matrix). Times are
     compared in whole seconds, the resolution of JWT times (an on-behalf-of assertion's `iat`)."""
     if not user.account_enabled:
-        raise AadstsError.of(Aadsts.UserDisabled)
+        raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {user.id} is disabled")
     if _after(user.sign_in_sessions_valid_from, auth_time):
-        raise AadstsError.of(Aadsts.FreshTokenNeeded, hint="The user's sessions were revoked after this sign-in.")
+        raise AadstsError.of(
+            Aadsts.FreshTokenNeeded,
+            hint="The user's sessions were revoked after this sign-in.",
+            debug=f"user {user.id}: sessions revoked at {user.sign_in_sessions_valid_from:%Y-%m-%dT%H:%M:%SZ}, "
+            f"after the sign-in at {auth_time:%Y-%m-%dT%H:%M:%SZ}",
+        )
     if _after(user.password_changed_at, auth_time):
-        raise AadstsError.of(Aadsts.FreshTokenNeeded, hint="The user's password changed after this sign-in.")
+        raise AadstsError.of(
+            Aadsts.FreshTokenNeeded,
+            hint="The user's password changed after this sign-in.",
+            debug=f"user {user.id}: password changed at {user.password_changed_at:%Y-%m-%dT%H:%M:%SZ}, "
+            f"after the sign-in at {auth_time:%Y-%m-%dT%H:%M:%SZ}",
+        )
 
 
 def _after(change: datetime | None, auth_time: datetime) -> bool:

@@ -69,11 +69,16 @@ def check_refresh_lifetime(token: RefreshToken, now: datetime) -> None:
     if now < token.expires_at:
         return
     if token.spa:
-        raise AadstsError.of(Aadsts.SpaRefreshTokenExpired, lifetime=timespan(SPA_REFRESH_LIFETIME))
+        raise AadstsError.of(
+            Aadsts.SpaRefreshTokenExpired,
+            lifetime=timespan(SPA_REFRESH_LIFETIME),
+            debug=f"SPA refresh token of family {token.family_id} expired at {token.expires_at:%Y-%m-%dT%H:%M:%SZ}",
+        )
     raise AadstsError.of(
         Aadsts.ExpiredOrRevokedGrantInactiveToken,
         issued=entra_instant(token.created_at),
         inactive=timespan(now - token.created_at),
+        debug=f"refresh token of family {token.family_id} expired at {token.expires_at:%Y-%m-%dT%H:%M:%SZ}",
     )
 
 
@@ -124,7 +129,11 @@ class RefreshTokenGrant:
         if token is None:
             raise _invalid_token("The refresh token is not valid.")
         if token.client_id != caller.app.app_id:
-            raise _invalid_token("The refresh token was issued to another client.")
+            raise AadstsError.of(
+                Aadsts.InvalidGrant,
+                hint="The refresh token was issued to another client.",
+                debug=f"refresh token of family {token.family_id} was issued to {token.client_id}",
+            )
         tenant = token_tenant(token, request.tenant, unit)
         client = authenticate_client(
             self._deps.client_authenticator, request, caller, tenant, unit, public=is_public_refresh(token, caller)
@@ -132,7 +141,11 @@ class RefreshTokenGrant:
         check_spa_origin(token.spa, request)
         check_refresh_lifetime(token, self._deps.clock.now())
         if token.revoked_at is not None:
-            raise AadstsError.of(Aadsts.FreshTokenNeeded, hint="The refresh token was revoked.")
+            raise AadstsError.of(
+                Aadsts.FreshTokenNeeded,
+                hint="The refresh token was revoked.",
+                debug=f"refresh token family {token.family_id} was revoked at {token.revoked_at:%Y-%m-%dT%H:%M:%SZ}",
+            )
         return RefreshDecision(request.base_url, client, self._grant(token, tenant, client, request, unit))
 
     def _grant(

@@ -77,6 +77,11 @@ def step_page(
 ) -> Response:
     """The page of the flow's current step, or a redirect when the state has no page of its own."""
     flow = view.flow
+    if error is not None:  # for the log line of the refusal
+        parties = request_context(request).parties
+        parties.note(
+            tenant=flow.tenant_segment, tenant_id=flow.tenant_id, client_id=flow.client_id, principal=flow.user_id
+        )
     if flow.state is FlowState.CONSENT and flow.consent is not None:
         values = {"handle": handle, "prompt": flow.consent, "app_name": view.app_name}
         return page(request, csrf_key, "signin/consent.html", handle, values, error)
