@@ -9,7 +9,6 @@ either way), else any app of the tenant. An unregistered URI is not followed: th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.apps.models import Application
-from tenantry.common.ids import b64url_decode, is_guid
+from tenantry.common.ids import is_guid
 from tenantry.errors import AadstsError
 from tenantry.http.cookies import clear_session_cookies, read_session_token
 from tenantry.http.pages import error_page, render_page
@@ -28,17 +27,19 @@ from tenantry.protocol.endpoints.authorize import form_pairs
 from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef, resolve_tenant
+from tenantry.tokens.jws import JwsFormatError, parse_compact_jws
 
 LOGOUT_PARAMETERS = frozenset({"post_logout_redirect_uri", "state", "client_id", "id_token_hint", "logout_hint"})
 
 
 def hinted_client(id_token_hint: str | None) -> str | None:
-    """The `aud` of an id_token hint, if it looks like one."""
+    """The `aud` of an id_token hint, if it looks like one (its signature is not checked: a hint only
+    narrows which app's post-logout URIs count, and the URI must still be registered)."""
     try:
-        payload = json.loads(b64url_decode((id_token_hint or "").split(".")[1]))
-    except (IndexError, ValueError):
+        claims = parse_compact_jws(id_token_hint or "").claims
+    except JwsFormatError:
         return None
-    aud = payload.get("aud") if isinstance(payload, dict) else None
+    aud = claims.get("aud")
     return aud if isinstance(aud, str) else None
 
 
