@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from support.certs import make_client_certificate
 from tenantry.apps.service import AppError, IdentifierUriTakenError
 from tenantry.common.clock import FixedClock
 from tenantry.common.ids import new_guid
@@ -253,23 +252,18 @@ def test_an_expired_certificate_is_refused(
 
 def _long_subject_certificate() -> bytes:
     """A self-signed certificate whose subject (five 64-character attributes) runs past 256 characters."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    oids = (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.LOCALITY_NAME)
-    name = x509.Name(
-        [x509.NameAttribute(oid, f"{oid.dotted_string}-" + "x" * 50) for oid in (*oids, NameOID.STATE_OR_PROVINCE_NAME)]
+    oids = (
+        NameOID.COMMON_NAME,
+        NameOID.ORGANIZATION_NAME,
+        NameOID.ORGANIZATIONAL_UNIT_NAME,
+        NameOID.LOCALITY_NAME,
+        NameOID.STATE_OR_PROVINCE_NAME,
     )
-    now = NOW  # the services' fixed clock
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=30))
-        .sign(key, hashes.SHA256())
+    subject = x509.Name([x509.NameAttribute(oid, f"{oid.dotted_string}-" + "x" * 50) for oid in oids])
+    made = make_client_certificate(
+        not_before=NOW - timedelta(minutes=5), not_after=NOW + timedelta(days=30), subject=subject
     )
-    return cert.public_bytes(serialization.Encoding.PEM)
+    return made.certificate_pem.encode("ascii")
 
 
 def test_a_certificate_with_a_long_subject_is_stored(services: DomainServices, tenant: Tenant) -> None:

@@ -21,10 +21,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import Result
+from typer.testing import CliRunner
 
 from support.live_server import free_port
 from tenantry.app import Services, build_services
 from tenantry.apps.models import Application
+from tenantry.cli import context
+from tenantry.cli.main import cli
 from tenantry.common.clock import FixedClock
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant
@@ -178,3 +182,32 @@ def smtp_server() -> Iterator[MailSink]:
     controller.start()
     yield sink
     controller.stop()
+
+
+Run = Callable[..., Result]
+
+
+def forget_cli_services() -> None:
+    """Drop the CLI's cached services, as a new `tenantry` process would start without them."""
+    if context.services.cache_info().currsize:
+        context.services().store.dispose()
+    context.services.cache_clear()
+
+
+@pytest.fixture
+def run(home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Run]:
+    """`run("app", "list", ...)` invokes the CLI in-process over this test's home (cwd: a temp dir); each
+    command builds its services afresh, as a new `tenantry` process would."""
+    monkeypatch.setenv("TENANTRY_HOME", str(home))
+    monkeypatch.setenv("COLUMNS", "200")  # Rich tables: one line per row
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str, ok: bool = True) -> Result:
+        forget_cli_services()
+        result = CliRunner().invoke(cli, list(args))
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    yield invoke
+    forget_cli_services()

@@ -7,49 +7,20 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 from tenantry.app import build_services, credential_lifecycle
-from tenantry.cli import context
-from tenantry.cli.main import cli
 from tenantry.config import Settings
 from tenantry.credentials.secrets import SecretHasher
 
-from .conftest import WEBHOOK_SECRET, WebhookReceiver
+from .conftest import WEBHOOK_SECRET, Run, WebhookReceiver
 
-Run = Callable[..., Result]
 DOMAIN = "cli.example"
-
-
-def _forget_services() -> None:
-    if context.services.cache_info().currsize:
-        context.services().store.dispose()
-    context.services.cache_clear()
-
-
-@pytest.fixture
-def run(home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Run]:
-    """`run("app", "list", ...)` invokes the CLI in-process over this test's home (cwd: a temp dir)."""
-    monkeypatch.setenv("TENANTRY_HOME", str(home))
-    monkeypatch.setenv("COLUMNS", "200")  # Rich tables: one line per row
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str, ok: bool = True) -> Result:
-        _forget_services()
-        result = CliRunner().invoke(cli, list(args))
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    yield invoke
-    _forget_services()
 
 
 def _json(result: Result) -> Any:

@@ -5,50 +5,22 @@ when nothing answers, one line on stderr says what was tried."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
 from tenantry.app import build_services
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import Application
-from tenantry.cli import context
-from tenantry.cli.main import cli
 from tenantry.config import Settings
 
-Run = Callable[..., Result]
+from .conftest import Run
+
 DOMAIN = "refs.example"
 OTHER_DOMAIN = "other-refs.example"
 PASSWORD = "Correct-Horse-Battery-9"
-
-
-def _forget_services() -> None:
-    if context.services.cache_info().currsize:
-        context.services().store.dispose()
-    context.services.cache_clear()
-
-
-@pytest.fixture
-def run(home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Run]:
-    """`run("app", "show", ...)` invokes the CLI in-process over this test's home (cwd: a temp dir)."""
-    monkeypatch.setenv("TENANTRY_HOME", str(home))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str, ok: bool = True) -> Result:
-        _forget_services()
-        result = CliRunner().invoke(cli, list(args))
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    yield invoke
-    _forget_services()
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,13 @@ def make_client_certificate(
     *,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    subject: x509.Name | None = None,
 ) -> ClientCertificate:
-    """A fresh 2048-bit RSA key and a self-signed certificate, valid from five minutes ago for 30 days by default."""
+    """A fresh 2048-bit RSA key and a self-signed certificate, valid from five minutes ago for 30 days by default;
+    its subject is `common_name` alone unless a whole `subject` is given."""
     now = datetime.now(UTC)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    name = subject or x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -20,29 +20,6 @@ from tenantry.tokens.keys import ActiveKey
 from tenantry.tokens.mint import TokenMinter
 
 
-def build_grants(
-    base: StoredCodeGrantDeps,
-    passwords: PasswordAuthenticator,
-    published_keys: Callable[[], Sequence[ActiveKey]],
-    clock_skew: timedelta,
-    minter: TokenMinter,
-    lifetimes: tuple[int, int],
-) -> list[Grant[Any]]:
-    """The grants that run on worker threads; the device code grant is listed twice, under RFC 8628's URN and under the
-    short `device_code` msal-node polls with (msal-compat §5)."""
-    user = UserGrantDeps(base.client_authenticator, base.clock, base.user_tokens)
-    return [
-        AuthorizationCodeGrant(base),
-        RefreshTokenGrant(user),
-        PasswordGrant(PasswordGrantDeps(user.client_authenticator, user.clock, user.user_tokens, passwords)),
-        DeviceCodeGrant(base),
-        MsalNodeDeviceCodeGrant(base),
-        OnBehalfOfGrant(
-            OnBehalfOfGrantDeps(user.client_authenticator, user.clock, user.user_tokens, published_keys, clock_skew)
-        ),
-    ]
-
-
 def build_registry(
     base: StoredCodeGrantDeps,
     passwords: PasswordAuthenticator,
@@ -51,6 +28,21 @@ def build_registry(
     minter: TokenMinter,
     lifetimes: tuple[int, int],
 ) -> GrantRegistry:
-    """Every grant; client credentials, the one inline grant, under its typed inline slot too."""
+    """Every grant the token endpoint serves. Client credentials is the one inline grant (it runs on the
+    event loop); the device code grant is listed twice, under RFC 8628's URN and under the short
+    `device_code` msal-node polls with (msal-compat §5)."""
+    user = UserGrantDeps(base.client_authenticator, base.clock, base.user_tokens)
+    password = PasswordGrantDeps(user.client_authenticator, user.clock, user.user_tokens, passwords)
+    on_behalf_of = OnBehalfOfGrantDeps(
+        user.client_authenticator, user.clock, user.user_tokens, published_keys, clock_skew
+    )
+    threaded: list[Grant[Any]] = [
+        AuthorizationCodeGrant(base),
+        RefreshTokenGrant(user),
+        PasswordGrant(password),
+        DeviceCodeGrant(base),
+        MsalNodeDeviceCodeGrant(base),
+        OnBehalfOfGrant(on_behalf_of),
+    ]
     inline = ClientCredentialsGrant(base.client_authenticator, minter, base.clock, lifetimes)
-    return GrantRegistry(build_grants(base, passwords, published_keys, clock_skew, minter, lifetimes), [inline])
+    return GrantRegistry(threaded, [inline])
