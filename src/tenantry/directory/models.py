@@ -37,6 +37,11 @@ class User:
     password_expires_at: datetime | None = None
     force_change_password_next_sign_in: bool = False
     sign_in_sessions_valid_from: datetime | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    mail_nickname: str | None = None
+    # Graph `passwordPolicies`: "DisablePasswordExpiration", "DisableStrongPassword", both comma-separated, or None.
+    password_policies: str | None = None
 
     @property
     def domain(self) -> str:
@@ -53,3 +58,18 @@ class Group:
     display_name: str
     created_at: datetime
     description: str = ""
+    mail_nickname: str | None = None
+    security_enabled: bool = True
+    mail_enabled: bool = False
+    # Only role-assignable groups may hold directory roles (Graph `isAssignableToRole`, set at creation).
+    is_assignable_to_role: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    """A tenant's password policy: how long a password stays valid (None: it never expires, Entra's default
+    for new tenants) and the tenant's own banned terms, added to the global list."""
+
+    tenant_id: str
+    validity_days: int | None = None
+    banned_terms: tuple[str, ...] = ()

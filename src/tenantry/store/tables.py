@@ -18,6 +18,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 
 from tenantry.store.types import UtcDateTime
@@ -164,6 +166,10 @@ users = Table(
     Column("force_change_password_next_sign_in", Boolean, nullable=False),
     Column("sign_in_sessions_valid_from", WHEN, nullable=True),
     Column("created_at", WHEN, nullable=False),
+    Column("given_name", String(64), nullable=True),
+    Column("surname", String(64), nullable=True),
+    Column("mail_nickname", String(64), nullable=True),
+    Column("password_policies", String(64), nullable=True),
 )
 
 groups = Table(
@@ -174,6 +180,19 @@ groups = Table(
     Column("display_name", String(256), nullable=False),
     Column("description", String(1024), nullable=False),
     Column("created_at", WHEN, nullable=False),
+    Column("mail_nickname", String(64), nullable=True),
+    Column("security_enabled", Boolean, nullable=False, server_default=true()),
+    Column("mail_enabled", Boolean, nullable=False, server_default=false()),
+    Column("is_assignable_to_role", Boolean, nullable=False, server_default=false()),
+)
+
+# A tenant's password policy: validity in days (NULL: never expires) and its custom banned terms (JSON array).
+tenant_password_policies = Table(
+    "tenant_password_policies",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("validity_days", Integer, nullable=True),
+    Column("banned_terms", Text, nullable=False, server_default="[]"),
 )
 
 group_members = Table(

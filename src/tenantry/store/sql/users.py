@@ -32,6 +32,24 @@ def _user(row: Row[Any]) -> User:
         password_expires_at=_opt(row.password_expires_at),
         force_change_password_next_sign_in=row.force_change_password_next_sign_in,
         sign_in_sessions_valid_from=_opt(row.sign_in_sessions_valid_from),
+        given_name=row.given_name,
+        surname=row.surname,
+        mail_nickname=row.mail_nickname,
+        password_policies=row.password_policies,
+    )
+
+
+def _group(row: Row[Any]) -> Group:
+    return Group(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        display_name=row.display_name,
+        created_at=as_utc(row.created_at),
+        description=row.description,
+        mail_nickname=row.mail_nickname,
+        security_enabled=row.security_enabled,
+        mail_enabled=row.mail_enabled,
+        is_assignable_to_role=row.is_assignable_to_role,
     )
 
 
@@ -46,6 +64,10 @@ def _user_columns(user: User) -> dict[str, Any]:
         "password_expires_at": user.password_expires_at,
         "force_change_password_next_sign_in": user.force_change_password_next_sign_in,
         "sign_in_sessions_valid_from": user.sign_in_sessions_valid_from,
+        "given_name": user.given_name,
+        "surname": user.surname,
+        "mail_nickname": user.mail_nickname,
+        "password_policies": user.password_policies,
     }
 
 
@@ -96,18 +118,22 @@ class SqlUsers(SqlBase):
                 display_name=group.display_name,
                 description=group.description,
                 created_at=group.created_at,
+                mail_nickname=group.mail_nickname,
+                security_enabled=group.security_enabled,
+                mail_enabled=group.mail_enabled,
+                is_assignable_to_role=group.is_assignable_to_role,
             )
         )
 
     def find_group(self, tenant_id: str, group_id: str) -> Group | None:
         """By id within a tenant."""
         row = self._conn.execute(select(groups).where(groups.c.tenant_id == tenant_id, groups.c.id == group_id)).first()
-        return Group(row.id, row.tenant_id, row.display_name, as_utc(row.created_at), row.description) if row else None
+        return _group(row) if row else None
 
     def list_groups(self, tenant_id: str) -> list[Group]:
         """The tenant's groups."""
         rows = self._conn.execute(select(groups).where(groups.c.tenant_id == tenant_id).order_by(groups.c.created_at))
-        return [Group(r.id, r.tenant_id, r.display_name, as_utc(r.created_at), r.description) for r in rows]
+        return [_group(r) for r in rows]
 
     def add_group_member(self, tenant_id: str, group_id: str, member_id: str) -> None:
         """Insert a membership, ignoring a duplicate."""
