@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from tenantry.app import Services
-from tenantry.apps.first_party import GRAPH_APP_ID
+from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
+from tenantry.apps.models import SignInAudience
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts
 from tenantry.sessions.consent import may_grant_admin_consent
@@ -120,3 +122,37 @@ def test_group_name_and_being_alone_confer_nothing(services: Services, make_user
     client = services.apps.create_app(lonely_tenant.id, "Solo app")
     with services.store.transaction() as unit:
         assert not may_grant_admin_consent(lonely, client, unit)
+
+
+def test_admin_consent_in_another_tenant_provisions_a_multi_tenant_app(
+    browser: Browser, world: World, services: Services, make_user: Callable[..., User]
+) -> None:
+    """A Fabrikam administrator consents to a Contoso multi-tenant app: Fabrikam gets the app's service principal
+    (as Entra provisions it), after which a Fabrikam user signs in to it (700016 before the consent)."""
+    app = services.apps.create_app(world.tenant.id, "Contoso SaaS", redirect_uris=(("web", WEB_REDIRECT),))
+    with services.store.transaction(write=True) as unit:
+        unit.update_application(replace(app, sign_in_audience=SignInAudience.MULTIPLE_ORGS))
+    fabrikam_admin = make_user("fabrikam-admin", world.other_tenant)
+    role_service(services).assign_role(world.other_tenant.id, fabrikam_admin.id, "Global Administrator")
+    sign_in = {"client_id": app.app_id, "response_type": "code", "redirect_uri": WEB_REDIRECT, "scope": "openid"}
+    other = world.authorize_path(world.other_tenant.id)
+    sign_in_directly(services, browser, fabrikam_admin)
+    before = browser.to_our_pages(browser.get(other, params={**sign_in, "prompt": "none"}))
+    assert_error_page(before, Aadsts.UnauthorizedClient_DoesNotMatchRequest)
+    consent_path = f"/{world.other_tenant.id}/v2.0/adminconsent"
+    params = {
+        "client_id": app.app_id,
+        "redirect_uri": WEB_REDIRECT,
+        "state": "x-tenant",
+        "scope": f"{GRAPH_URI}/.default",
+    }
+    consent = browser.to_our_pages(browser.get(consent_path, params=params))
+    response = browser.to_our_pages(browser.submit(consent, "/consent", answer="accept"))
+    assert reply_params(response, WEB_REDIRECT) == {
+        "tenant": world.other_tenant.id,
+        "state": "x-tenant",
+        "admin_consent": "True",
+    }
+    provisioned = [sp for sp in services.apps.list_service_principals(world.other_tenant.id) if sp.app_id == app.app_id]
+    assert len(provisioned) == 1
+    assert reply_params(browser.get(other, params={**sign_in, "prompt": "none"}), WEB_REDIRECT)["code"]

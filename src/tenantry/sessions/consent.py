@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Protocol
 
 from tenantry.apps.consent import record_consent
-from tenantry.apps.models import Application, AppRoleAssignment
+from tenantry.apps.models import Application, AppRoleAssignment, ServicePrincipal, SignInAudience
 from tenantry.apps.privilege import is_first_party
 from tenantry.apps.repository import (
     ApplicationReader,
     AssignmentRepository,
     PermissionGrantRepository,
-    ServicePrincipalReader,
+    ServicePrincipalRepository,
 )
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import User
@@ -32,8 +32,10 @@ from tenantry.directory.roles import CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY
 from tenantry.sessions.flow import ConsentPrompt
 
 
-class ConsentUnit(ApplicationReader, ServicePrincipalReader, AssignmentRepository, PermissionGrantRepository, Protocol):
-    """What recording consent needs."""
+class ConsentUnit(
+    ApplicationReader, ServicePrincipalRepository, AssignmentRepository, PermissionGrantRepository, Protocol
+):
+    """What recording consent needs (admin consent may create service principals)."""
 
 
 class AdminDirectory(ApplicationReader, RoleAssignmentReader, Protocol):
@@ -69,16 +71,27 @@ def record_user_consent(prompt: ConsentPrompt, user: User, unit: ConsentUnit, no
         record_consent(unit, client, resource, user, prompt.scopes, now)
 
 
+def provisioned(unit: ConsentUnit, app: Application, tenant_id: str, now: datetime) -> ServicePrincipal | None:
+    """The app's service principal in the tenant; a multi-tenant app of another tenant gets one now, as
+    Entra provisions an app (and the APIs it requires) in a tenant whose administrator consents to it."""
+    found = unit.find_service_principal_by_app_id(tenant_id, app.app_id)
+    if found is not None or (app.tenant_id != tenant_id and app.sign_in_audience is SignInAudience.MY_ORG):
+        return found
+    sp = ServicePrincipal(new_guid(), tenant_id, app.app_id, app.display_name, now)
+    unit.add_service_principal(sp)
+    return sp
+
+
 def grant_admin_consent(prompt: ConsentPrompt, unit: ConsentUnit, now: datetime) -> None:
     """Grant, tenant-wide, every permission the client app statically requires (like `AppService.admin_consent`,
     inside the caller's transaction): delegated scopes for all users, application permissions as assignments."""
     app = unit.find_application_by_app_id(prompt.client_app_id)
-    client = unit.find_service_principal_by_app_id(prompt.tenant_id, prompt.client_app_id)
+    client = provisioned(unit, app, prompt.tenant_id, now) if app is not None else None
     if app is None or client is None:
         raise ConsentError("the client of this consent no longer exists in the tenant")
     for entry in app.required_resource_access:
-        resource = unit.find_service_principal_by_app_id(prompt.tenant_id, entry.resource_app_id)
         resource_app = unit.find_application_by_app_id(entry.resource_app_id)
+        resource = provisioned(unit, resource_app, prompt.tenant_id, now) if resource_app is not None else None
         if resource is None or resource_app is None:
             continue
         for access in (a for a in entry.resource_access if a.type == "Role"):

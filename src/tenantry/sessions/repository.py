@@ -12,7 +12,7 @@ from tenantry.apps.repository import (
     ApplicationReader,
     AssignmentRepository,
     PermissionGrantRepository,
-    ServicePrincipalReader,
+    ServicePrincipalRepository,
 )
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
@@ -72,7 +72,7 @@ class SignInUnit(
     GroupRepository,
     RoleAssignmentReader,
     ApplicationReader,
-    ServicePrincipalReader,
+    ServicePrincipalRepository,
     AssignmentRepository,
     PermissionGrantRepository,
     TokenRecordRepository,

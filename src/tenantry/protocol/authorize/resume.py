@@ -20,7 +20,7 @@ from tenantry.protocol.authorize.signin import (
     ClientRequest,
     SignedIn,
     admin_consent_prompt,
-    client_in_tenant,
+    client_for_admin_consent,
     complete_sign_in,
     consent_prompt,
 )
@@ -167,7 +167,7 @@ class Resumer:
             if not may_grant_admin_consent(found.user, request.client, unit):
                 hint = "Sign in with an account holding an administrator role that may grant these permissions."
                 raise AadstsError.of(Aadsts.AdminConsentRequired).with_hint(hint)
-            client_in_tenant(request.client, request.client_sp, tenant, unit, self._deps)
+            client_for_admin_consent(request.client, request.client_sp, tenant, unit, self._deps)
         except AadstsError as err:
             return rejected(err, request.target)
         if not flow.consented:

@@ -14,6 +14,7 @@ from datetime import datetime
 from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.directory.models import Tenant, User
+from tenantry.protocol.audience import awaits_provisioning
 from tenantry.protocol.authorize.context import AuthorizeRequest
 from tenantry.protocol.delegation import ConsentState, check_user_assignment, consent_state
 from tenantry.protocol.deps import AuthorizeDeps
@@ -52,6 +53,16 @@ def client_in_tenant(
     if known is not None and known.tenant_id == tenant.id:
         return known
     return deps.client_authenticator.service_principal(client, tenant, unit)
+
+
+def client_for_admin_consent(
+    client: Application, known: ServicePrincipal | None, tenant: Tenant, unit: StsUnit, deps: AuthorizeDeps
+) -> None:
+    """Admin consent's client check: as `client_in_tenant`, except that a multi-tenant app of another tenant
+    with no service principal here yet may be consented to; the consent creates it (Entra's provisioning)."""
+    if awaits_provisioning(client, tenant, unit):
+        return
+    client_in_tenant(client, known, tenant, unit, deps)
 
 
 @dataclass(frozen=True, slots=True)
