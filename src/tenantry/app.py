@@ -41,6 +41,7 @@ from tenantry.graph.deps import GraphDeps
 from tenantry.http.middleware import HttpHardening, http_exception, unexpected_exception
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
+from tenantry.passwords.service import PasswordPolicyService
 from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.deps import AuthorizeDeps
@@ -91,6 +92,7 @@ class Services:
     authorizer: Authorizer
     share_links: ShareLinkService
     signin: SignInService
+    password_policies: PasswordPolicyService
     protocol: ProtocolDeps
 
     @property
@@ -151,6 +153,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         audit=AuditService(store.transaction),
         authorizer=Authorizer(store.transaction),
         share_links=ShareLinkService(writes, master_key, clock),
+        password_policies=PasswordPolicyService(writes, clock),
         signin=SignInService(store, clock, passwords),
         protocol=_protocol_deps(settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords)),
     )

@@ -27,12 +27,14 @@ class AuditActivity(StrEnum):
     SECRET_SHARE_LINK_CREATED = "Secret share link created"
     SECRET_SHARE_LINK_REVEALED = "Secret share link revealed"
     UPDATE_POLICY = "Update application management policy"
+    SET_PASSWORD_POLICY = "Set password policy"
 
 
 CATEGORY = {
     AuditActivity.ADD_ROLE_MEMBER: "RoleManagement",
     AuditActivity.REMOVE_ROLE_MEMBER: "RoleManagement",
     AuditActivity.UPDATE_POLICY: "Policy",
+    AuditActivity.SET_PASSWORD_POLICY: "DirectoryManagement",
 }
 
 

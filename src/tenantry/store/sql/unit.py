@@ -12,6 +12,7 @@ from tenantry.store.sql.directory import SqlTenants
 from tenantry.store.sql.flows import SqlFlows
 from tenantry.store.sql.lifecycle import SqlLifecycle
 from tenantry.store.sql.owners import SqlOwners
+from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.token_records import SqlTokenRecords
@@ -34,6 +35,7 @@ class SqlUnit(
     SqlOwners,
     SqlAudit,
     SqlLifecycle,
+    SqlPasswordPolicies,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
+    from tenantry.passwords.service import PasswordPolicyUnit
     from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
 
@@ -64,3 +67,4 @@ if TYPE_CHECKING:
         _owners: OwnerRepository = unit
         _audit: AuditRepository = unit
         _lifecycle: LifecycleRepository = unit
+        _password_policies: PasswordPolicyUnit = unit
