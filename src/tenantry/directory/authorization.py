@@ -21,21 +21,41 @@ their target, and forgetting that is how an app administrator became Global Admi
 - changing the credentials or owners (`APP_CREDENTIALS`, `APP_OWNERS`) of an app whose service principal
   holds **privileged access** also needs `PRIVILEGED_APP_MANAGEMENT`, unless the caller already owns it.
 Use `check_app_role_grant` and `check_app_management` for them.
+
+Users and groups add more guarded actions, for the same reason:
+- resetting a password (`USER_PASSWORD`) or signing a user out everywhere (`USER_INVALIDATE_REFRESH_TOKENS`)
+  depends on the target's roles: entra-reference §5.6's table (`password_reset.py`). Use
+  `check_password_reset` and `check_session_revocation`; `check_sensitive_user_update` applies the same
+  table's four columns to deleting, disabling, or changing the UPN of a user;
+- creating, changing, deleting or changing the members (`GROUP_*`) of a **role-assignable** group hands out
+  its roles, so it also needs `ROLE_ASSIGNMENT_WRITE` (Global and Privileged Role Administrators,
+  `RoleManagement.ReadWrite.Directory`). Use `check_group_change`.
+
+A user's roles are those assigned to it and those of the role-assignable groups it is a direct member of
+(`list_principal_roles`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from tenantry.directory.models import Group
+from tenantry.directory.password_reset import (
+    may_reset_password,
+    may_update_sensitive_attributes,
+    roles_that_may_reset,
+    roles_that_may_update_sensitive_attributes,
+)
 from tenantry.directory.roles import (
     APPS,
     AUDIT_LOGS,
     CONSENT_ANY_API,
     CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
+    GROUPS,
     ORGANIZATION,
     OWNER_ACTIONS,
     PRIVILEGED_APP_MANAGEMENT,
@@ -43,6 +63,7 @@ from tenantry.directory.roles import (
     SP_APP_ROLE_GRANT,
     SP_MANAGEMENT,
     SPS,
+    USERS,
     RoleAssignment,
     RoleDefinition,
     roles_allowing,
@@ -74,6 +95,19 @@ class Action(StrEnum):
     ROLE_DEFINITION_READ = f"{ROLE_DEFINITIONS}/allProperties/read"
     AUDIT_READ = f"{AUDIT_LOGS}/allProperties/read"
     ORGANIZATION_READ = f"{ORGANIZATION}/allProperties/read"
+    USER_CREATE = f"{USERS}/create"
+    USER_READ = f"{USERS}/allProperties/read"
+    USER_UPDATE = f"{USERS}/basic/update"
+    USER_DELETE = f"{USERS}/delete"
+    USER_ENABLE = f"{USERS}/enable"
+    USER_DISABLE = f"{USERS}/disable"
+    USER_PASSWORD = f"{USERS}/password/update"
+    USER_INVALIDATE_REFRESH_TOKENS = f"{USERS}/invalidateAllRefreshTokens"
+    GROUP_CREATE = f"{GROUPS}/create"
+    GROUP_READ = f"{GROUPS}/allProperties/read"
+    GROUP_UPDATE = f"{GROUPS}/basic/update"
+    GROUP_DELETE = f"{GROUPS}/delete"
+    GROUP_MEMBERS = f"{GROUPS}/members/update"
 
 
 _APP_AND_SP_READS = frozenset({Action.APP_READ, Action.SP_READ})
@@ -81,13 +115,54 @@ _DIRECTORY_READS = _APP_AND_SP_READS | {
     Action.ROLE_ASSIGNMENT_READ,
     Action.ROLE_DEFINITION_READ,
     Action.ORGANIZATION_READ,
+    Action.USER_READ,
+    Action.GROUP_READ,
 }
+_USER_WRITES = frozenset(
+    {
+        Action.USER_CREATE,
+        Action.USER_READ,
+        Action.USER_UPDATE,
+        Action.USER_DELETE,
+        Action.USER_ENABLE,
+        Action.USER_DISABLE,
+        Action.USER_PASSWORD,
+        Action.USER_INVALIDATE_REFRESH_TOKENS,
+    }
+)
+_GROUP_WRITES = frozenset(
+    {Action.GROUP_CREATE, Action.GROUP_READ, Action.GROUP_UPDATE, Action.GROUP_DELETE, Action.GROUP_MEMBERS}
+)
+# Entra: "does not allow the app to delete users or groups, or reset user passwords"; no role management.
+_DIRECTORY_WRITES = _DIRECTORY_READS | {
+    Action.USER_CREATE,
+    Action.USER_UPDATE,
+    Action.USER_ENABLE,
+    Action.USER_DISABLE,
+    Action.USER_INVALIDATE_REFRESH_TOKENS,
+    Action.GROUP_CREATE,
+    Action.GROUP_UPDATE,
+    Action.GROUP_MEMBERS,
+}
+_PASSWORD_RESETS = frozenset({Action.USER_READ, Action.USER_PASSWORD})
 _APP_MANAGEMENT = SP_MANAGEMENT | {f"{APPS}/*"}
 _ROLE_READS = frozenset({Action.ROLE_ASSIGNMENT_READ, Action.ROLE_DEFINITION_READ})
 _APP_ROLE_GRANTS = frozenset({Action.SP_READ, Action.SP_ASSIGN, CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES})
 # Who may assign directory roles may make itself Global Administrator: nothing is guarded from it.
 _ROLE_WRITES = _ROLE_READS | {Action.ROLE_ASSIGNMENT_WRITE, PRIVILEGED_APP_MANAGEMENT}
-GUARDED_ACTIONS = frozenset({Action.SP_ASSIGN, Action.APP_CREDENTIALS, Action.APP_OWNERS})
+GUARDED_ACTIONS = frozenset(
+    {
+        Action.SP_ASSIGN,
+        Action.APP_CREDENTIALS,
+        Action.APP_OWNERS,
+        Action.USER_PASSWORD,
+        Action.USER_INVALIDATE_REFRESH_TOKENS,
+        Action.GROUP_CREATE,
+        Action.GROUP_UPDATE,
+        Action.GROUP_DELETE,
+        Action.GROUP_MEMBERS,
+    }
+)
 
 # Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
 APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -100,6 +175,13 @@ APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
     "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
     "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
     "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
+    "User.Read.All": frozenset({Action.USER_READ}),
+    "User.ReadWrite.All": _USER_WRITES,
+    "Group.Read.All": frozenset({Action.GROUP_READ}),
+    "Group.ReadWrite.All": _GROUP_WRITES,
+    "Directory.ReadWrite.All": _DIRECTORY_WRITES,
+    "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
+    "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
 }
 OWNED_BY = "Application.ReadWrite.OwnedBy"
 
@@ -115,10 +197,20 @@ DELEGATED_SCOPES: dict[str, frozenset[str]] = {
     "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
     "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
     "User.Read": frozenset({Action.ORGANIZATION_READ}),
+    "User.Read.All": frozenset({Action.USER_READ}),
+    "User.ReadWrite.All": _USER_WRITES,
+    "Group.Read.All": frozenset({Action.GROUP_READ}),
+    "Group.ReadWrite.All": _GROUP_WRITES,
+    "Directory.ReadWrite.All": _DIRECTORY_WRITES,
+    "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
+    "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
 }
 
-# What every member user may do without a role (Entra's default user permissions, read side).
-DEFAULT_USER_ACTIONS = frozenset({Action.ORGANIZATION_READ, Action.ROLE_DEFINITION_READ})
+# What every member user may do without a role (Entra's default user permissions, read side: the
+# organization, role definitions, and all users and groups).
+DEFAULT_USER_ACTIONS = frozenset(
+    {Action.ORGANIZATION_READ, Action.ROLE_DEFINITION_READ, Action.USER_READ, Action.GROUP_READ}
+)
 
 INSUFFICIENT = "Insufficient privileges to complete the operation."
 
@@ -179,7 +271,7 @@ class CallerRights:
 
         Guarded actions depend on their target: asking for one here is a programming error."""
         if action in GUARDED_ACTIONS:
-            raise TypeError(f"{action} is guarded: use check_app_role_grant or check_app_management")
+            raise TypeError(f"{action} is guarded: use the check_* method for it (see the module docstring)")
         self._check(action, application_id)
 
     def _check(self, action: str, application_id: str | None = None, reason: str = "") -> None:
@@ -208,6 +300,75 @@ class CallerRights:
                 "who could grant that access itself, may change its credentials or owners."
             )
             self._check(PRIVILEGED_APP_MANAGEMENT, reason=reason)
+
+    def check_password_reset(
+        self, target_roles: Sequence[RoleDefinition], *, target_in_role_assignable_group: bool = False
+    ) -> None:
+        """Resetting the password of a user holding `target_roles` (entra-reference §5.6).
+
+        Delegated: a scope covering `USER_PASSWORD` and a role the table allows for every one of the target's
+        roles. App-only: `User-PasswordProfile.ReadWrite.All`, `User.ReadWrite.All` or
+        `UserAuthenticationMethod.ReadWrite.All` reach users without an admin role; a role held by the app's
+        service principal follows the table."""
+        self._check_target(Action.USER_PASSWORD, target_roles, target_in_role_assignable_group, sensitive=False)
+
+    def check_session_revocation(
+        self, target_roles: Sequence[RoleDefinition], *, target_in_role_assignable_group: bool = False
+    ) -> None:
+        """Invalidating every refresh token and session of a user (`revokeSignInSessions`, part of a reset):
+        the same table as `check_password_reset`."""
+        self._check_target(
+            Action.USER_INVALIDATE_REFRESH_TOKENS, target_roles, target_in_role_assignable_group, sensitive=False
+        )
+
+    def check_sensitive_user_update(
+        self,
+        action: Action,
+        target_roles: Sequence[RoleDefinition],
+        *,
+        target_in_role_assignable_group: bool = False,
+    ) -> None:
+        """Deleting, enabling, disabling a user, or changing its sensitive properties (`accountEnabled`,
+        `userPrincipalName`, `mobilePhone`, …): `action` as usual, and the reset table's Authentication,
+        User, Privileged Authentication and Global Administrator columns for the target's roles (§5.6)."""
+        self._check(action)
+        self._check_target(action, target_roles, target_in_role_assignable_group, sensitive=True)
+
+    def check_group_change(self, action: Action, *, role_assignable: bool) -> None:
+        """Creating, updating, deleting or changing the members of a group (`GROUP_*`). A role-assignable
+        group's members hold its roles, so changing it is assigning roles: it also needs
+        `ROLE_ASSIGNMENT_WRITE` (Global and Privileged Role Administrators, `RoleManagement.ReadWrite.Directory`)."""
+        self._check(action)
+        if role_assignable:
+            reason = "The group is role-assignable: changing it or its members hands out its directory roles."
+            self._check(Action.ROLE_ASSIGNMENT_WRITE, reason=reason)
+
+    def _check_target(
+        self, action: Action, target_roles: Sequence[RoleDefinition], in_group: bool, *, sensitive: bool
+    ) -> None:
+        may = may_update_sensitive_attributes if sensitive else may_reset_password
+        allowed_roles = (roles_that_may_update_sensitive_attributes if sensitive else roles_that_may_reset)(
+            target_roles, target_in_role_assignable_group=in_group
+        )
+        by_role = may(self.roles, target_roles, target_in_role_assignable_group=in_group)
+        needed = ", ".join(r.display_name for r in allowed_roles)
+        if self.caller.is_app:
+            permissions = [p for p, allowed in APPLICATION_PERMISSIONS.items() if _matches(allowed, action)]
+            plain_target = not target_roles and not in_group
+            if by_role or (plain_target and any(p in self.caller.permissions for p in permissions)):
+                return
+            raise AuthorizationError(
+                action,
+                f"{INSUFFICIENT} Requires one of the application permissions: {_names(permissions)} "
+                f"(users without an administrator role only); or one of the directory roles: {needed}.",
+            )
+        scopes = [s for s, allowed in DELEGATED_SCOPES.items() if _matches(allowed, action)]
+        if not any(s in self.caller.permissions for s in scopes):
+            raise AuthorizationError(
+                action, f"{INSUFFICIENT} Requires one of the delegated permissions: {_names(scopes)}."
+            )
+        if not by_role:
+            raise AuthorizationError(action, f"{INSUFFICIENT} Requires one of the directory roles: {needed}.")
 
     def denial(self, action: str, *, owner_applies: bool = False) -> str:
         """Graph's message, followed by the roles (and permissions) that would have allowed the action."""
@@ -239,6 +400,51 @@ class AuthorizationUnit(Protocol):
         """Object ids of the applications the principal owns."""
         ...
 
+    def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
+        """Ids of the groups the principal is a direct member of."""
+        ...
+
+    def find_group(self, tenant_id: str, group_id: str) -> Group | None:
+        """A group of the tenant."""
+        ...
+
+
+class PrincipalRolesReader(Protocol):
+    """What `list_principal_roles` reads (the STS's unit has it too)."""
+
+    def list_role_assignments(self, tenant_id: str, principal_id: str | None = None) -> list[RoleAssignment]:
+        """The tenant's assignments of one principal."""
+        ...
+
+    def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
+        """Ids of the groups the principal is a direct member of."""
+        ...
+
+    def find_group(self, tenant_id: str, group_id: str) -> Group | None:
+        """A group of the tenant."""
+        ...
+
+
+def list_principal_roles(unit: PrincipalRolesReader, tenant_id: str, principal_id: str) -> tuple[RoleDefinition, ...]:
+    """The built-in roles a principal holds: assigned to it, or to a role-assignable group it is a direct
+    member of (Entra: role-assignable groups cannot be nested), in catalogue order."""
+    assignments = list(unit.list_role_assignments(tenant_id, principal_id))
+    for group_id in unit.list_group_ids_of_member(tenant_id, principal_id):
+        group = unit.find_group(tenant_id, group_id)
+        if group is not None and group.is_assignable_to_role:
+            assignments.extend(unit.list_role_assignments(tenant_id, group.id))
+    return roles_of(assignments)
+
+
+def is_in_role_assignable_group(unit: PrincipalRolesReader, tenant_id: str, principal_id: str) -> bool:
+    """Whether the principal is a direct member of a role-assignable group (§5.6: then only Privileged
+    Authentication and Global Administrators may reset its password)."""
+    for group_id in unit.list_group_ids_of_member(tenant_id, principal_id):
+        group = unit.find_group(tenant_id, group_id)
+        if group is not None and group.is_assignable_to_role:
+            return True
+    return False
+
 
 class Authorizer:
     """Loads a caller's `CallerRights` in one read transaction."""
@@ -247,8 +453,20 @@ class Authorizer:
         self._transaction = transaction
 
     def rights_for(self, caller: Caller) -> CallerRights:
-        """The roles assigned to the caller (user or service principal) and the applications it owns."""
+        """The roles the caller (user or service principal) holds, directly or through role-assignable
+        groups, and the applications it owns."""
         with self._transaction() as unit:
-            assignments = unit.list_role_assignments(caller.tenant_id, caller.object_id)
+            roles = list_principal_roles(unit, caller.tenant_id, caller.object_id)
             owned = unit.list_owned_application_ids(caller.tenant_id, caller.object_id)
-        return CallerRights(caller, roles_of(assignments), frozenset(owned))
+        return CallerRights(caller, roles, frozenset(owned))
+
+    def roles_of_principal(self, tenant_id: str, principal_id: str) -> tuple[RoleDefinition, ...]:
+        """The roles a user, group or service principal holds (directly or through role-assignable
+        groups): the target's roles for `check_password_reset`."""
+        with self._transaction() as unit:
+            return list_principal_roles(unit, tenant_id, principal_id)
+
+    def is_in_role_assignable_group(self, tenant_id: str, principal_id: str) -> bool:
+        """Whether the principal is a direct member of a role-assignable group."""
+        with self._transaction() as unit:
+            return is_in_role_assignable_group(unit, tenant_id, principal_id)

@@ -17,6 +17,7 @@ ROLE_ASSIGNMENTS = "microsoft.directory/roleAssignments"
 AUDIT_LOGS = "microsoft.directory/auditLogs"
 ORGANIZATION = "microsoft.directory/organization"
 USERS = "microsoft.directory/users"
+GROUPS = "microsoft.directory/groups"
 
 # Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
 # Global and Privileged Role Administrators; the `AppRoleAssignment.ReadWrite.All` application permission).
@@ -89,50 +90,272 @@ _ROLE_MANAGEMENT = frozenset(
     }
 )
 
+_USER_AND_GROUP_READS = frozenset({f"{USERS}/allProperties/read", f"{GROUPS}/allProperties/read"})
+# Resetting a password and signing the user out everywhere: what every role of the reset table holds
+# (which targets each may reach is `password_reset.py`'s table, not these actions).
+_PASSWORD_RESET = frozenset({f"{USERS}/password/update", f"{USERS}/invalidateAllRefreshTokens"})
+_AUTHENTICATION_ADMIN = (
+    _USER_AND_GROUP_READS | _PASSWORD_RESET | {f"{USERS}/enable", f"{USERS}/disable", f"{USERS}/delete"}
+)
+_GROUP_MANAGEMENT = frozenset(
+    {
+        f"{GROUPS}/create",
+        f"{GROUPS}/delete",
+        f"{GROUPS}/basic/update",
+        f"{GROUPS}/members/update",
+        f"{GROUPS}/allProperties/read",
+    }
+)
+_USER_MANAGEMENT = (
+    _USER_AND_GROUP_READS
+    | _PASSWORD_RESET
+    | _GROUP_MANAGEMENT
+    | {
+        f"{USERS}/create",
+        f"{USERS}/delete",
+        f"{USERS}/basic/update",
+        f"{USERS}/enable",
+        f"{USERS}/disable",
+    }
+)
+_DIRECTORY_READERS = _USER_AND_GROUP_READS | {
+    f"{APPS}/allProperties/read",
+    f"{SPS}/allProperties/read",
+    f"{ORGANIZATION}/allProperties/read",
+    f"{ROLE_ASSIGNMENTS}/allProperties/read",
+}
+_SECURITY_READS = _USER_AND_GROUP_READS | {f"{AUDIT_LOGS}/allProperties/read", f"{ORGANIZATION}/allProperties/read"}
+_NONE: frozenset[str] = frozenset()
+
+
+def _role(
+    template_id: str, name: str, description: str, permissions: frozenset[str], *, privileged: bool = False
+) -> RoleDefinition:
+    return RoleDefinition(template_id, name, description, permissions, is_privileged=privileged)
+
+
+# Catalogue order: the first five as before (existing data and messages rely on it), then alphabetical.
+# `is_privileged` is Entra's PRIVILEGED label; permissions are Entra's actions for what Tenantry checks.
 BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
-    RoleDefinition(
+    _role(
         "62e90394-69f5-4237-9190-012177145e10",
         "Global Administrator",
         "Can manage all aspects of the directory.",
         frozenset({"microsoft.directory/*"}),
-        is_privileged=True,
+        privileged=True,
     ),
-    RoleDefinition(
+    _role(
         "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
         "Application Administrator",
         "Can create and manage all aspects of app registrations and enterprise apps.",
         _APP_MANAGEMENT,
-        is_privileged=True,
+        privileged=True,
     ),
-    RoleDefinition(
+    _role(
         "158c047a-c907-4556-b7ef-446551a6b5f7",
         "Cloud Application Administrator",
         "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.",
         _APP_MANAGEMENT,
-        is_privileged=True,
+        privileged=True,
     ),
-    RoleDefinition(
+    _role(
         "e8611ab8-c189-46e8-94e1-60213ab1f814",
         "Privileged Role Administrator",
         "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
         _ROLE_MANAGEMENT,
-        is_privileged=True,
+        privileged=True,
     ),
-    RoleDefinition(
+    _role(
         "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
         "Global Reader",
         "Can read everything that a Global Administrator can, but not update anything.",
-        frozenset(
-            {
-                f"{APPS}/allProperties/read",
-                f"{SPS}/allProperties/read",
-                f"{AUDIT_LOGS}/allProperties/read",
-                f"{ORGANIZATION}/allProperties/read",
-                f"{ROLE_ASSIGNMENTS}/allProperties/read",
-            }
-        ),
+        _USER_AND_GROUP_READS
+        | {
+            f"{APPS}/allProperties/read",
+            f"{SPS}/allProperties/read",
+            f"{AUDIT_LOGS}/allProperties/read",
+            f"{ORGANIZATION}/allProperties/read",
+            f"{ROLE_ASSIGNMENTS}/allProperties/read",
+        },
+        privileged=True,
+    ),
+    _role(
+        "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+        "Authentication Administrator",
+        "Can access to view, set and reset authentication method information for any non-admin user.",
+        _AUTHENTICATION_ADMIN,
+        privileged=True,
+    ),
+    _role(
+        "0526716b-113d-4c15-b2c8-68e3c22b9f80",
+        "Authentication Policy Administrator",
+        "Can create and manage the authentication methods policy, tenant-wide MFA settings, password "
+        "protection policy, and verifiable credentials.",
+        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+    ),
+    _role(
+        "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+        "Billing Administrator",
+        "Can perform common billing related tasks like updating payment information.",
+        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+    ),
+    _role(
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+        "Can manage Conditional Access capabilities.",
+        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+        privileged=True,
+    ),
+    _role(
+        "88d8e3e3-8f55-4a1e-953a-9b9898b8876b",
+        "Directory Readers",
+        "Can read basic directory information. Commonly used to grant directory read access to applications "
+        "and guests.",
+        _DIRECTORY_READERS,
+    ),
+    _role(
+        "9360feb5-f418-4baa-8175-e2a00bac4301",
+        "Directory Writers",
+        "Can read and write basic directory information. For granting access to applications, not intended for users.",
+        _DIRECTORY_READERS
+        | {
+            f"{GROUPS}/create",
+            f"{GROUPS}/basic/update",
+            f"{GROUPS}/members/update",
+            f"{USERS}/basic/update",
+        },
+        privileged=True,
+    ),
+    _role(
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+        "Can manage all aspects of the Exchange product.",
+        _NONE,
+    ),
+    _role(
+        "fdd7a751-b60b-444a-984c-02652fe8fa1c",
+        "Groups Administrator",
+        "Members of this role can create/manage groups, create/manage groups settings like naming and "
+        "expiration policies, and view groups activity and audit reports.",
+        _GROUP_MANAGEMENT,
+    ),
+    _role(
+        "95e79109-95c0-4d8e-aee3-d01accf2d47b",
+        "Guest Inviter",
+        "Can invite guest users independent of the 'members can invite guests' setting.",
+        frozenset({f"{USERS}/inviteGuest"}),
+    ),
+    _role(
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+        "Can reset passwords for non-administrators and Helpdesk Administrators.",
+        _USER_AND_GROUP_READS | _PASSWORD_RESET,
+        privileged=True,
+    ),
+    _role(
+        "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+        "Hybrid Identity Administrator",
+        "Can manage Active Directory to Microsoft Entra cloud provisioning, Microsoft Entra Connect, "
+        "pass-through authentication, password hash synchronization, seamless single sign-on and federation "
+        "settings.",
+        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+        privileged=True,
+    ),
+    _role(
+        "3a2c62db-5318-420d-8d74-23affee5d9d5",
+        "Intune Administrator",
+        "Can manage all aspects of the Intune product.",
+        _NONE,
+        privileged=True,
+    ),
+    _role(
+        "4d6ac14f-3453-41d0-bef9-a3e0c569773a",
+        "License Administrator",
+        "Can manage product licenses on users and groups.",
+        _NONE,
+    ),
+    _role(
+        "790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b",
+        "Message Center Reader",
+        "Can read messages and updates for their organization in Message Center only.",
+        _NONE,
+    ),
+    _role(
+        "966707d0-3269-4727-9be2-8c3a10f19b9d",
+        "Password Administrator",
+        "Can reset passwords for non-administrators and Password Administrators.",
+        _PASSWORD_RESET,
+        privileged=True,
+    ),
+    _role(
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+        "Can access to view, set and reset authentication method information for any user (admin or non-admin).",
+        _AUTHENTICATION_ADMIN,
+        privileged=True,
+    ),
+    _role(
+        "4a5d8f65-41da-4de4-8968-e035b65339cf",
+        "Reports Reader",
+        "Can read sign-in and audit reports.",
+        frozenset({f"{AUDIT_LOGS}/allProperties/read"}),
+    ),
+    _role(
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+        "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
+        _SECURITY_READS,
+        privileged=True,
+    ),
+    _role(
+        "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f",
+        "Security Operator",
+        "Creates and manages security events.",
+        _SECURITY_READS,
+        privileged=True,
+    ),
+    _role(
+        "5d6b6bb7-de71-4623-b4af-96380a352509",
+        "Security Reader",
+        "Can read security information and reports in Microsoft Entra ID and Office 365.",
+        _SECURITY_READS,
+        privileged=True,
+    ),
+    _role(
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+        "Can manage all aspects of the SharePoint service.",
+        _NONE,
+    ),
+    _role(
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        "Teams Administrator",
+        "Can manage the Microsoft Teams service.",
+        _NONE,
+    ),
+    _role(
+        "75934031-6c7e-415a-99d7-48dbd49e875e",
+        "Usage Summary Reports Reader",
+        "Read Usage reports and Adoption Score, but can't access user details.",
+        _NONE,
+    ),
+    _role(
+        "fe930be7-5e62-47db-91af-98c3a49a38b1",
+        "User Administrator",
+        "Can manage all aspects of users and groups, including resetting passwords for limited admins.",
+        _USER_MANAGEMENT,
+        privileged=True,
+    ),
+    _role(
+        "27460883-1df1-4691-b032-3b79643e5e63",
+        "User Experience Success Manager",
+        "Can see only tenant level aggregates in Microsoft 365 Usage Analytics and Productivity Score.",
+        _NONE,
     ),
 )
+# `wids` of every member user (Entra's "User" role template as tokens carry it); guests would carry
+# 10dae51f-b6af-4016-8d66-8c2a99b929b3 instead (Tenantry has no guests yet).
+MEMBER_USER_TEMPLATE_ID = "b79fbf4d-3ef9-4689-8143-76b194e85509"
 
 
 def find_role(reference: str) -> RoleDefinition | None:
