@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +207,22 @@ def test_username_password(env: Live) -> None:
     )
     assert (wrong["error"], wrong["error_codes"]) == ("invalid_grant", [50126])
     assert "GET /common/userrealm/" in env.server.output(), "MSAL asked user-realm discovery first"
+
+
+@pytest.mark.filterwarnings("ignore:This API has been deprecated for public client flows:DeprecationWarning")
+def test_username_password_expired_by_the_tenant_policy(env: Live) -> None:
+    """Under a 30-day tenant password policy, a password set 31 days ago makes MSAL's ROPC answer Entra's
+    50055 `user_password_expired`, saying a change is required."""
+    if not env.on_443:
+        pytest.skip("port 443 is taken or needs privileges here; MSAL Python sends user-realm discovery there")
+    user = env.services.users.create_user(env.tenant.id, f"erin@{DOMAIN}", PASSWORD, display_name="Erin")
+    with env.services.store.transaction(write=True) as unit:
+        unit.update_user(replace(user, password_changed_at=datetime.now(UTC) - timedelta(days=31)))
+    env.services.password_policies.set_policy(env.tenant.id, validity_days=30)
+    try:
+        result = env.app().acquire_token_by_username_password(user.user_principal_name, PASSWORD, scopes=["User.Read"])
+    finally:
+        env.services.password_policies.set_policy(env.tenant.id, never_expire=True)
+    assert (result["error"], result["error_codes"]) == ("user_password_expired", [50055])
+    assert result["suberror"] == "user_password_expired"
+    assert "must be changed" in result["error_description"]

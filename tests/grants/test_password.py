@@ -3,6 +3,7 @@ assignment (entra-reference §1.3, §3.7; msal-compat §2.6)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -124,6 +125,60 @@ def test_expired_password_is_50055(grants: GrantsWorld, token: TokenPoster) -> N
     response = sign_in(token, grants, grants.native, user.user_principal_name)
     body = assert_entra_error(response, 50055, 400, "user_password_expired")
     assert body["suberror"] == "user_password_expired"
+
+
+@pytest.fixture
+def expire_after_90_days(grants: GrantsWorld) -> Iterator[None]:
+    """The tenant's password policy says 90 days (`tenant password-policy set --expire-days 90`), for one test."""
+    grants.services.password_policies.set_policy(grants.tenant.id, validity_days=90)
+    yield
+    grants.services.password_policies.set_policy(grants.tenant.id, never_expire=True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expired"),
+    [
+        ({"password_changed_at_days": 91}, True),
+        ({"password_changed_at_days": 90}, True),
+        ({"password_changed_at_days": 89}, False),
+        ({"password_changed_at_days": 400, "password_policies": "DisablePasswordExpiration"}, False),
+    ],
+)
+def test_password_older_than_the_tenant_policy_is_50055(
+    grants: GrantsWorld, token: TokenPoster, expire_after_90_days: None, changes: dict[str, Any], expired: bool
+) -> None:
+    """Under a 90-day policy a password set 90 days ago or more answers 50055 `user_password_expired`, saying
+    a change is required; a younger one, or a user with DisablePasswordExpiration, signs in."""
+    user = grants.new_user(f"ropc-aged-{changes['password_changed_at_days']}-{len(changes)}")
+    days = changes.pop("password_changed_at_days")
+    grants.update_user(user, password_changed_at=now() - timedelta(days=days), **changes)
+    response = sign_in(token, grants, grants.native, user.user_principal_name)
+    if not expired:
+        issued(response, grants)
+        return
+    body = assert_entra_error(response, 50055, 400, "user_password_expired")
+    assert body["suberror"] == "user_password_expired"
+    assert "must be changed" in message_of(body)
+
+
+def test_policy_expiry_is_not_revealed_to_a_wrong_password(
+    grants: GrantsWorld, token: TokenPoster, expire_after_90_days: None
+) -> None:
+    """An expired password is only reported once the password is proven: a wrong one stays 50126."""
+    user = grants.new_user("ropc-aged-wrong")
+    grants.update_user(user, password_changed_at=now() - timedelta(days=365))
+    response = sign_in(token, grants, grants.native, user.user_principal_name, "Wrong-Password-1")
+    assert_entra_error(response, 50126, 400, "invalid_grant")
+
+
+def test_forced_change_is_50055(grants: GrantsWorld, token: TokenPoster) -> None:
+    """After an admin reset (forceChangePasswordNextSignIn), ROPC cannot show the change page: 50055."""
+    user = grants.new_user("ropc-forced")
+    grants.update_user(user, password_changed_at=now(), force_change_password_next_sign_in=True)
+    body = assert_entra_error(
+        sign_in(token, grants, grants.native, user.user_principal_name), 50055, 400, "user_password_expired"
+    )
+    assert "must be changed" in message_of(body)
 
 
 def test_user_of_another_tenant_is_50020(grants: GrantsWorld, token: TokenPoster) -> None:

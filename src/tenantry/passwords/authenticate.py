@@ -1,10 +1,10 @@
 """Checking a user's password at sign-in (the password page and ROPC share it).
 
 Order: unknown user → 50034; wrong password → 50126; then, only once the password is proven,
-disabled account → 50057 and expired password → 50055, so those states are never revealed to
-someone who does not know the password. Unknown users cost the same argon2 work as known ones, so
-timing does not tell them apart. Each error's `debug` (operators only) names the user by object id,
-never by what was typed (people type passwords into the user name box).
+disabled account → 50057 and a password that must be changed (forced, or expired) → 50055, so those
+states are never revealed to someone who does not know the password. Unknown users cost the same argon2
+work as known ones, so timing does not tell them apart. Each error's `debug` (operators only) names the
+user by object id, never by what was typed (people type passwords into the user name box).
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from tenantry.directory.models import User
+from tenantry.directory.models import PasswordPolicy, User
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.passwords.hashing import PasswordHashing
+from tenantry.passwords.policy import is_password_expired
+
+CHANGE_REQUIRED_HINT = "The password must be changed before signing in: sign in interactively to change it."
 
 
 class PasswordUsers(Protocol):
@@ -52,13 +55,22 @@ class PasswordAuthenticator:
             raise AadstsError.of(Aadsts.InvalidUserNameOrPassword, debug=f"wrong password for user {user.id}")
         if not user.account_enabled:
             raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {user.id} is disabled (password was right)")
-        if user.force_change_password_next_sign_in or (
-            user.password_expires_at is not None and user.password_expires_at <= now
-        ):
-            why = "must change password" if user.force_change_password_next_sign_in else "password expired"
-            err = AadstsError.of(Aadsts.InvalidPasswordExpiredPassword, debug=f"user {user.id}: {why}")
-            raise err.with_suberror("user_password_expired")
+        check_password_current(user, PasswordPolicy(user.tenant_id), now)
         if user.password_hash and self._hashing.needs_rehash(user.password_hash):
             user = replace(user, password_hash=self._hashing.hash(password))
             users.update_user(user)
         return user
+
+
+def check_password_current(user: User, policy: PasswordPolicy | None, now: datetime) -> None:
+    """Raise 50055 (`user_password_expired`, with Entra's suberror) when a proven user must change the
+    password first: an administrator forced a change, or it expired under `policy` (the tenant's; None:
+    Entra's defaults). Grants that cannot show the "Update your password" page answer this."""
+    expired = is_password_expired(user, policy or PasswordPolicy(user.tenant_id), now)
+    if not (user.force_change_password_next_sign_in or expired):
+        return
+    why = "password expired" if expired else "must change password (forced at next sign-in)"
+    err = AadstsError.of(
+        Aadsts.InvalidPasswordExpiredPassword, hint=CHANGE_REQUIRED_HINT, debug=f"user {user.id}: {why}"
+    )
+    raise err.with_suberror("user_password_expired")

@@ -13,6 +13,7 @@ from tenantry.apps.repository import (
 )
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
+from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.protocol.tenancy import TenantFinder
 from tenantry.sessions.repository import FlowRepository, SessionRepository
 from tenantry.tokens.repository import TokenRecordRepository
@@ -32,6 +33,7 @@ class StsUnit(
     TokenRecordRepository,
     SessionRepository,
     FlowRepository,
+    PasswordPolicyRepository,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

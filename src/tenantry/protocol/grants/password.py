@@ -4,7 +4,8 @@ Not on `/common` or `/consumers` (9001023); `/organizations` finds the tenant fr
 tenant endpoint takes only its own users (50020). The client is public when it allows public client
 flows (`isFallbackPublicClient`, which then must send no credential, 700025) and confidential otherwise
 (a credential is required, 7000218). The password is checked by `PasswordAuthenticator` (50034 unknown
-user, 50126 wrong password, 50057 disabled, 50055 expired with `error=user_password_expired`). Nobody can
+user, 50126 wrong password, 50057 disabled, 50055 `user_password_expired` when the password must be
+changed first: forced by an administrator, or expired under the tenant's password policy). Nobody can
 be asked for consent here, so it must exist already, from an admin or an earlier interactive sign-in
 (65001 / 90094); an app that requires assignment refuses unassigned users (50105).
 """
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.passwords.authenticate import check_password_current
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.delegation import check_user_assignment
 from tenantry.protocol.form import require
@@ -80,6 +82,7 @@ class PasswordGrant:
         now = self._deps.clock.now()
         users = DeferredRehash(unit)
         user = self._deps.passwords.authenticate(username, password, users, now, tenant_label(ref))
+        check_password_current(user, unit.find_password_policy(user.tenant_id), now)
         tenant = sign_in_tenant(ref, user, unit)
         client = AuthenticatedClient(
             caller.app, authenticator.service_principal(caller.app, tenant, unit), acr, assertion
