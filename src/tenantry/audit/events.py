@@ -27,6 +27,16 @@ class AuditActivity(StrEnum):
     SECRET_SHARE_LINK_CREATED = "Secret share link created"
     SECRET_SHARE_LINK_REVEALED = "Secret share link revealed"
     UPDATE_POLICY = "Update application management policy"
+    ADD_USER = "Add user"
+    UPDATE_USER = "Update user"
+    DELETE_USER = "Delete user"
+    RESET_USER_PASSWORD = "Reset user password"
+    CHANGE_USER_PASSWORD = "Change user password"
+    ADD_GROUP = "Add group"
+    UPDATE_GROUP = "Update group"
+    DELETE_GROUP = "Delete group"
+    ADD_GROUP_MEMBER = "Add member to group"
+    REMOVE_GROUP_MEMBER = "Remove member from group"
     SET_PASSWORD_POLICY = "Set password policy"
 
 

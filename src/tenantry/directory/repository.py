@@ -59,6 +59,11 @@ class UserRepository(Protocol):
         """The tenant's users, oldest first."""
         ...
 
+    def delete_user(self, tenant_id: str, user_id: str) -> bool:
+        """Delete the user and everything that names it (memberships, role assignments, ownerships, consents,
+        sessions, refresh tokens); False when there was none."""
+        ...
+
 
 class GroupRepository(Protocol):
     """Groups and their direct members."""
@@ -71,6 +76,14 @@ class GroupRepository(Protocol):
         """By object id within a tenant."""
         ...
 
+    def update_group(self, group: Group) -> None:
+        """Replace the stored group's mutable properties with these."""
+        ...
+
+    def delete_group(self, tenant_id: str, group_id: str) -> bool:
+        """Delete the group, its memberships and its role assignments; False when there was none."""
+        ...
+
     def list_groups(self, tenant_id: str) -> list[Group]:
         """The tenant's groups, oldest first."""
         ...
@@ -81,6 +94,14 @@ class GroupRepository(Protocol):
 
     def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
         """Groups the member belongs to directly."""
+        ...
+
+    def remove_group_member(self, tenant_id: str, group_id: str, member_id: str) -> bool:
+        """Remove a direct member; False when it was not one."""
+        ...
+
+    def list_group_member_ids(self, tenant_id: str, group_id: str) -> list[str]:
+        """The group's direct members' object ids."""
         ...
 
 

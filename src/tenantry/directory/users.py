@@ -1,30 +1,128 @@
-"""User and group operations (CLI now, Graph later); passwords are hashed before they reach storage."""
+"""User and group operations for the CLI and Graph; passwords are hashed before they reach storage.
+
+Who may call what is the adapter's business (Graph checks the caller's rights, the CLI acts as the system);
+every change made here is audited in its own transaction with the `AuditContext` it is given.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from tenantry.audit.events import AuditActivity
+from tenantry.audit.models import Target
+from tenantry.audit.recorder import SYSTEM, AuditContext, record
+from tenantry.audit.repository import AuditRepository
 from tenantry.common.clock import Clock
 from tenantry.common.ids import new_guid
-from tenantry.directory.models import Group, User
+from tenantry.directory.models import Group, PasswordPolicy, Tenant, User
 from tenantry.directory.repository import GroupRepository, TenantRepository, UpnTakenError, UserRepository
+from tenantry.errors import AadstsError
+from tenantry.errors.codes import Aadsts
 from tenantry.passwords.hashing import PasswordHashing
-from tenantry.passwords.policy import check_password_policy
+from tenantry.passwords.policy import (
+    PasswordRejectedError,
+    check_new_password,
+    check_password_policy,
+    context_for,
+    generate_password,
+)
 
 # Entra's UPN rules (entra-reference §5.1): allowed characters, one @, no dot before it, length limits.
 _UPN_LOCAL = re.compile(r"^[A-Za-z0-9'._!#^~-]{1,64}$")
 
 
-class UsersUnit(TenantRepository, UserRepository, GroupRepository, Protocol):
+class UsersUnit(TenantRepository, UserRepository, GroupRepository, AuditRepository, Protocol):
     """The repositories one user/group transaction needs."""
 
 
 class UserError(ValueError):
     """A request the directory refuses, with a message fit for the CLI and Graph."""
+
+
+class UserNotFoundError(LookupError):
+    """No such user or group in the tenant."""
+
+
+class PasswordRefusedError(ValueError):
+    """A new or current password refused with an AADSTS 1200xx answer (entra-reference §5.2, §5.4); the
+    message starts with the code, as Graph's `changePassword` and the CLI show it."""
+
+    def __init__(self, error: AadstsError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.message = str(error)
+
+
+PolicyLookup = Callable[[str], PasswordPolicy]
+
+
+def _default_policy(tenant_id: str) -> PasswordPolicy:
+    return PasswordPolicy(tenant_id)
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """Graph `POST /users`: what a new cloud user is made of."""
+
+    user_principal_name: str
+    display_name: str
+    password: str
+    account_enabled: bool = True
+    mail: str | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    mail_nickname: str | None = None
+    password_policies: str | None = None
+    force_change_password_next_sign_in: bool = False
+
+
+# Graph property → `User` attribute, for the properties `update_user` may change.
+USER_PROPERTIES = {
+    "accountEnabled": "account_enabled",
+    "displayName": "display_name",
+    "userPrincipalName": "user_principal_name",
+    "mail": "mail",
+    "givenName": "given_name",
+    "surname": "surname",
+    "mailNickname": "mail_nickname",
+    "passwordPolicies": "password_policies",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordReset:
+    """The user after an admin reset, and the temporary password when it was generated (shown once)."""
+
+    user: User
+    generated_password: str | None
+
+
+def not_found_message(object_id: str) -> str:
+    """Graph's sentence for an object that is not there."""
+    return f"Resource '{object_id}' does not exist or one of its queried reference-property objects are not present."
+
+
+def user_target(user: User, modified: tuple[tuple[str, str, str], ...] = ()) -> Target:
+    """The audit log's name for a user."""
+    return Target("User", user.id, user.user_principal_name, modified)
+
+
+def group_target(group: Group, modified: tuple[tuple[str, str, str], ...] = ()) -> Target:
+    """The audit log's name for a group."""
+    return Target("Group", group.id, group.display_name, modified)
+
+
+def changed_properties(before: object, after: object, names: Mapping[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """(Graph property, old, new) of every property in `names` that differs, for the audit record."""
+    return tuple(
+        (prop, str(getattr(before, attr)), str(getattr(after, attr)))
+        for prop, attr in names.items()
+        if getattr(before, attr) != getattr(after, attr)
+    )
 
 
 def check_upn(upn: str, domains: tuple[str, ...]) -> str:
@@ -38,48 +136,97 @@ def check_upn(upn: str, domains: tuple[str, ...]) -> str:
 
 
 class UserService:
-    """Creates users and groups; each call is one transaction."""
+    """Users and groups of a tenant; each call is one transaction, and each change is audited in it."""
 
     def __init__(
-        self, transaction: Callable[[], AbstractContextManager[UsersUnit]], hashing: PasswordHashing, clock: Clock
+        self,
+        transaction: Callable[[], AbstractContextManager[UsersUnit]],
+        hashing: PasswordHashing,
+        clock: Clock,
+        policy_for: PolicyLookup = _default_policy,
     ) -> None:
         self._transaction = transaction
         self._hashing = hashing
         self._clock = clock
+        self._policy_for = policy_for
+
+    def _system(self) -> AuditContext:
+        return AuditContext(SYSTEM, self._clock.now())
+
+    @staticmethod
+    def _tenant(unit: UsersUnit, tenant_id: str) -> Tenant:
+        tenant = unit.find_tenant(tenant_id)
+        if tenant is None:
+            raise UserError(f"tenant '{tenant_id}' does not exist")
+        return tenant
 
     def create_user(
         self, tenant_id: str, upn: str, password: str, display_name: str = "", mail: str | None = None
     ) -> User:
-        """A new enabled cloud user whose password meets the policy."""
+        """A new enabled cloud user (the CLI's `user create` and test fixtures): the password needs only the
+        complexity rules (`WeakPasswordError`), as an operator's seeded account; Graph uses `add_user`."""
         check_password_policy(password)
-        now = self._clock.now()
+        new = NewUser(upn, display_name or upn.strip().partition("@")[0], password, mail=mail)
+        return self.add_user(tenant_id, new, banned_check=False)
+
+    def add_user(
+        self, tenant_id: str, new: NewUser, *, ctx: AuditContext | None = None, banned_check: bool = True
+    ) -> User:
+        """Graph `POST /users`: the UPN in a verified domain of the tenant, not taken; the password meets the
+        tenant's policy (`passwordPolicies` `DisableStrongPassword` relaxes it)."""
+        ctx = ctx or self._system()
+        policy = self._policy_for(tenant_id) if banned_check else None
         with self._transaction() as unit:
-            tenant = unit.find_tenant(tenant_id)
-            if tenant is None:
-                raise UserError(f"tenant '{tenant_id}' does not exist")
-            normalised = check_upn(upn, tenant.domains)
+            tenant = self._tenant(unit, tenant_id)
+            normalised = check_upn(new.user_principal_name, tenant.domains)
             if unit.find_user_by_upn(normalised) is not None:
-                raise UserError(f"a user '{normalised}' already exists")
+                raise UserError(
+                    f"Another object with the same value for property userPrincipalName '{normalised}' already exists."
+                )
             user = User(
                 id=new_guid(),
                 tenant_id=tenant.id,
                 user_principal_name=normalised,
-                display_name=display_name or normalised.split("@")[0],
-                created_at=now,
-                mail=mail,
-                password_hash=self._hashing.hash(password),
-                password_changed_at=now,
+                display_name=new.display_name,
+                created_at=ctx.now,
+                mail=new.mail,
+                account_enabled=new.account_enabled,
+                password_changed_at=ctx.now,
+                force_change_password_next_sign_in=new.force_change_password_next_sign_in,
+                given_name=new.given_name,
+                surname=new.surname,
+                mail_nickname=new.mail_nickname,
+                password_policies=new.password_policies,
             )
+            if policy is not None:
+                self._refuse(user, tenant, policy, new.password)
+            user = replace(user, password_hash=self._hashing.hash(new.password))
             try:
                 unit.add_user(user)
             except UpnTakenError as exc:
                 raise UserError(str(exc)) from exc
+            record(unit, ctx, tenant.id, AuditActivity.ADD_USER, (user_target(user),), "Add")
         return user
+
+    @staticmethod
+    def _refuse(user: User, tenant: Tenant, policy: PasswordPolicy, password: str) -> None:
+        """The tenant's policy for a new password of `user` (passwords/policy.py), as `PasswordRefusedError`."""
+        try:
+            check_new_password(password, context_for(user, tenant, policy))
+        except PasswordRejectedError as exc:
+            raise PasswordRefusedError(exc) from None
 
     def find_user(self, upn: str) -> User | None:
         """By UPN."""
         with self._transaction() as unit:
             return unit.find_user_by_upn(upn)
+
+    def find_tenant_user(self, tenant_id: str, reference: str) -> User | None:
+        """Graph's `/users/{id | userPrincipalName}`: by object id or UPN, only within the tenant."""
+        with self._transaction() as unit:
+            found = unit.find_user(tenant_id, reference.lower()) if "@" not in reference else None
+            found = found or (unit.find_user_by_upn(reference) if "@" in reference else None)
+        return found if found is not None and found.tenant_id == tenant_id else None
 
     def list_users(self, tenant_id: str) -> list[User]:
         """The tenant's users."""
@@ -88,17 +235,123 @@ class UserService:
 
     def set_enabled(self, user: User, enabled: bool) -> User:
         """Enable or block sign-in (Graph `accountEnabled`)."""
-        updated = replace(user, account_enabled=enabled)
+        return self.update_user(user, {"account_enabled": enabled})
+
+    def update_user(self, user: User, changes: Mapping[str, object], *, ctx: AuditContext | None = None) -> User:
+        """Graph `PATCH /users/{id}`: `changes` maps `User` attributes (`USER_PROPERTIES`) to new values; a new
+        UPN must be in a verified domain and free."""
+        ctx = ctx or self._system()
+        unknown = set(changes) - set(USER_PROPERTIES.values())
+        if unknown:
+            raise UserError(f"cannot change {', '.join(sorted(unknown))}")
         with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
+            updated = replace(current, **changes)  # type: ignore[arg-type]
+            if updated.user_principal_name != current.user_principal_name:
+                upn = check_upn(updated.user_principal_name, self._tenant(unit, user.tenant_id).domains)
+                taken = unit.find_user_by_upn(upn)
+                if taken is not None and taken.id != user.id:
+                    raise UserError(
+                        f"Another object with the same value for property userPrincipalName '{upn}' already exists."
+                    )
+                updated = replace(updated, user_principal_name=upn)
             unit.update_user(updated)
+            modified = changed_properties(current, updated, USER_PROPERTIES)
+            record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, (user_target(updated, modified),), "Update")
         return updated
+
+    def delete_user(self, user: User, *, ctx: AuditContext | None = None) -> None:
+        """Graph `DELETE /users/{id}`: the user goes with its memberships, roles, sessions and tokens."""
+        ctx = ctx or self._system()
+        with self._transaction() as unit:
+            if not unit.delete_user(user.tenant_id, user.id):
+                raise UserNotFoundError(not_found_message(user.id))
+            record(unit, ctx, user.tenant_id, AuditActivity.DELETE_USER, (user_target(user),), "Delete")
+
+    def revoke_sessions(self, user: User, *, ctx: AuditContext | None = None) -> User:
+        """Graph `revokeSignInSessions`: refresh tokens and SSO sessions from before now stop working (50173,
+        50133), by moving the user's `signInSessionsValidFromDateTime` to now."""
+        ctx = ctx or self._system()
+        with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
+            updated = replace(current, sign_in_sessions_valid_from=ctx.now)
+            unit.update_user(updated)
+            modified = (("StsRefreshTokensValidFrom", str(current.sign_in_sessions_valid_from), str(ctx.now)),)
+            record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, (user_target(updated, modified),), "Update")
+        return updated
+
+    def reset_password(
+        self,
+        user: User,
+        password: str | None = None,
+        *,
+        force_change: bool = True,
+        ctx: AuditContext | None = None,
+    ) -> PasswordReset:
+        """An administrator's reset (who may is the adapter's check): the given password must meet the policy,
+        else one is generated; the user must change it at next sign-in unless `force_change` is False; every
+        refresh token and SSO session is revoked (entra-reference §5.6: "reset passwords and invalidate
+        refresh tokens"). Reusing an earlier password is allowed on reset (§5.2)."""
+        ctx = ctx or self._system()
+        generated = generate_password() if password is None else None
+        new_password = generated or password or ""
+        policy = self._policy_for(user.tenant_id)
+        with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
+            if generated is None:
+                self._refuse(current, self._tenant(unit, user.tenant_id), policy, new_password)
+            updated = replace(
+                current,
+                password_hash=self._hashing.hash(new_password),
+                password_changed_at=ctx.now,
+                password_expires_at=None,
+                force_change_password_next_sign_in=force_change,
+                sign_in_sessions_valid_from=ctx.now,
+            )
+            unit.update_user(updated)
+            modified = (("ForceChangePasswordNextSignIn", "", str(force_change)),)
+            targets = (user_target(updated, modified),)
+            record(unit, ctx, user.tenant_id, AuditActivity.RESET_USER_PASSWORD, targets, "Update")
+        return PasswordReset(updated, generated)
+
+    def change_password(self, user: User, current_password: str, new_password: str, *, ctx: AuditContext) -> User:
+        """The user's own change (Graph `me/changePassword`, the CLI): the current password must verify
+        (120000), the new one meet the policy and differ from it (§5.2: no reuse on change). A forced change
+        is then done; sessions and refresh tokens from before the change stop working."""
+        policy = self._policy_for(user.tenant_id)
+        with self._transaction() as unit:
+            stored = unit.find_user(user.tenant_id, user.id) or user
+            if not self._hashing.verify(stored.password_hash, current_password):
+                raise PasswordRefusedError(AadstsError.of(Aadsts.PasswordChangeIncorrectCurrentPassword))
+            if self._hashing.verify(stored.password_hash, new_password):
+                hint = "The new password must not be the current password."
+                raise PasswordRefusedError(AadstsError.of(Aadsts.PasswordChangeInvalidNewPasswordWeak, hint=hint))
+            self._refuse(stored, self._tenant(unit, user.tenant_id), policy, new_password)
+            updated = replace(
+                stored,
+                password_hash=self._hashing.hash(new_password),
+                password_changed_at=ctx.now,
+                password_expires_at=None,
+                force_change_password_next_sign_in=False,
+            )
+            unit.update_user(updated)
+            record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(updated),), "Update")
+        return updated
+
+    def list_groups_of(self, user: User) -> list[Group]:
+        """Graph `memberOf`: the groups the user belongs to directly."""
+        with self._transaction() as unit:
+            ids = unit.list_group_ids_of_member(user.tenant_id, user.id)
+            found = [unit.find_group(user.tenant_id, i) for i in ids]
+        return sorted((g for g in found if g is not None), key=lambda g: g.created_at)
+
+    # --- groups (the CLI's shortcuts; Graph's group endpoints use `GroupService`) -------------------
 
     def create_group(self, tenant_id: str, display_name: str, description: str = "") -> Group:
         """A new security group."""
         group = Group(new_guid(), tenant_id, display_name, self._clock.now(), description)
         with self._transaction() as unit:
-            if unit.find_tenant(tenant_id) is None:
-                raise UserError(f"tenant '{tenant_id}' does not exist")
+            self._tenant(unit, tenant_id)
             unit.add_group(group)
         return group
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tenantry.common.clock import as_utc
 from tenantry.directory.models import Group, User
 from tenantry.directory.repository import UpnTakenError
 from tenantry.store.sql.base import SqlBase
-from tenantry.store.tables import group_members, groups, users
+from tenantry.store.tables import (
+    app_role_assignments,
+    application_owners,
+    group_members,
+    groups,
+    permission_grants,
+    role_assignments,
+    users,
+)
 
 
 def _opt(value: Any) -> Any:
@@ -109,6 +117,40 @@ class SqlUsers(SqlBase):
         rows = self._conn.execute(select(users).where(users.c.tenant_id == tenant_id).order_by(users.c.created_at))
         return [_user(r) for r in rows]
 
+    def delete_user(self, tenant_id: str, user_id: str) -> bool:
+        """Delete the user with what points at it: memberships, role and app role assignments, ownerships and
+        consents (its sessions, codes and refresh tokens go by cascade)."""
+        self._forget_principal(tenant_id, user_id)
+        result = self._conn.execute(delete(users).where(users.c.tenant_id == tenant_id, users.c.id == user_id))
+        return bool(result.rowcount)
+
+    def _forget_principal(self, tenant_id: str, principal_id: str) -> None:
+        self._conn.execute(
+            delete(group_members).where(
+                group_members.c.tenant_id == tenant_id, group_members.c.member_id == principal_id
+            )
+        )
+        self._conn.execute(
+            delete(role_assignments).where(
+                role_assignments.c.tenant_id == tenant_id, role_assignments.c.principal_id == principal_id
+            )
+        )
+        self._conn.execute(
+            delete(app_role_assignments).where(
+                app_role_assignments.c.tenant_id == tenant_id, app_role_assignments.c.principal_id == principal_id
+            )
+        )
+        self._conn.execute(
+            delete(application_owners).where(
+                application_owners.c.tenant_id == tenant_id, application_owners.c.owner_id == principal_id
+            )
+        )
+        self._conn.execute(
+            delete(permission_grants).where(
+                permission_grants.c.tenant_id == tenant_id, permission_grants.c.principal_id == principal_id
+            )
+        )
+
     def add_group(self, group: Group) -> None:
         """Insert a group."""
         self._conn.execute(
@@ -124,6 +166,29 @@ class SqlUsers(SqlBase):
                 is_assignable_to_role=group.is_assignable_to_role,
             )
         )
+
+    def update_group(self, group: Group) -> None:
+        """Replace the mutable columns (`isAssignableToRole` is fixed at creation)."""
+        self._conn.execute(
+            update(groups)
+            .where(groups.c.id == group.id, groups.c.tenant_id == group.tenant_id)
+            .values(
+                display_name=group.display_name,
+                description=group.description,
+                mail_nickname=group.mail_nickname,
+                security_enabled=group.security_enabled,
+                mail_enabled=group.mail_enabled,
+            )
+        )
+
+    def delete_group(self, tenant_id: str, group_id: str) -> bool:
+        """Delete the group, its memberships (both ways) and the roles and app roles it holds."""
+        self._forget_principal(tenant_id, group_id)
+        self._conn.execute(
+            delete(group_members).where(group_members.c.tenant_id == tenant_id, group_members.c.group_id == group_id)
+        )
+        result = self._conn.execute(delete(groups).where(groups.c.tenant_id == tenant_id, groups.c.id == group_id))
+        return bool(result.rowcount)
 
     def find_group(self, tenant_id: str, group_id: str) -> Group | None:
         """By id within a tenant."""
@@ -153,3 +218,23 @@ class SqlUsers(SqlBase):
             )
         )
         return [r.group_id for r in rows]
+
+    def remove_group_member(self, tenant_id: str, group_id: str, member_id: str) -> bool:
+        """Delete a direct membership; False when there was none."""
+        result = self._conn.execute(
+            delete(group_members).where(
+                group_members.c.tenant_id == tenant_id,
+                group_members.c.group_id == group_id,
+                group_members.c.member_id == member_id,
+            )
+        )
+        return bool(result.rowcount)
+
+    def list_group_member_ids(self, tenant_id: str, group_id: str) -> list[str]:
+        """The group's direct members."""
+        rows = self._conn.execute(
+            select(group_members.c.member_id).where(
+                group_members.c.tenant_id == tenant_id, group_members.c.group_id == group_id
+            )
+        )
+        return [r.member_id for r in rows]
