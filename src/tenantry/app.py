@@ -154,7 +154,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         authorizer=Authorizer(store.transaction),
         share_links=ShareLinkService(writes, master_key, clock),
         password_policies=PasswordPolicyService(writes, clock),
-        signin=SignInService(store, clock, passwords),
+        signin=SignInService(store, clock, passwords, hashing),
         protocol=_protocol_deps(settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords)),
     )
 

@@ -48,6 +48,13 @@ class SignInPages:
         self.page.locator("#password").fill(password)
         self.page.locator("#sign-in").click()
 
+    def update_password(self, current: str, new: str, confirm: str | None = None) -> None:
+        """ "Update your password": current, new and confirmed (default: the new one), then Sign in."""
+        self.page.locator("#current-password").fill(current)
+        self.page.locator("#new-password").fill(new)
+        self.page.locator("#confirm-password").fill(new if confirm is None else confirm)
+        self.page.locator("#change-password").click()
+
     def stay_signed_in(self, *, stay: bool) -> None:
         """ "Stay signed in?": Yes (persistent SSO cookie) or No (session cookie)."""
         self.page.locator("#kmsi-yes" if stay else "#kmsi-no").click()

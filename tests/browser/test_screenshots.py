@@ -14,8 +14,11 @@ from urllib.parse import quote
 
 import pytest
 
+from tenantry.directory.models import User
+
 from .conftest import DOMAIN, PASSWORD, Live
 from .pages import Loopback, SignInPages
+from .test_password_change import TEMPORARY, admin_reset
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -51,7 +54,8 @@ def test_screenshots_of_every_page(
     env: Live, page: Page, pages: SignInPages, loopback: Loopback, camera: Camera
 ) -> None:
     """Username, password (and a wrong one), "Stay signed in?", consent, device code entry, account
-    picker, device approved, an error page and the signed-out page, each asserted before it is shot."""
+    picker, device approved, an error page, the signed-out page, and "Update your password" after an
+    administrator's reset (and a refused new password), each asserted before it is shot."""
     user = env.services.users.create_user(env.tenant.id, f"alice@{DOMAIN}", PASSWORD, "Alice Smith")
     app = env.msal_app()
     flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=loopback.redirect_uri)
@@ -99,4 +103,23 @@ def test_screenshots_of_every_page(
     page.goto(f"{env.authority}/oauth2/v2.0/logout")
     pages.expect_heading("You signed out of your account")
     camera.shoot("signed-out")
-    assert len(camera.taken) == 10
+
+    shoot_update_password(env, pages, camera, flow["auth_uri"], user)
+    assert len(camera.taken) == 12
+
+
+def shoot_update_password(env: Live, pages: SignInPages, camera: Camera, auth_uri: str, user: User) -> None:
+    """An administrator reset the user's password: "Update your password" before anything is issued, and
+    a refused (banned) new password."""
+    admin_reset(env, user, TEMPORARY)
+    pages.page.goto(auth_uri)
+    pages.expect_heading("Sign in")
+    pages.enter_username(user.user_principal_name)
+    pages.expect_heading("Enter password")
+    pages.enter_password(TEMPORARY)
+    pages.expect_heading("Update your password")
+    pages.page.locator("#current-password").fill(TEMPORARY)
+    camera.shoot("update-password")
+    pages.update_password(TEMPORARY, "P@ssw0rd2024")
+    pages.page.locator("#error-reason").wait_for()
+    camera.shoot("update-password-refused")

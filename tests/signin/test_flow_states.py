@@ -27,6 +27,8 @@ from tenantry.sessions.flow import (
     identified,
     kmsi_answered,
     new_flow,
+    password_change_required,
+    password_changed,
     use_another_account,
 )
 
@@ -52,6 +54,19 @@ def test_happy_path() -> None:
     assert completed(f).state is FlowState.COMPLETE
 
 
+def test_forced_password_change() -> None:
+    """password → password_change (the user known, no session) → kmsi with the new session; only for the
+    flow's own user; "use another account" forgets the user."""
+    f = password_change_required(identified(flow(), "alice@contoso.example"), "user")
+    assert (f.state, f.user_id, f.session_id) == (FlowState.PASSWORD_CHANGE, "user", None)
+    with pytest.raises(FlowStateError):
+        password_changed(f, "someone-else", "session")
+    changed = password_changed(f, "user", "session")
+    assert (changed.state, changed.user_id, changed.session_id) == (FlowState.KMSI, "user", "session")
+    back = use_another_account(f)
+    assert (back.state, back.username, back.user_id, back.allow_sso) == (FlowState.IDENTIFY, None, None, False)
+
+
 def test_expiry() -> None:
     """A flow lives `FLOW_LIFETIME` (AADSTS50089 afterwards)."""
     f = flow()
@@ -70,6 +85,13 @@ def test_expiry() -> None:
         (FlowState.PASSWORD, completed),
         (FlowState.CONSENT, consent_given),
         (FlowState.COMPLETE, lambda f: failed(f, Aadsts.UserDeclinedConsent)),
+        (FlowState.KMSI, lambda f: password_change_required(f, "u")),
+        (FlowState.PASSWORD, lambda f: password_changed(f, "u", "s")),
+        (FlowState.PASSWORD_CHANGE, kmsi_answered),
+        (FlowState.PASSWORD_CHANGE, lambda f: authenticated(f, "u", "s")),
+        (FlowState.PASSWORD_CHANGE, lambda f: identified(f, "x")),
+        (FlowState.PASSWORD_CHANGE, lambda f: consent_needed(f, PROMPT)),
+        (FlowState.PASSWORD_CHANGE, completed),
     ],
 )
 def test_out_of_order_transitions_are_refused(state: FlowState, transition: Callable[[SignInFlow], SignInFlow]) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 STATIC_PREFIX = "/static"
 LOGIN_PATH = "/login"
 PASSWORD_PATH = "/login/password"  # noqa: S105 - a path
+PASSWORD_CHANGE_PATH = "/login/password/change"  # noqa: S105 - a path
 KMSI_PATH = "/kmsi"
 CONSENT_PATH = "/consent"
 DEVICE_LOGIN_PATH = "/devicelogin"

@@ -14,16 +14,25 @@ stateDiagram-v2
     identify --> consent: "continue as" the signed-in account
     password --> identify: "use another account"
     password --> kmsi: password verified, SSO session created
+    password --> password_change: password verified, but it must be changed (no session yet)
+    password_change --> password_change: current password wrong, new one refused (120000/120002/120003/120018)
+    password_change --> identify: "use another account"
+    password_change --> kmsi: password changed, SSO session created
     kmsi --> consent: "Stay signed in?" answered
     consent --> consent: consent prompt stored / accepted
     consent --> complete: code issued, device approved, admin consent granted
     identify --> failed
     password --> failed
+    password_change --> failed
     kmsi --> failed
     consent --> failed: consent declined (AADSTS65004)
     complete --> [*]
     failed --> [*]
 ```
+
+In `password_change` the password was right but the user must change it (an administrator's reset, or a
+password older than the tenant's validity period): the flow knows the user, but no SSO session exists and
+no cookie is set until the new password is stored, so nothing can be resumed, redeemed or reused from it.
 
 The state `consent` means "signed in": the protocol's resume step decides there whether consent is
 missing (it then stores a `ConsentPrompt` for the consent page) or the flow can complete.
@@ -53,6 +62,7 @@ class FlowState(StrEnum):
 
     IDENTIFY = "identify"
     PASSWORD = "password"  # noqa: S105 - a state name
+    PASSWORD_CHANGE = "password_change"  # noqa: S105 - a state name
     KMSI = "kmsi"
     CONSENT = "consent"
     COMPLETE = "complete"
@@ -60,6 +70,8 @@ class FlowState(StrEnum):
 
 
 TERMINAL = frozenset({FlowState.COMPLETE, FlowState.FAILED})
+# The states before the user is signed in: the STS's resume step sends these back to the sign-in pages.
+SIGNING_IN = frozenset({FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.KMSI})
 
 
 class FlowStateError(ValueError):
@@ -174,14 +186,28 @@ def identified(flow: SignInFlow, username: str) -> SignInFlow:
 
 def use_another_account(flow: SignInFlow) -> SignInFlow:
     """Back to the username page, forgetting the account (and never reusing the session)."""
-    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD)
-    return replace(flow, state=FlowState.IDENTIFY, username=None, allow_sso=False)
+    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
+    return replace(flow, state=FlowState.IDENTIFY, username=None, user_id=None, allow_sso=False)
 
 
 def authenticated(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
     """The password was right and an SSO session exists: ask "Stay signed in?"."""
     _require(flow, FlowState.PASSWORD)
     return replace(flow, state=FlowState.KMSI, user_id=user_id, session_id=session_id)
+
+
+def password_change_required(flow: SignInFlow, user_id: str) -> SignInFlow:
+    """The password was right but must be changed: ask for a new one. No session exists yet."""
+    _require(flow, FlowState.PASSWORD)
+    return replace(flow, state=FlowState.PASSWORD_CHANGE, user_id=user_id, session_id=None)
+
+
+def password_changed(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
+    """The new password is stored and an SSO session exists: ask "Stay signed in?"."""
+    _require(flow, FlowState.PASSWORD_CHANGE)
+    if flow.user_id != user_id:
+        raise FlowStateError("the password was changed for another user than the flow's")
+    return replace(flow, state=FlowState.KMSI, session_id=session_id)
 
 
 def kmsi_answered(flow: SignInFlow) -> SignInFlow:

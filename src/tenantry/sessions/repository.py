@@ -14,7 +14,8 @@ from tenantry.apps.repository import (
     PermissionGrantRepository,
     ServicePrincipalRepository,
 )
-from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
+from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, TenantRepository, UserRepository
+from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
 from tenantry.sessions.models import SsoSession
 from tenantry.tokens.repository import TokenRecordRepository
@@ -76,9 +77,12 @@ class SignInUnit(
     AssignmentRepository,
     PermissionGrantRepository,
     TokenRecordRepository,
+    TenantRepository,
+    PasswordPolicyRepository,
     Protocol,
 ):
-    """What the sign-in pages use: sessions, flows, users, consent records and device codes."""
+    """What the sign-in pages use: sessions, flows, tenants and their password policies, users, consent
+    records and device codes."""
 
 
 class SignInStore(Protocol):

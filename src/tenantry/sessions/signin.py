@@ -1,18 +1,22 @@
 """What each sign-in page does when it is shown or submitted, free of HTTP (the web adapter renders).
 
-One method per step of the flow (sessions/flow.py): identify, password, "Stay signed in?", consent, and
-the device-code entry that starts a device flow. Each runs in its own transaction(s); the password is
-verified in a read transaction so the argon2 work never holds the database's write lock.
+One method per step of the flow (sessions/flow.py): identify, password, the forced password change,
+"Stay signed in?", consent, and the device-code entry that starts a device flow. Each runs in its own
+transaction(s); passwords are verified and hashed in read transactions or none, so the argon2 work never
+holds the database's write lock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tenantry.common.clock import Clock
-from tenantry.directory.models import User
+from tenantry.directory.models import PasswordPolicy, User
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.passwords.authenticate import PasswordAuthenticator
+from tenantry.passwords.hashing import PasswordHashing
+from tenantry.passwords.policy import check_new_password, context_for, must_change_password
 from tenantry.sessions.consent import ConsentError, grant_admin_consent, may_grant_admin_consent, record_user_consent
 from tenantry.sessions.flow import (
     FlowKind,
@@ -27,8 +31,11 @@ from tenantry.sessions.flow import (
     identified,
     kmsi_answered,
     new_flow,
+    password_change_required,
+    password_changed,
     use_another_account,
 )
+from tenantry.sessions.models import SsoSession
 from tenantry.sessions.repository import SignInStore, SignInUnit
 from tenantry.sessions.service import FlowService, SessionService, check_session
 
@@ -52,10 +59,13 @@ def normalise_user_code(raw: str) -> str:
 class SignInService:
     """The sign-in pages' operations."""
 
-    def __init__(self, store: SignInStore, clock: Clock, passwords: PasswordAuthenticator) -> None:
+    def __init__(
+        self, store: SignInStore, clock: Clock, passwords: PasswordAuthenticator, hashing: PasswordHashing
+    ) -> None:
         self._store = store
         self._clock = clock
         self._passwords = passwords
+        self._hashing = hashing
         self._sessions = SessionService(clock)
         self._flows = FlowService(clock)
 
@@ -108,22 +118,94 @@ class SignInService:
                 raise AadstsError.of(Aadsts.UserInformationNotProvided)
         return self._update(account_selected(flow, found.user.id, found.session.id))
 
-    def password(self, handle: str | None, password: str, old_token: str | None) -> tuple[SignInFlow, str]:
-        """Verify the password (50034 / 50126 / 50057 / 50055), then replace the browser's session with a
-        new one; returns the flow and the new session's cookie token."""
+    def password(self, handle: str | None, password: str, old_token: str | None) -> tuple[SignInFlow, str | None]:
+        """Verify the password (50034 / 50126 / 50057). A user who must change it goes to the change page,
+        with no session (the token returned is None); anyone else gets a new session in place of the
+        browser's: returns the flow and the new session's cookie token."""
         with self._store.transaction() as unit:
             flow = self._flows.find(handle, unit)
             if flow.state is not FlowState.PASSWORD or not flow.username:
                 raise FlowStateError(f"flow is in state {flow.state}, not password")
-            user = self._passwords.authenticate(flow.username, password, unit, self._clock.now(), flow.tenant_label)
+            now = self._clock.now()
+            user = self._proven_user(flow, flow.username, password, unit, now)
+            policy = self._policy(user, unit)
+        if must_change_password(user, policy, now):
+            return self._update(password_change_required(flow, user.id)), None
         with self._store.transaction(write=True) as unit:
-            old = self._sessions.find(old_token, unit)
-            if old is not None:
-                self._sessions.revoke(old.id, unit)
-            session, token = self._sessions.start(user, unit)
+            session, token = self._replace_session(user, old_token, unit)
             flow = authenticated(flow, user.id, session.id)
             unit.update_flow(flow)
         return flow, token
+
+    def _proven_user(self, flow: SignInFlow, upn: str, password: str, unit: SignInUnit, now: datetime) -> User:
+        """The user whose password this is. An expired or must-change password (50055 for the grants that
+        cannot show a page) is still proven here: the flow then asks for a new one."""
+        try:
+            return self._passwords.authenticate(upn, password, unit, now, flow.tenant_label)
+        except AadstsError as err:
+            if err.code != Aadsts.InvalidPasswordExpiredPassword:
+                raise
+            user = unit.find_user_by_upn(upn.strip())
+            if user is None:
+                raise
+            return user
+
+    @staticmethod
+    def _policy(user: User, unit: SignInUnit) -> PasswordPolicy:
+        """The user's tenant's password policy (Entra's defaults when it set none)."""
+        return unit.find_password_policy(user.tenant_id) or PasswordPolicy(user.tenant_id)
+
+    def _replace_session(self, user: User, old_token: str | None, unit: SignInUnit) -> tuple[SsoSession, str]:
+        """Sign the browser's old session out and start a new one for `user`."""
+        old = self._sessions.find(old_token, unit)
+        if old is not None:
+            self._sessions.revoke(old.id, unit)
+        return self._sessions.start(user, unit)
+
+    def change_password(
+        self, handle: str | None, current: str, new: str, old_token: str | None
+    ) -> tuple[SignInFlow, str]:
+        """The "Update your password" page: the current password again (else 120000), a new one the policy
+        accepts (120002 / 120003 / 120018) and unlike the current one. Stores the new hash, clears the forced
+        change, and revokes every earlier session and refresh token (`password_changed_at` and
+        `sign_in_sessions_valid_from` are set to the new session's sign-in time, so only it survives);
+        returns the flow (now at "Stay signed in?") and the new session's cookie token."""
+        with self._store.transaction() as unit:
+            flow = self._flows.find(handle, unit)
+            if flow.state is not FlowState.PASSWORD_CHANGE or not flow.username or not flow.user_id:
+                raise FlowStateError(f"flow is in state {flow.state}, not password_change")
+            user = unit.find_user_by_upn(flow.username)
+            tenant = unit.find_tenant(user.tenant_id) if user is not None else None
+            if user is None or tenant is None or user.id != flow.user_id:
+                raise AadstsError.of(Aadsts.FlowTokenExpired, debug="the flow's user no longer exists")
+            context = context_for(user, tenant, self._policy(user, unit))
+        if not self._hashing.verify(user.password_hash, current):
+            raise AadstsError.of(Aadsts.PasswordChangeIncorrectCurrentPassword, debug=f"user {user.id}")
+        if not user.account_enabled:
+            raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {user.id} is disabled (password was right)")
+        if new == current:
+            hint = "The new password must be different from the current one."
+            raise AadstsError.of(Aadsts.PasswordChangeInvalidNewPasswordWeak, hint=hint, debug=f"user {user.id}")
+        check_new_password(new, context)
+        new_hash = self._hashing.hash(new)
+        with self._store.transaction(write=True) as unit:
+            fresh = unit.find_user(user.tenant_id, user.id)
+            if fresh is None or fresh.password_hash != user.password_hash:  # changed meanwhile: start again
+                raise FlowStateError("the password changed while this page was open")
+            session, token = self._replace_session(fresh, old_token, unit)
+            changed = replace(
+                fresh,
+                password_hash=new_hash,
+                password_changed_at=session.auth_time,
+                password_expires_at=None,
+                force_change_password_next_sign_in=False,
+                sign_in_sessions_valid_from=session.auth_time,
+            )
+            unit.update_user(changed)
+            moved = password_changed(flow, user.id, session.id)
+            if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):  # a double submit won: roll back
+                raise FlowStateError("the password was already changed in this flow")
+        return moved, token
 
     def _session_of(self, flow: SignInFlow, token: str | None, unit: SignInUnit) -> None:
         """Posts after sign-in must come from the browser holding the flow's session."""

@@ -22,6 +22,7 @@ from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import resolve_tenant
 from tenantry.sessions.flow import (
+    SIGNING_IN,
     FlowEntry,
     FlowKind,
     FlowOrigin,
@@ -128,7 +129,7 @@ class AuthorizeService:
 
     def _plan(self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit) -> Outcome | Action:
         """Back to the sign-in pages while the user is not signed in; else the kind's own plan."""
-        if flow.state in (FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.KMSI):
+        if flow.state in SIGNING_IN:
             return ToPage(with_flow(LOGIN_PATH, handle))
         if flow.kind is FlowKind.DEVICE:
             return self._resumer.plan_device(flow, token, unit)

@@ -1,5 +1,5 @@
-"""Routes of the sign-in pages: `/login`, `/login/password`, `/kmsi`, `/consent`, `/devicelogin`, and the
-first-party assets under `/static`.
+"""Routes of the sign-in pages: `/login`, `/login/password`, `/login/password/change`, `/kmsi`, `/consent`,
+`/devicelogin`, and the first-party assets under `/static`.
 
 Handlers stay thin: read the form, check its CSRF token, run the `SignInService` operation in a worker
 thread (argon2 and the database block), then redirect (303) to the next step or re-render the page with
@@ -28,6 +28,7 @@ from tenantry.http.paths import (
     DEVICE_LOGIN_PATH,
     KMSI_PATH,
     LOGIN_PATH,
+    PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
     STATIC_PREFIX,
     with_flow,
@@ -41,13 +42,20 @@ from tenantry.web.signin.views import DEVICE_BINDING, next_location, page, see_o
 Operation = Callable[[Mapping[str, str], str, str | None], SignInFlow]
 
 
-async def _step(deps: SignInPageDeps, request: Request, handle: str, error: AadstsError | None = None) -> Response:
-    """Show the flow's current step (with `error` inline); an unknown or expired flow is the error page."""
+class FormProblemError(ValueError):
+    """A form the page itself refuses before asking the service (the two new passwords differ)."""
+
+
+async def _step(
+    deps: SignInPageDeps, request: Request, handle: str, error: AadstsError | None = None, notice: str | None = None
+) -> Response:
+    """Show the flow's current step (with `error` or `notice` inline); an unknown or expired flow is the
+    error page."""
     try:
         view = await to_thread.run_sync(deps.service.view, handle, read_session_token(request))
     except AadstsError as err:
         return error_page(request, err)
-    return step_page(request, deps.csrf_key, view, handle, error)
+    return step_page(request, deps.csrf_key, view, handle, error, notice)
 
 
 async def show_step(deps: SignInPageDeps, request: Request) -> Response:
@@ -67,6 +75,8 @@ async def _submit(deps: SignInPageDeps, request: Request, operation: Operation) 
         flow = await to_thread.run_sync(operation, form, handle, read_session_token(request))
     except FlowStateError:
         return await _step(deps, request, handle), None
+    except FormProblemError as problem:
+        return await _step(deps, request, handle, notice=str(problem)), None
     except AadstsError as err:
         if err.code == Aadsts.FlowTokenExpired:
             return error_page(request, err), None
@@ -91,7 +101,8 @@ async def post_username(deps: SignInPageDeps, request: Request) -> Response:
 
 
 async def post_password(deps: SignInPageDeps, request: Request) -> Response:
-    """Password page: on success the new session's cookie (transient until "Stay signed in?") is set."""
+    """Password page: on success the new session's cookie (transient until "Stay signed in?") is set; a user
+    who must change the password goes to the change page without one."""
     service = deps.service
     issued: list[str] = []
 
@@ -99,6 +110,28 @@ async def post_password(deps: SignInPageDeps, request: Request) -> Response:
         if form.get("action") == "other":
             return service.another_account(handle)
         flow, new_token = service.password(handle, form.get("password", ""), token)
+        if new_token is not None:
+            issued.append(new_token)
+        return flow
+
+    response, _ = await _submit(deps, request, operation)
+    if issued:
+        set_session_cookie(response, issued[0], persistent=False)
+    return response
+
+
+async def post_password_change(deps: SignInPageDeps, request: Request) -> Response:
+    """ "Update your password": current, new and confirmed; on success the new session's cookie is set."""
+    service = deps.service
+    issued: list[str] = []
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        if form.get("action") == "other":
+            return service.another_account(handle)
+        new = form.get("new_password", "")
+        if new != form.get("confirm_password", ""):
+            raise FormProblemError("The new passwords don't match. Enter the same new password twice.")
+        flow, new_token = service.change_password(handle, form.get("current_password", ""), new, token)
         issued.append(new_token)
         return flow
 
@@ -181,8 +214,8 @@ _STATIC = StaticFiles(directory=str(resources.files("tenantry").joinpath("web", 
 
 def signin_routes(deps: SignInPageDeps) -> list[BaseRoute]:
     """The sign-in pages bound to their dependencies, and the static assets."""
-    paths = (LOGIN_PATH, PASSWORD_PATH, KMSI_PATH, CONSENT_PATH)
-    posts = (post_username, post_password, post_kmsi, post_consent)
+    paths = (LOGIN_PATH, PASSWORD_PATH, PASSWORD_CHANGE_PATH, KMSI_PATH, CONSENT_PATH)
+    posts = (post_username, post_password, post_password_change, post_kmsi, post_consent)
     steps: list[BaseRoute] = []
     for path, post in zip(paths, posts, strict=True):
         steps += [

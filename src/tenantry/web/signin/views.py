@@ -17,10 +17,12 @@ from tenantry.http.paths import (
     DEVICE_DONE_PATH,
     KMSI_PATH,
     LOGIN_PATH,
+    PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
     resume_path,
     with_flow,
 )
+from tenantry.passwords.policy import PasswordRejectedError
 from tenantry.sessions.flow import FlowKind, FlowState, SignInFlow
 from tenantry.sessions.signin import FlowView
 from tenantry.web.csrf import issue_token
@@ -30,6 +32,7 @@ DEVICE_BINDING = "devicelogin"
 _STEP_TEMPLATES = {
     FlowState.IDENTIFY: "signin/identify.html",
     FlowState.PASSWORD: "signin/password.html",
+    FlowState.PASSWORD_CHANGE: "signin/password_change.html",
     FlowState.KMSI: "signin/kmsi.html",
 }
 
@@ -40,6 +43,8 @@ def next_location(flow: SignInFlow, handle: str) -> str:
         return with_flow(LOGIN_PATH, handle)
     if flow.state is FlowState.PASSWORD:
         return with_flow(PASSWORD_PATH, handle)
+    if flow.state is FlowState.PASSWORD_CHANGE:
+        return with_flow(PASSWORD_CHANGE_PATH, handle)
     if flow.state is FlowState.KMSI:
         return with_flow(KMSI_PATH, handle)
     if flow.state is FlowState.CONSENT and flow.consent is not None:
@@ -73,9 +78,15 @@ def page(
 
 
 def step_page(
-    request: Request, csrf_key: MasterKey, view: FlowView, handle: str, error: AadstsError | None = None
+    request: Request,
+    csrf_key: MasterKey,
+    view: FlowView,
+    handle: str,
+    error: AadstsError | None = None,
+    notice: str | None = None,
 ) -> Response:
-    """The page of the flow's current step, or a redirect when the state has no page of its own."""
+    """The page of the flow's current step, or a redirect when the state has no page of its own; `notice`
+    is a form problem found before the service was asked (new and confirmed passwords differ)."""
     flow = view.flow
     if error is not None:  # for the log line of the refusal
         parties = request_context(request).parties
@@ -93,5 +104,8 @@ def step_page(
         "app_name": view.app_name,
         "username": flow.username or flow.login_hint,
         "account": view.account,
+        "notice": notice,
+        # A refused new password: Entra's sentence for people, above the AADSTS line.
+        "reason": error.user_message if isinstance(error, PasswordRejectedError) else None,
     }
     return page(request, csrf_key, template, handle, values, error)

@@ -1,0 +1,159 @@
+"""Issue 11's browser test: an administrator resets alice's password; alice signs in with MSAL Python's
+`acquire_token_interactive` (its own loopback listener, `response_mode=form_post`) in headless Chromium, is
+made to update her password, and gets her token; the refresh token she held before the reset answers 50173.
+
+MSAL opens "the system browser" through `webbrowser.open`; the test hands that URL to Playwright instead,
+while `acquire_token_interactive` waits for the reply in a worker thread (Playwright stays on the main one).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import msal
+import pytest
+
+from support.tokens import decode_unverified
+from tenantry.directory.models import User
+from tenantry.errors import Aadsts
+from tenantry.passwords.hashing import PasswordHashing
+
+from .conftest import PASSWORD, Live
+from .pages import WAIT_MS, SignInPages
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.browser]
+
+SCOPES = ["User.Read"]
+TEMPORARY = "Temp-Kiwi-4821!"
+NEW_PASSWORD = "Tuesday-Lantern-73!"
+# MSAL's own listener answers the form_post with this text.
+MSAL_DONE = "Authentication complete"
+
+
+def admin_reset(live: Live, user: User, temporary: str) -> None:
+    """What an administrator's reset does (issue 11 §4): a temporary password, "change at next sign-in",
+    and every session and refresh token issued before it revoked.
+
+    Written through the store until Graph's `PATCH /users/{id}` with `passwordProfile` lands."""
+    now = datetime.now(UTC)
+    with live.services.store.transaction(write=True) as unit:
+        current = unit.find_user(user.tenant_id, user.id)
+        assert current is not None
+        unit.update_user(
+            replace(
+                current,
+                password_hash=PasswordHashing().hash(temporary),
+                password_changed_at=now,
+                force_change_password_next_sign_in=True,
+                sign_in_sessions_valid_from=now,
+            )
+        )
+
+
+class Interactive:
+    """`acquire_token_interactive` in a worker thread; `webbrowser.open` hands its URL to the test."""
+
+    def __init__(self, app: msal.PublicClientApplication, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> None:
+        self._urls: queue.Queue[str] = queue.Queue()
+        monkeypatch.setattr(webbrowser, "open", self._open)
+        self._result: dict[str, Any] = {}
+        self._thread = threading.Thread(
+            target=lambda: self._result.update(app.acquire_token_interactive(SCOPES, timeout=60, **kwargs)),
+            name="msal-interactive",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _open(self, url: str, new: int = 0, autoraise: bool = True) -> bool:
+        self._urls.put(url)
+        return True
+
+    def auth_uri(self) -> str:
+        """The URL MSAL wanted the browser to open."""
+        return self._urls.get(timeout=WAIT_MS / 1000)
+
+    def result(self) -> dict[str, Any]:
+        """MSAL's answer once its listener got the reply and redeemed the code."""
+        self._thread.join(timeout=WAIT_MS / 1000)
+        assert not self._thread.is_alive(), "acquire_token_interactive did not return"
+        return self._result
+
+
+def finish(page: Page, flow: Interactive, live: Live) -> dict[str, Any]:
+    """The form_post reply reaches MSAL's listener; MSAL's result, its tokens under the log guard."""
+    page.get_by_text(MSAL_DONE).wait_for()
+    result = flow.result()
+    assert "access_token" in result, f"{result.get('error')}: {result.get('error_description')}"
+    live.watch(result)
+    return result
+
+
+@pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
+def test_reset_forces_a_change_then_msal_gets_its_token(
+    env: Live,
+    page: Page,
+    pages: SignInPages,
+    make_user: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Alice signs in (refresh token R1); an admin resets her password; MSAL's interactive flow shows the
+    password page (her SSO session was revoked), then "Update your password" (a wrong current password and
+    a banned new one refused on the page), then "Stay signed in?", and MSAL gets a token for her; R1 now
+    answers 50173 and the new refresh token works."""
+    from playwright.sync_api import expect  # here: the suite must import (and skip) without Playwright
+
+    env.server.guard.watch("temporary password", TEMPORARY)
+    env.server.guard.watch("new password", NEW_PASSWORD)
+    alice = make_user("alice", "Alice Smith")
+    app = env.msal_app()
+
+    first = Interactive(app, monkeypatch)
+    page.goto(first.auth_uri())
+    pages.expect_heading("Sign in")
+    pages.sign_in(alice.user_principal_name, PASSWORD, stay=True)
+    pages.expect_heading("Permissions requested")
+    pages.consent(accept=True)
+    before = finish(page, first, env)
+    old_refresh = before["refresh_token"]
+    # Revocation compares whole seconds (JWT times): the reset must fall in a later second than the sign-in.
+    signed_in_at = decode_unverified(before["id_token"]).claims["iat"]
+    time.sleep(max(0.0, signed_in_at + 1.05 - time.time()))
+
+    admin_reset(env, alice, TEMPORARY)
+
+    sso_cookies = {c["name"]: c["value"] for c in page.context.cookies() if c["name"].startswith("ESTSAUTH")}
+    second = Interactive(app, monkeypatch, login_hint=alice.user_principal_name)
+    page.goto(second.auth_uri())
+    pages.expect_heading("Enter password")
+    pages.enter_password(TEMPORARY)
+    pages.expect_heading("Update your password")
+    now_held = {c["name"]: c["value"] for c in page.context.cookies() if c["name"].startswith("ESTSAUTH")}
+    assert now_held == sso_cookies, "no session cookie before the password is changed"
+    pages.update_password("Not-The-Temp-1!", NEW_PASSWORD)
+    expect(page.locator("#error-message")).to_contain_text("AADSTS120000")
+    pages.update_password(TEMPORARY, "P@ssw0rd2024")
+    expect(page.locator("#error-message")).to_contain_text("AADSTS120018")
+    expect(page.locator("#error-reason")).to_contain_text("easily guessable")
+    pages.update_password(TEMPORARY, NEW_PASSWORD)
+    pages.expect_heading("Stay signed in?")
+    pages.stay_signed_in(stay=False)
+    after = finish(page, second, env)
+    claims = decode_unverified(after["access_token"]).claims
+    assert (claims["oid"], claims["scp"]) == (alice.id, "User.Read")
+
+    stale = app.acquire_token_by_refresh_token(old_refresh, SCOPES)
+    assert stale.get("error") == "invalid_grant" and stale.get("error_codes") == [Aadsts.FreshTokenNeeded], stale
+    assert stale["error_description"].startswith("AADSTS50173: ")
+    fresh = app.acquire_token_by_refresh_token(after["refresh_token"], SCOPES)
+    assert "access_token" in fresh, fresh
+    env.watch(fresh)
