@@ -5,12 +5,15 @@ assignments themselves are made by Global or Privileged Role Administrators only
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from graph.helpers import DENIED, assert_graph_error
 from graph.world import APP_ADMIN, CLOUD_APP_ADMIN, GLOBAL_ADMIN, PRIVILEGED_ROLE_ADMIN, GraphWorld, auth
+from tenantry.directory.models import Group, User
 from tenantry.directory.roles import find_role
 
 ASSIGNMENTS = "/v1.0/roleManagement/directory/roleAssignments"
@@ -130,3 +133,44 @@ def test_bad_role_assignments(graph: GraphWorld, client: Any, body: dict[str, st
     filled = {k: v.replace("{member}", member.id) for k, v in body.items()}
     response = client.post(ASSIGNMENTS, headers=auth(token), json=filled)
     assert response.status_code == status, response.text
+
+
+def new_group(graph: GraphWorld, *members: User, role_assignable: bool) -> Group:
+    """A fresh security group of the suite's tenant (role-assignable or not), with these direct members."""
+    group = Group(
+        str(uuid.uuid4()),
+        graph.tenant.id,
+        f"group-{uuid.uuid4().hex[:6]}",
+        datetime.now(UTC),
+        is_assignable_to_role=role_assignable,
+    )
+    with graph.services.store.transaction(write=True) as unit:
+        unit.add_group(group)
+        for member in members:
+            unit.add_group_member(graph.tenant.id, group.id, member.id)
+    return group
+
+
+def test_roles_are_assigned_to_role_assignable_groups_only(graph: GraphWorld, client: Any) -> None:
+    """A group not created role-assignable cannot hold a role (400 saying so); a role-assignable one can."""
+    token = graph.user_token(graph.new_user("assigner", GLOBAL_ADMIN), "Directory.AccessAsUser.All")
+    plain, assignable = new_group(graph, role_assignable=False), new_group(graph, role_assignable=True)
+    body = {"principalId": plain.id, "roleDefinitionId": role_id(APP_ADMIN), "directoryScopeId": "/"}
+    refused = client.post(ASSIGNMENTS, headers=auth(token), json=body)
+    assert "not role-assignable" in assert_graph_error(refused, 400, "Request_BadRequest")["message"]
+    assigned = client.post(ASSIGNMENTS, headers=auth(token), json={**body, "principalId": assignable.id})
+    assert assigned.status_code == 201, assigned.text
+    assert assigned.json()["principalId"] == assignable.id
+
+
+def test_members_of_a_role_assignable_group_hold_its_roles(graph: GraphWorld, client: Any) -> None:
+    """A direct member of a group holding Application Administrator manages apps; a member of a plain group
+    (whose role assignment the directory refuses) does not; `roles_of_principal` says the same."""
+    member, outsider = graph.new_user("member"), graph.new_user("outsider")
+    group = new_group(graph, member, role_assignable=True)
+    graph.roles.assign_role(graph.tenant.id, group.id, APP_ADMIN)
+    created = client.post("/v1.0/applications", headers=auth(graph.user_token(member)), json={"displayName": "x"})
+    assert created.status_code == 201, created.text
+    refused = client.post("/v1.0/applications", headers=auth(graph.user_token(outsider)), json={"displayName": "x"})
+    assert_graph_error(refused, 403, DENIED)
+    assert graph.services.authorizer.roles_of_principal(graph.tenant.id, member.id) == (find_role(APP_ADMIN),)

@@ -44,7 +44,7 @@ _DELEGATED = (
         "Sign you in and read your profile",
     ),
     ("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Admin", "Read all users' full profiles", ""),
-    ("c5366453-9fb0-48a5-a156-24f0c49a4b84", "Application.Read.All", "Admin", "Read applications", ""),
+    ("c79f8feb-a9db-4090-85f9-90d820caa0eb", "Application.Read.All", "Admin", "Read applications", ""),
     (
         "bdfbf15f-ee85-4955-8675-146e8e5296b5",
         "Application.ReadWrite.All",
@@ -53,6 +53,8 @@ _DELEGATED = (
         "",
     ),
     ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user", ""),
+    ("2f9ee017-59c1-4f1d-9472-bd5529a7b311", "Domain.Read.All", "Admin", "Read domains", ""),
+    ("0b5d694c-a244-4bde-86e6-eb5cd07730fe", "Domain.ReadWrite.All", "Admin", "Read and write domains", ""),
     (
         "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
         "AppRoleAssignment.ReadWrite.All",
@@ -67,6 +69,31 @@ _DELEGATED = (
         "Read and write directory RBAC settings",
         "",
     ),
+    (
+        "204e0828-b5ca-4ad8-b9f3-f32a958e7cc4",
+        "User.ReadWrite.All",
+        "Admin",
+        "Read and write all users' full profiles",
+        "",
+    ),
+    ("5f8c59db-677d-491f-a6b8-5f174b11ec1d", "Group.Read.All", "Admin", "Read all groups", ""),
+    ("4e46008b-f24c-477d-8fff-7bb4ec7aafe0", "Group.ReadWrite.All", "Admin", "Read and write all groups", ""),
+    ("06da0dbc-49e2-44d2-8312-53f166ab848a", "Directory.Read.All", "Admin", "Read directory data", ""),
+    ("c5366453-9fb0-48a5-a156-24f0c49a4b84", "Directory.ReadWrite.All", "Admin", "Read and write directory data", ""),
+    (
+        "b7887744-6746-4312-813d-72daeaee7e2d",
+        "UserAuthenticationMethod.ReadWrite.All",
+        "Admin",
+        "Read and write all users' authentication methods",
+        "",
+    ),
+    (
+        "56760768-b641-451f-8906-e1b8ab31bca7",
+        "User-PasswordProfile.ReadWrite.All",
+        "Admin",
+        "Read and write all password profiles and reset user passwords",
+        "",
+    ),
 )
 _APP_ROLES = (
     ("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Application.Read.All", "Read all applications"),
@@ -77,6 +104,8 @@ _APP_ROLES = (
         "Manage apps that this app creates or owns",
     ),
     ("7ab1d382-f21e-4acd-a863-ba3e13f7da61", "Directory.Read.All", "Read directory data"),
+    ("dbb9058a-0e50-45d7-ae91-66909b5d4664", "Domain.Read.All", "Read domains"),
+    ("7e05723c-0bb0-42da-be95-ae9f08a6e53c", "Domain.ReadWrite.All", "Read and write domains"),
     ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"),
     ("b0afded3-3588-46d8-8b3d-9842eff778da", "AuditLog.Read.All", "Read all audit log data"),
     (
@@ -88,6 +117,20 @@ _APP_ROLES = (
         "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8",
         "RoleManagement.ReadWrite.Directory",
         "Read and write all directory RBAC settings",
+    ),
+    ("741f803b-c850-494e-b5df-cde7c675a1ca", "User.ReadWrite.All", "Read and write all users' full profiles"),
+    ("5b567255-7703-4780-807c-7be8301ae99b", "Group.Read.All", "Read all groups"),
+    ("62a82d76-70ea-41e2-9197-370581804d09", "Group.ReadWrite.All", "Read and write all groups"),
+    ("19dbc75e-c2e2-444c-a770-ec69d8559fc7", "Directory.ReadWrite.All", "Read and write directory data"),
+    (
+        "50483e42-d915-4231-9639-7fdb7fd190e5",
+        "UserAuthenticationMethod.ReadWrite.All",
+        "Read and write all users' authentication methods",
+    ),
+    (
+        "cc117bb9-00cf-4eb8-b580-ea2a878fe8f7",
+        "User-PasswordProfile.ReadWrite.All",
+        "Read and write all password profiles and reset user passwords",
     ),
 )
 

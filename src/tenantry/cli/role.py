@@ -38,25 +38,45 @@ def assignment_view(assignment: RoleAssignment, principal: str = "") -> dict[str
     }
 
 
+def _principal(user: str | None, group: str | None, tenant: str | None) -> tuple[str, str, str]:
+    """(tenant id, object id, name) of the user or group named on the command line."""
+    if (user is None) == (group is None):
+        raise fail("name exactly one of --user and --group")
+    if user is not None:
+        member = _user(user)
+        tenant_id = get_tenant(tenant).id if tenant else member.tenant_id
+        if tenant_id != member.tenant_id:
+            raise fail(f"user '{user}' is not a member of tenant '{tenant}'")
+        return tenant_id, member.id, member.user_principal_name
+    if tenant is None:
+        raise fail("--group needs --tenant")
+    tenant_id = get_tenant(tenant).id
+    found = services().users.find_group(tenant_id, group or "")
+    if found is None:
+        raise fail(f"group '{group}' not found in tenant '{tenant}'")
+    return tenant_id, found.id, found.display_name
+
+
 @app.command("assign")
 def assign(
-    user: str = typer.Option(..., "--user", help="userPrincipalName of the user."),
+    user: str | None = typer.Option(None, "--user", help="userPrincipalName of the user."),
+    group: str | None = typer.Option(
+        None, "--group", "-g", help="Id or display name of a role-assignable group (needs --tenant)."
+    ),
     role: str = typer.Option(..., "--role", help="Role display name (e.g. 'Application Administrator') or id."),
     tenant: str | None = typer.Option(None, "--tenant", "-t", help="Tenant (default: the user's)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Give a user a built-in directory role across the tenant (audited)."""
-    member = _user(user)
-    tenant_id = get_tenant(tenant).id if tenant else member.tenant_id
-    if tenant_id != member.tenant_id:
-        raise fail(f"user '{user}' is not a member of tenant '{tenant}'")
+    """Give a user, or a role-assignable group (its direct members hold the role), a built-in directory
+    role across the tenant (audited)."""
+    tenant_id, principal_id, name = _principal(user, group, tenant)
     try:
-        assignment = roles().assign_role(tenant_id, member.id, role, ctx=cli_audit())
+        assignment = roles().assign_role(tenant_id, principal_id, role, ctx=cli_audit())
     except RoleAssignmentExistsError as exc:
-        raise fail(f"'{user}' already holds the role '{role}'") from exc
+        raise fail(f"'{name}' already holds the role '{role}'") from exc
     except (RoleError, RoleNotFoundError) as exc:
         raise fail(str(exc)) from exc
-    view = assignment_view(assignment, member.user_principal_name)
+    view = assignment_view(assignment, name)
     print_json(view) if as_json else print_record(view)
 
 
@@ -81,6 +101,7 @@ def list_(
     else:
         tenant_ids = [get_tenant(tenant).id] if tenant else [t.id for t in svc.directory.list_tenants()]
     names = {u.id: u.user_principal_name for t in tenant_ids for u in svc.users.list_users(t)}
+    names.update({g.id: g.display_name for t in tenant_ids for g in svc.users.list_groups(t)})
     views = [
         assignment_view(a, names.get(a.principal_id, ""))
         for t in tenant_ids

@@ -18,6 +18,7 @@ from tenantry.audit.recorder import SYSTEM, AuditContext, record
 from tenantry.audit.repository import AuditRepository
 from tenantry.common.clock import Clock
 from tenantry.common.ids import is_guid, new_guid
+from tenantry.directory.authorization import PrincipalRolesReader, list_principal_roles
 from tenantry.directory.principals import DirectoryPrincipal, PrincipalLookup, find_principal
 from tenantry.directory.repository import RoleAssignmentExistsError, RoleAssignmentRepository
 from tenantry.directory.roles import RoleAssignment, RoleDefinition, find_role
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 
-class RoleUnit(RoleAssignmentRepository, PrincipalLookup, AuditRepository, Protocol):
+class RoleUnit(RoleAssignmentRepository, PrincipalLookup, PrincipalRolesReader, AuditRepository, Protocol):
     """The repositories one role transaction needs."""
 
 
@@ -64,6 +65,17 @@ def _targets(role: RoleDefinition, principal: DirectoryPrincipal) -> tuple[Targe
     return (Target("Role", role.id, role.display_name), Target(principal.type, principal.id, name))
 
 
+def _check_role_assignable(unit: RoleUnit, tenant_id: str, principal: DirectoryPrincipal) -> None:
+    """Entra assigns roles only to groups created role-assignable (`isAssignableToRole`): their membership
+    is then managed only by those who may assign roles, so a group's owners cannot hand roles out."""
+    group = unit.find_group(tenant_id, principal.id)
+    if group is None or not group.is_assignable_to_role:
+        raise RoleError(
+            f"The group '{principal.display_name}' ({principal.id}) is not role-assignable: directory roles "
+            "can be assigned only to groups created with isAssignableToRole set to true."
+        )
+
+
 class RoleService:
     """Every call is one transaction; writes append their audit record in it."""
 
@@ -77,7 +89,7 @@ class RoleService:
     def _check_actor(self, unit: RoleUnit, tenant_id: str, ctx: AuditContext) -> None:
         if ctx.actor.kind != "user":
             return
-        held = {a.role_definition_id for a in unit.list_role_assignments(tenant_id, ctx.actor.id)}
+        held = {role.id for role in list_principal_roles(unit, tenant_id, ctx.actor.id)}
         if not held & ROLE_ADMINISTRATORS:
             raise RolePermissionError(
                 "Insufficient privileges to complete the operation. Requires one of the directory roles: "
@@ -93,8 +105,9 @@ class RoleService:
         ctx: AuditContext | None = None,
         directory_scope_id: str = TENANT_SCOPE,
     ) -> RoleAssignment:
-        """Give a user, group or service principal a built-in role (by template id or display name)
-        across the tenant; assigning a role the principal already holds raises `RoleAssignmentExistsError`.
+        """Give a user, role-assignable group or service principal a built-in role (by template id or display
+        name) across the tenant; a group that is not role-assignable raises `RoleError`, and assigning a role
+        the principal already holds raises `RoleAssignmentExistsError`.
         Without `ctx` the change is recorded as made by the system (the CLI)."""
         ctx = ctx or self._system()
         definition = _role(role)
@@ -105,6 +118,8 @@ class RoleService:
             principal = find_principal(unit, tenant_id, principal_id.lower()) if is_guid(principal_id) else None
             if principal is None:
                 raise RoleNotFoundError(f"no user, group or service principal '{principal_id}' in the tenant")
+            if principal.type == "Group":
+                _check_role_assignable(unit, tenant_id, principal)
             assignment = RoleAssignment(new_guid(), tenant_id, principal.id, definition.id, ctx.now)
             unit.add_role_assignment(assignment)
             record(unit, ctx, tenant_id, AuditActivity.ADD_ROLE_MEMBER, _targets(definition, principal), "Assign")

@@ -14,7 +14,9 @@ from tenantry.apps.models import Application
 from tenantry.common.clock import Clock
 from tenantry.common.compact_json import compact_json
 from tenantry.common.ids import b64url, jitter, new_guid
+from tenantry.directory.authorization import list_principal_roles
 from tenantry.directory.models import Tenant, User
+from tenantry.directory.roles import MEMBER_USER_TEMPLATE_ID
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes
 from tenantry.tokens.claims import IdTokenRequest, UserTokenRequest, id_token_claims, user_access_token_claims
@@ -65,6 +67,13 @@ def user_roles(grant: UserGrant, unit: StsUnit) -> tuple[str, ...]:
             if role is not None and "User" in role.allowed_member_types:
                 values.add(role.value)
     return tuple(sorted(values))
+
+
+def directory_role_ids(grant: UserGrant, unit: StsUnit) -> tuple[str, ...]:
+    """`wids`: template ids of the user's directory roles (assigned directly or to a role-assignable group
+    it is a member of), then Entra's member-user template id, which every member user carries."""
+    roles = list_principal_roles(unit, grant.tenant.id, grant.user.id)
+    return (*(role.id for role in roles), MEMBER_USER_TEMPLATE_ID)
 
 
 class UserTokenIssuer:
@@ -118,6 +127,7 @@ class UserTokenIssuer:
             lifetime=lifetime,
             session_id=grant.session_id,
             auth_methods=grant.auth_methods,
+            wids=directory_role_ids(grant, unit),
         )
         return self._minter.sign(user_access_token_claims(request), version=resource.version)
 

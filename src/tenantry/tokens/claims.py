@@ -76,10 +76,13 @@ class UserTokenRequest:
     lifetime: int
     session_id: str | None
     auth_methods: tuple[str, ...] = ("pwd",)
+    # Template ids of the user's directory roles, and Entra's member-user template id (§2.2 `wids`).
+    wids: tuple[str, ...] = ()
 
 
 def user_access_token_claims(req: UserTokenRequest) -> dict[str, Any]:
-    """Claims of a delegated token: `scp` (space-separated), the user's app `roles`, profile claims."""
+    """Claims of a delegated token: `scp` (space-separated), the user's app `roles`, profile claims, and
+    `wids` (the user's directory role template ids)."""
     claims: dict[str, Any] = {
         "aud": req.audience,
         "iss": issuer_for(req.base_url, req.tenant_id, req.version),
@@ -102,6 +105,8 @@ def user_access_token_claims(req: UserTokenRequest) -> dict[str, Any]:
     if req.version == 1:
         claims.update(unique_name=req.user.user_principal_name, upn=req.user.user_principal_name)
     claims.update(uti=new_token_id(), ver=f"{req.version}.0")
+    if req.wids:
+        claims["wids"] = list(req.wids)
     return claims
 
 
