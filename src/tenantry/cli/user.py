@@ -6,12 +6,13 @@ from typing import Any
 
 import typer
 
+from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.cli.common import get_tenant
 from tenantry.cli.context import services
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
 from tenantry.cli.views import iso
 from tenantry.directory.models import Group, User
-from tenantry.directory.users import UserError
+from tenantry.directory.users import PasswordRefusedError, UserError
 from tenantry.passwords.policy import WeakPasswordError
 
 app = typer.Typer(help="Manage users.", no_args_is_help=True)
@@ -26,6 +27,8 @@ def user_view(user: User) -> dict[str, Any]:
         "displayName": user.display_name,
         "mail": user.mail,
         "accountEnabled": user.account_enabled,
+        "givenName": user.given_name,
+        "surname": user.surname,
         "tenantId": user.tenant_id,
         "createdDateTime": iso(user.created_at),
     }
@@ -55,7 +58,7 @@ def create(
     """Create a cloud user."""
     try:
         user = services().users.create_user(get_tenant(tenant).id, upn, password, display_name, mail)
-    except (UserError, WeakPasswordError) as exc:
+    except (UserError, WeakPasswordError, PasswordRefusedError) as exc:
         raise fail(str(exc)) from exc
     print_json(user_view(user)) if as_json else print_record(user_view(user))
 
@@ -83,6 +86,99 @@ def enable(upn: str = typer.Option(..., "--upn"), as_json: bool = JSON_OPTION) -
     """Allow sign-in again (accountEnabled=true)."""
     user = services().users.set_enabled(_get_user(upn), True)
     print_json(user_view(user)) if as_json else typer.echo(f"Enabled {user.user_principal_name}.")
+
+
+ID_OPTION = typer.Option(..., "--id", help="The user's userPrincipalName or object id.")
+
+
+def _by_id(reference: str) -> User:
+    """`--id`: a UPN, or an object id searched in every tenant (the CLI acts for the system)."""
+    found = services().users.find_user(reference) if "@" in reference else None
+    if found is None and "@" not in reference:
+        tenants = services().directory.list_tenants()
+        found = next((u for t in tenants if (u := services().users.find_tenant_user(t.id, reference))), None)
+    if found is None:
+        raise fail(f"user '{reference}' not found")
+    return found
+
+
+@app.command("reset-password")
+def reset_password(
+    reference: str = ID_OPTION,
+    password: str | None = typer.Option(None, "--password", help="The new password; generated when omitted."),
+    no_force_change: bool = typer.Option(False, "--no-force-change", help="Do not make the user change it."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """An administrator's reset (Graph resetPassword): the user must change the password at next sign-in
+    unless --no-force-change; refresh tokens and SSO sessions are revoked. A generated password is printed
+    once."""
+    user = _by_id(reference)
+    try:
+        done = services().users.reset_password(user, password, force_change=not no_force_change)
+    except (UserError, PasswordRefusedError) as exc:
+        raise fail(str(exc)) from exc
+    result: dict[str, Any] = {"userPrincipalName": user.user_principal_name}
+    if done.generated_password is not None:
+        result["password"] = done.generated_password
+    result["forceChangePasswordNextSignIn"] = done.user.force_change_password_next_sign_in
+    if as_json:
+        print_json(result)
+        return
+    typer.echo(f"Reset the password of {user.user_principal_name}; its sessions and refresh tokens are revoked.")
+    if done.generated_password is not None:
+        typer.echo(f"Temporary password (shown once): {done.generated_password}")
+    if done.user.force_change_password_next_sign_in:
+        typer.echo("The user must change it at the next sign-in.")
+
+
+@app.command("change-password")
+def change_password(
+    reference: str = ID_OPTION,
+    current: str = typer.Option(..., "--current", help="The current password."),
+    new: str = typer.Option(..., "--new", help="The new password (the tenant's password policy applies)."),
+) -> None:
+    """The user's own change (as Graph me/changePassword): refused with AADSTS120000 for a wrong current
+    password, 120002/120003/120018 for a new one the policy refuses."""
+    user = _by_id(reference)
+    ctx = AuditContext(SYSTEM, services().clock.now())
+    try:
+        services().users.change_password(user, current, new, ctx=ctx)
+    except PasswordRefusedError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"Changed the password of {user.user_principal_name}.")
+
+
+@app.command("revoke-sessions")
+def revoke_sessions(reference: str = ID_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Sign the user out everywhere (Graph revokeSignInSessions): refresh tokens and SSO sessions issued
+    before now stop working (AADSTS50173, 50133)."""
+    user = services().users.revoke_sessions(_by_id(reference))
+    if as_json:
+        print_json({"userPrincipalName": user.user_principal_name, "value": True})
+    else:
+        typer.echo(f"Revoked the sessions and refresh tokens of {user.user_principal_name}.")
+
+
+@app.command("update")
+def update(
+    reference: str = ID_OPTION,
+    display_name: str | None = typer.Option(None, "--display-name"),
+    given_name: str | None = typer.Option(None, "--given-name"),
+    surname: str | None = typer.Option(None, "--surname"),
+    enabled: bool | None = typer.Option(None, "--enabled/--disabled", help="Allow or block sign-in."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a user's names or sign-in state (Graph PATCH /users/{id})."""
+    user = _by_id(reference)
+    wanted = {"display_name": display_name, "given_name": given_name, "surname": surname, "account_enabled": enabled}
+    changes = {k: v for k, v in wanted.items() if v is not None}
+    if not changes:
+        raise fail("nothing to change: give --display-name, --given-name, --surname, --enabled or --disabled")
+    try:
+        updated = services().users.update_user(user, changes)
+    except UserError as exc:
+        raise fail(str(exc)) from exc
+    print_json(user_view(updated)) if as_json else print_record(user_view(updated))
 
 
 @group_app.command("create")
