@@ -23,8 +23,7 @@ from tenantry.apps.repository import (
     ServicePrincipalDirectory,
     ServicePrincipalReader,
 )
-from tenantry.directory.repository import RoleAssignmentReader
-from tenantry.directory.roles import roles_of
+from tenantry.directory.authorization import PrincipalRolesReader, list_principal_roles
 
 # Graph application permissions that reach Global Administrator in one or two calls.
 PRIVILEGED_FIRST_PARTY_APP_ROLES = frozenset(
@@ -40,7 +39,7 @@ class PrivilegeUnit(
     ServicePrincipalReader,
     ServicePrincipalDirectory,
     AssignmentReader,
-    RoleAssignmentReader,
+    PrincipalRolesReader,
     Protocol,
 ):
     """The reads that decide whether an app holds privileged access."""
@@ -52,12 +51,12 @@ def is_first_party(app: Application | None) -> bool:
 
 
 def holds_privileged_access(unit: PrivilegeUnit, tenant_id: str, app: Application) -> bool:
-    """Whether the app's service principal in `tenant_id` holds a privileged directory role or a privileged
-    app role of a first-party API."""
+    """Whether the app's service principal in `tenant_id` holds a privileged directory role (directly or
+    through a role-assignable group) or a privileged app role of a first-party API."""
     sp = unit.find_service_principal_by_app_id(tenant_id, app.app_id)
     if sp is None:
         return False
-    if any(role.is_privileged for role in roles_of(unit.list_role_assignments(tenant_id, sp.id))):
+    if any(role.is_privileged for role in list_principal_roles(unit, tenant_id, sp.id)):
         return True
     for resource in unit.list_service_principals(tenant_id):
         resource_app = unit.find_application_by_app_id(resource.app_id)
