@@ -13,8 +13,6 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msal
@@ -23,7 +21,6 @@ import pytest
 from support.tokens import decode_unverified
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts
-from tenantry.passwords.hashing import PasswordHashing
 
 from .conftest import PASSWORD, Live
 from .pages import WAIT_MS, SignInPages
@@ -41,23 +38,11 @@ MSAL_DONE = "Authentication complete"
 
 
 def admin_reset(live: Live, user: User, temporary: str) -> None:
-    """What an administrator's reset does (issue 11 §4): a temporary password, "change at next sign-in",
-    and every session and refresh token issued before it revoked.
-
-    Written through the store until Graph's `PATCH /users/{id}` with `passwordProfile` lands."""
-    now = datetime.now(UTC)
-    with live.services.store.transaction(write=True) as unit:
-        current = unit.find_user(user.tenant_id, user.id)
-        assert current is not None
-        unit.update_user(
-            replace(
-                current,
-                password_hash=PasswordHashing().hash(temporary),
-                password_changed_at=now,
-                force_change_password_next_sign_in=True,
-                sign_in_sessions_valid_from=now,
-            )
-        )
+    """An administrator's reset (issue 11 §4) through the directory service Graph's `PATCH /users/{id}`
+    with `passwordProfile` calls: a temporary password, "change at next sign-in", and every session and
+    refresh token issued before it revoked."""
+    reset = live.services.users.reset_password(user, temporary)
+    assert reset.user.force_change_password_next_sign_in
 
 
 class Interactive:

@@ -228,6 +228,9 @@ def test_change_then_code_then_token_and_old_refresh_token_is_50173(
     assert now.password_hash is not None and now.password_hash.startswith("$argon2id$")
     assert now.password_hash != user.password_hash
     assert now.password_changed_at is not None and now.password_changed_at == now.sign_in_sessions_valid_from
+    records = services.audit.list_records(user.tenant_id)
+    [audited] = [r for r in records if r.targets[0].id == user.id and r.activity == "Change user password"]
+    assert (audited.actor.kind, audited.actor.id, audited.operation_type) == ("user", user.id, "Update")
 
     refreshed = client.acquire_token_by_refresh_token(old["refresh_token"], ["User.Read"])
     assert refreshed.get("error_codes") == [Aadsts.FreshTokenNeeded], refreshed

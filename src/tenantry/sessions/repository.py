@@ -14,6 +14,7 @@ from tenantry.apps.repository import (
     PermissionGrantRepository,
     ServicePrincipalRepository,
 )
+from tenantry.audit.repository import AuditRepository
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, TenantRepository, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
@@ -79,10 +80,11 @@ class SignInUnit(
     TokenRecordRepository,
     TenantRepository,
     PasswordPolicyRepository,
+    AuditRepository,
     Protocol,
 ):
     """What the sign-in pages use: sessions, flows, tenants and their password policies, users, consent
-    records and device codes."""
+    records, device codes, and the audit log (a password changed at sign-in)."""
 
 
 class SignInStore(Protocol):

@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from tenantry.audit.events import AuditActivity
+from tenantry.audit.models import Actor
+from tenantry.audit.recorder import AuditContext, record
 from tenantry.common.clock import Clock
 from tenantry.directory.models import PasswordPolicy, User
+from tenantry.directory.users import user_target
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
@@ -169,7 +173,8 @@ class SignInService:
         accepts (120002 / 120003 / 120018) and unlike the current one. Stores the new hash, clears the forced
         change, and revokes every earlier session and refresh token (`password_changed_at` and
         `sign_in_sessions_valid_from` are set to the new session's sign-in time, so only it survives);
-        returns the flow (now at "Stay signed in?") and the new session's cookie token."""
+        audited as "Change user password" by the user; returns the flow (now at "Stay signed in?") and the new
+        session's cookie token."""
         with self._store.transaction() as unit:
             flow = self._flows.find(handle, unit)
             if flow.state is not FlowState.PASSWORD_CHANGE or not flow.username or not flow.user_id:
@@ -202,6 +207,8 @@ class SignInService:
                 sign_in_sessions_valid_from=session.auth_time,
             )
             unit.update_user(changed)
+            ctx = AuditContext(Actor("user", user.id, user.user_principal_name), session.auth_time)
+            record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
             moved = password_changed(flow, user.id, session.id)
             if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):  # a double submit won: roll back
                 raise FlowStateError("the password was already changed in this flow")
