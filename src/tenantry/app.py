@@ -305,6 +305,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         roles=services.roles,
         audit=services.audit,
         authorizer=services.authorizer,
+        password_policies=services.password_policies,
     )
     return build_graph_app(deps)
 

@@ -11,7 +11,8 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
 - directory roles: `RoleManagement.ReadWrite.Directory`, Global and Privileged Role Administrator;
 - credentials or owners of an app holding privileged access: its owners, and callers who hold both app
   management and role management (Global Administrator; an app with both permissions);
-- first-party objects (Graph's SP, its application, its identifier URIs): nobody.
+- first-party objects (Graph's SP, its application, its identifier URIs): nobody;
+- the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ APP_CALLERS = {
     "app:RoleManagement.ReadWrite.Directory": ("RoleManagement.ReadWrite.Directory",),
     "app:Application+RoleManagement": ("Application.ReadWrite.All", "RoleManagement.ReadWrite.Directory"),
     "app:Directory.Read.All": ("Directory.Read.All",),
+    "app:Domain.ReadWrite.All": ("Domain.ReadWrite.All",),
 }
 USER_CALLERS = {
     "user:Global Administrator": GLOBAL_ADMIN,
@@ -55,6 +57,7 @@ USER_CALLERS = {
     "user:Application Administrator": APP_ADMIN,
     "user:Cloud Application Administrator": CLOUD_APP_ADMIN,
     "user:Global Reader": "Global Reader",
+    "user:Domain Name Administrator": "Domain Name Administrator",
     "user:no role": None,
 }
 CALLERS = [*APP_CALLERS, *USER_CALLERS]
@@ -168,6 +171,14 @@ def claim_graph_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Res
     return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
 
 
+def set_password_expiry(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Change how long the tenant's passwords stay valid (`PATCH /domains/{id}`; 2147483647 keeps them
+    never-expiring, so the suite's tenant is left as it was)."""
+    domain = graph.tenant.domains[0]
+    body = {"passwordValidityPeriodInDays": 2147483647}
+    return client.patch(f"/v1.0/domains/{domain}", headers=auth(caller.token), json=body)
+
+
 GRAPH_ROLE_GRANTERS = frozenset(
     {"app:AppRoleAssignment.ReadWrite.All", "user:Global Administrator", "user:Privileged Role Administrator"}
 )
@@ -189,6 +200,9 @@ ROLE_ASSIGNERS = frozenset(
     }
 )
 PRIVILEGED_APP_MANAGERS = frozenset({"app:Application+RoleManagement", "user:Global Administrator"})
+PASSWORD_EXPIRY_SETTERS = frozenset(
+    {"app:Domain.ReadWrite.All", "user:Global Administrator", "user:Domain Name Administrator"}
+)
 NOBODY: frozenset[str] = frozenset()
 
 MATRIX = {
@@ -202,6 +216,7 @@ MATRIX = {
     "disable Graph's SP": Case(disable_graph_sp, NOBODY),
     "delete Graph's SP": Case(delete_graph_sp, NOBODY),
     "claim Graph's identifier URI": Case(claim_graph_uri, NOBODY),
+    "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
 }
 
 

@@ -55,6 +55,7 @@ from tenantry.directory.roles import (
     AUDIT_LOGS,
     CONSENT_ANY_API,
     CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
+    DOMAINS,
     GROUPS,
     ORGANIZATION,
     OWNER_ACTIONS,
@@ -108,6 +109,8 @@ class Action(StrEnum):
     GROUP_UPDATE = f"{GROUPS}/basic/update"
     GROUP_DELETE = f"{GROUPS}/delete"
     GROUP_MEMBERS = f"{GROUPS}/members/update"
+    DOMAIN_READ = f"{DOMAINS}/allProperties/read"
+    DOMAIN_UPDATE = f"{DOMAINS}/allProperties/update"
 
 
 _APP_AND_SP_READS = frozenset({Action.APP_READ, Action.SP_READ})
@@ -117,6 +120,7 @@ _DIRECTORY_READS = _APP_AND_SP_READS | {
     Action.ORGANIZATION_READ,
     Action.USER_READ,
     Action.GROUP_READ,
+    Action.DOMAIN_READ,
 }
 _USER_WRITES = frozenset(
     {
@@ -182,6 +186,8 @@ APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
     "Directory.ReadWrite.All": _DIRECTORY_WRITES,
     "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
     "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
+    "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
+    "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
 }
 OWNED_BY = "Application.ReadWrite.OwnedBy"
 
@@ -204,12 +210,14 @@ DELEGATED_SCOPES: dict[str, frozenset[str]] = {
     "Directory.ReadWrite.All": _DIRECTORY_WRITES,
     "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
     "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
+    "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
+    "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
 }
 
 # What every member user may do without a role (Entra's default user permissions, read side: the
-# organization, role definitions, and all users and groups).
+# organization, role definitions, all users and groups, and the tenant's domains).
 DEFAULT_USER_ACTIONS = frozenset(
-    {Action.ORGANIZATION_READ, Action.ROLE_DEFINITION_READ, Action.USER_READ, Action.GROUP_READ}
+    {Action.ORGANIZATION_READ, Action.ROLE_DEFINITION_READ, Action.USER_READ, Action.GROUP_READ, Action.DOMAIN_READ}
 )
 
 INSUFFICIENT = "Insufficient privileges to complete the operation."

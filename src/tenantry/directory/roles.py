@@ -18,6 +18,7 @@ AUDIT_LOGS = "microsoft.directory/auditLogs"
 ORGANIZATION = "microsoft.directory/organization"
 USERS = "microsoft.directory/users"
 GROUPS = "microsoft.directory/groups"
+DOMAINS = "microsoft.directory/domains"
 
 # Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
 # Global and Privileged Role Administrators; the `AppRoleAssignment.ReadWrite.All` application permission).
@@ -119,6 +120,7 @@ _USER_MANAGEMENT = (
     }
 )
 _DIRECTORY_READERS = _USER_AND_GROUP_READS | {
+    f"{DOMAINS}/allProperties/read",
     f"{APPS}/allProperties/read",
     f"{SPS}/allProperties/read",
     f"{ORGANIZATION}/allProperties/read",
@@ -176,6 +178,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
             f"{AUDIT_LOGS}/allProperties/read",
             f"{ORGANIZATION}/allProperties/read",
             f"{ROLE_ASSIGNMENTS}/allProperties/read",
+            f"{DOMAINS}/allProperties/read",
         },
         privileged=True,
     ),
@@ -224,6 +227,13 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
             f"{GROUPS}/members/update",
             f"{USERS}/basic/update",
         },
+        privileged=True,
+    ),
+    _role(
+        "8329153b-31d0-4727-b945-745eb3bc5f31",
+        "Domain Name Administrator",
+        "Can manage domain names in cloud and on-premises.",
+        frozenset({f"{DOMAINS}/*", f"{ORGANIZATION}/allProperties/read"}),
         privileged=True,
     ),
     _role(

@@ -15,6 +15,7 @@ from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
+from tenantry.passwords.service import PasswordPolicyService
 from tenantry.tokens.keys import ActiveKey
 
 
@@ -34,6 +35,7 @@ class GraphDeps:
     roles: RoleService
     audit: AuditService
     authorizer: Authorizer
+    password_policies: PasswordPolicyService
 
 
 def graph_deps() -> GraphDeps:
