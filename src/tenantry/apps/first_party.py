@@ -55,8 +55,6 @@ _DELEGATED = (
     ("0e263e50-5827-48a4-b97c-d940288653c7", "Directory.AccessAsUser.All", "Admin", "Access directory as the user", ""),
     ("2f9ee017-59c1-4f1d-9472-bd5529a7b311", "Domain.Read.All", "Admin", "Read domains", ""),
     ("0b5d694c-a244-4bde-86e6-eb5cd07730fe", "Domain.ReadWrite.All", "Admin", "Read and write domains", ""),
-    ("2f9ee017-59c1-4f1d-9472-bd5529a7b311", "Domain.Read.All", "Admin", "Read domains", ""),
-    ("0b5d694c-a244-4bde-86e6-eb5cd07730fe", "Domain.ReadWrite.All", "Admin", "Read and write domains", ""),
     (
         "84bccea3-f856-4a8a-967b-dbe0a3d53a64",
         "AppRoleAssignment.ReadWrite.All",
@@ -106,8 +104,6 @@ _APP_ROLES = (
         "Manage apps that this app creates or owns",
     ),
     ("7ab1d382-f21e-4acd-a863-ba3e13f7da61", "Directory.Read.All", "Read directory data"),
-    ("dbb9058a-0e50-45d7-ae91-66909b5d4664", "Domain.Read.All", "Read domains"),
-    ("7e05723c-0bb0-42da-be95-ae9f08a6e53c", "Domain.ReadWrite.All", "Read and write domains"),
     ("dbb9058a-0e50-45d7-ae91-66909b5d4664", "Domain.Read.All", "Read domains"),
     ("7e05723c-0bb0-42da-be95-ae9f08a6e53c", "Domain.ReadWrite.All", "Read and write domains"),
     ("df021288-bdef-4463-88db-98f22de89214", "User.Read.All", "Read all users' full profiles"),
