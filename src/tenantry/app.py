@@ -32,6 +32,7 @@ from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.credentials.webhooks import WebhookSender, WebhookTarget
 from tenantry.directory.authorization import Authorizer
+from tenantry.directory.groups import GroupService
 from tenantry.directory.models import Tenant
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
@@ -85,6 +86,7 @@ class Services:
     minter: TokenMinter
     directory: DirectoryService[SqlUnit]
     users: UserService
+    groups: GroupService
     apps: AppService
     credentials: CredentialService
     roles: RoleService
@@ -136,6 +138,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     hasher = SecretHasher(master_key)
     minter = TokenMinter(keys)
     passwords = PasswordAuthenticator(hashing)
+    password_policies = PasswordPolicyService(writes, clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -146,14 +149,15 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         directory=DirectoryService(
             writes, clock, on_tenant_created=_provision_tenant, hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID})
         ),
-        users=UserService(writes, hashing, clock),
+        users=UserService(writes, hashing, clock, policy_for=password_policies.policy_for),
+        groups=GroupService(writes),
         apps=AppService(writes, clock),
         credentials=CredentialService(writes, hasher, clock),
         roles=RoleService(writes, clock),
         audit=AuditService(store.transaction),
         authorizer=Authorizer(store.transaction),
         share_links=ShareLinkService(writes, master_key, clock),
-        password_policies=PasswordPolicyService(writes, clock),
+        password_policies=password_policies,
         signin=SignInService(store, clock, passwords, hashing),
         protocol=_protocol_deps(settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords)),
     )
@@ -306,6 +310,8 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         audit=services.audit,
         authorizer=services.authorizer,
         password_policies=services.password_policies,
+        users=services.users,
+        groups=services.groups,
     )
     return build_graph_app(deps)
 

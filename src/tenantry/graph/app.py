@@ -17,7 +17,17 @@ from starlette.types import ASGIApp
 from tenantry.graph.deps import GraphDeps, graph_deps
 from tenantry.graph.failures import exception_handlers
 from tenantry.graph.responses import GraphJson, RequestIds
-from tenantry.graph.routes import applications, credentials, directory, domains, owners, service_principals
+from tenantry.graph.routes import (
+    applications,
+    credentials,
+    directory,
+    domains,
+    groups,
+    me,
+    owners,
+    service_principals,
+    users,
+)
 from tenantry.graph.strings import refuse_control_characters
 
 API_PREFIX = "/v1.0"
@@ -61,7 +71,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
 
     app.dependency_overrides[graph_deps] = bound_deps
     app.add_middleware(RequestIds)
-    for module in (applications, credentials, owners, service_principals, directory, domains):
+    for module in (applications, credentials, owners, service_principals, directory, users, me, groups, domains):
         app.include_router(module.router)
     default_openapi = app.openapi
 

@@ -13,8 +13,10 @@ from tenantry.common.clock import Clock
 from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
+from tenantry.directory.groups import GroupService
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
+from tenantry.directory.users import UserService
 from tenantry.passwords.service import PasswordPolicyService
 from tenantry.tokens.keys import ActiveKey
 
@@ -35,6 +37,8 @@ class GraphDeps:
     roles: RoleService
     audit: AuditService
     authorizer: Authorizer
+    users: UserService
+    groups: GroupService
     password_policies: PasswordPolicyService
 
 

@@ -3,11 +3,12 @@
 | raised by a service                                        | Graph answer                                      |
 |------------------------------------------------------------|---------------------------------------------------|
 | `AuthorizationError`, `RolePermissionError`                 | 403 `Authorization_RequestDenied`                 |
-| `NotFoundError`, `RoleNotFoundError`                        | 404 `Request_ResourceNotFound`                    |
+| `NotFoundError`, `RoleNotFoundError`, `UserNotFoundError`   | 404 `Request_ResourceNotFound`                    |
 | `ConflictError`, `RoleAssignmentExistsError`                | 409 `Request_MultipleObjectsWithSameKeyValue`     |
 | `CredentialPolicyError` (tenant lifetime cap)               | 400 `CredentialInvalidLifetimeAsPerAppPolicy`     |
 | `AppError`, `IdentifierUriTakenError`, `CredentialError`,  | 400 `Request_BadRequest`                          |
-| `CertificateFormatError`, `RoleError`, `ProofError`         |                                                   |
+| `CertificateFormatError`, `RoleError`, `ProofError`,        |                                                   |
+| `UserError`, `PasswordRefusedError` (message "AADSTS1200xx…") |                                                   |
 | FastAPI's body/parameter validation (its 422)               | 400 `Request_BadRequest`                          |
 | an unknown path / a wrong method                            | 400 `BadRequest` / 405 `Request_BadRequest`       |
 """
@@ -30,6 +31,7 @@ from tenantry.credentials.errors import CredentialError, CredentialPolicyError
 from tenantry.directory.authorization import AuthorizationError
 from tenantry.directory.repository import RoleAssignmentExistsError
 from tenantry.directory.role_service import RoleError, RoleNotFoundError, RolePermissionError
+from tenantry.directory.users import PasswordRefusedError, UserError, UserNotFoundError
 from tenantry.graph.errors import (
     BAD_REQUEST,
     CONFLICT,
@@ -47,10 +49,19 @@ Handler = Callable[[Request, Any], Coroutine[Any, Any, Response]]
 
 _STATUS: tuple[tuple[tuple[type[Exception], ...], int, str], ...] = (
     ((AuthorizationError, RolePermissionError), 403, DENIED),
-    ((NotFoundError, RoleNotFoundError), 404, NOT_FOUND),
+    ((NotFoundError, RoleNotFoundError, UserNotFoundError), 404, NOT_FOUND),
     ((ConflictError, RoleAssignmentExistsError), 409, CONFLICT),
     (
-        (AppError, IdentifierUriTakenError, CredentialError, CertificateFormatError, RoleError, ProofError),
+        (
+            AppError,
+            IdentifierUriTakenError,
+            CredentialError,
+            CertificateFormatError,
+            RoleError,
+            ProofError,
+            UserError,
+            PasswordRefusedError,
+        ),
         400,
         BAD_REQUEST,
     ),

@@ -109,3 +109,44 @@ AUDIT_FIELDS: dict[str, FieldSpec] = {
     "initiatedBy/app/displayName": FieldSpec(S),
     **_only_select("resultReason", "targetResources", "additionalDetails"),
 }
+
+USER_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G, sortable=True),
+    "accountEnabled": FieldSpec(B),
+    "displayName": FieldSpec(S, sortable=True),
+    "userPrincipalName": FieldSpec(S, sortable=True),
+    "mail": FieldSpec(S),
+    "givenName": FieldSpec(S),
+    "surname": FieldSpec(S),
+    "mailNickname": FieldSpec(S),
+    "createdDateTime": FieldSpec(D, sortable=True),
+    **_only_select(
+        "passwordPolicies",
+        "lastPasswordChangeDateTime",
+        "signInSessionsValidFromDateTime",
+        "onPremisesImmutableId",
+        "onPremisesSyncEnabled",
+        "onPremisesLastSyncDateTime",
+        "onPremisesSamAccountName",
+        "onPremisesUserPrincipalName",
+        "onPremisesDomainName",
+        "onPremisesSecurityIdentifier",
+        "onPremisesDistinguishedName",
+    ),
+}
+
+GROUP_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G, sortable=True),
+    "displayName": FieldSpec(S, sortable=True),
+    "mailNickname": FieldSpec(S),
+    "mailEnabled": FieldSpec(B),
+    "securityEnabled": FieldSpec(B),
+    "isAssignableToRole": FieldSpec(B),
+    "createdDateTime": FieldSpec(D, sortable=True),
+    **_only_select("description", "groupTypes", "mail", "deletedDateTime"),
+}
+
+AUTHENTICATION_METHOD_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(G),
+    **_only_select("password", "createdDateTime"),
+}
