@@ -1,4 +1,4 @@
-"""Issue 11's browser test: an administrator resets alice's password; alice signs in with MSAL Python's
+"""Issue 11's browser test: an administrator resets alice's password through Graph; alice signs in with MSAL Python's
 `acquire_token_interactive` (its own loopback listener, `response_mode=form_post`) in headless Chromium, is
 made to update her password, and gets her token; the refresh token she held before the reset answers 50173.
 
@@ -9,20 +9,24 @@ while `acquire_token_interactive` waits for the reply in a worker thread (Playwr
 from __future__ import annotations
 
 import queue
+import ssl
 import threading
 import time
+import uuid
 import webbrowser
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import msal
 import pytest
 
 from support.tokens import decode_unverified
+from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts
 
-from .conftest import PASSWORD, Live
+from .conftest import DOMAIN, PASSWORD, Live
 from .pages import WAIT_MS, SignInPages
 
 if TYPE_CHECKING:
@@ -38,11 +42,36 @@ MSAL_DONE = "Authentication complete"
 
 
 def admin_reset(live: Live, user: User, temporary: str) -> None:
-    """An administrator's reset (issue 11 §4) through the directory service Graph's `PATCH /users/{id}`
-    with `passwordProfile` calls: a temporary password, "change at next sign-in", and every session and
-    refresh token issued before it revoked."""
-    reset = live.services.users.reset_password(user, temporary)
-    assert reset.user.force_change_password_next_sign_in
+    """An administrator's reset, as a help desk script does it (issue 11 §4): a Helpdesk Administrator's
+    delegated Graph token (password grant of an admin-consented console with `User.ReadWrite.All`), then
+    `PATCH /v1.0/users/{id}` with `passwordProfile`: a temporary password, "change at next sign-in", and
+    every session and refresh token issued before it revoked."""
+    services, tenant_id = live.services, live.tenant.id
+    console = services.apps.create_app(tenant_id, f"Help desk console {uuid.uuid4().hex[:6]}", public_client=True)
+    console = services.apps.add_permission(console, GRAPH_APP_ID, "User.ReadWrite.All", "Scope")
+    services.apps.admin_consent(console)
+    helpdesk = services.users.create_user(tenant_id, f"helpdesk-{uuid.uuid4().hex[:8]}@{DOMAIN}", PASSWORD, "Help Desk")
+    services.roles.assign_role(tenant_id, helpdesk.id, "Helpdesk Administrator")
+    context = ssl.create_default_context(cafile=str(live.server.ca_path))
+    with httpx.Client(verify=context, timeout=30.0) as client:
+        form = {
+            "grant_type": "password",
+            "client_id": console.app_id,
+            "username": helpdesk.user_principal_name,
+            "password": PASSWORD,
+            "scope": f"{GRAPH_URI}/User.ReadWrite.All",
+        }
+        issued = client.post(f"{live.authority}/oauth2/v2.0/token", data=form)
+        assert issued.status_code == 200, issued.text
+        token = issued.json()["access_token"]
+        live.server.guard.watch("help desk token", token)
+        profile = {"password": temporary, "forceChangePasswordNextSignIn": True}
+        reset = client.patch(
+            f"{live.base_url}/v1.0/users/{user.id}",
+            json={"passwordProfile": profile},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert reset.status_code == 204, reset.text
 
 
 class Interactive:
