@@ -12,12 +12,9 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
 - credentials or owners of an app holding privileged access: its owners, and callers who hold both app
   management and role management (Global Administrator; an app with both permissions);
 - first-party objects (Graph's SP, its application, its identifier URIs): nobody;
-- directory roles go to users, service principals and role-assignable groups only: a role for a group not
-  created role-assignable is refused to everyone (its owners and group administrators could hand it out);
-- the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator.
-The user and group permissions and roles (User Administrator, `User.ReadWrite.All`, `Directory.ReadWrite.All`,
-…) are callers here to show they open none of these paths; who may reset whose password is
-`tests/unit/directory/test_password_reset.py`.
+- the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator;
+- a Global Administrator's password and sign-in (entra-reference §5.6): Privileged Authentication and Global
+  Administrators; its UPN: Global Administrators; a role-assignable group (create, join): Global Administrators.
 """
 
 from __future__ import annotations
@@ -42,7 +39,8 @@ from graph.world import (
 )
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import Application
-from tenantry.directory.models import Group
+from tenantry.audit.recorder import SYSTEM, AuditContext
+from tenantry.directory.groups import NewGroup
 
 GLOBAL_ADMIN_ROLE_ID = "62e90394-69f5-4237-9190-012177145e10"
 ROLE_MANAGEMENT_ROLE_ID = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"  # Graph's RoleManagement.ReadWrite.Directory
@@ -56,10 +54,6 @@ APP_CALLERS = {
     "app:RoleManagement.ReadWrite.Directory": ("RoleManagement.ReadWrite.Directory",),
     "app:Application+RoleManagement": ("Application.ReadWrite.All", "RoleManagement.ReadWrite.Directory"),
     "app:Directory.Read.All": ("Directory.Read.All",),
-    "app:Directory.ReadWrite.All": ("Directory.ReadWrite.All",),
-    "app:User.ReadWrite.All": ("User.ReadWrite.All",),
-    "app:Group.ReadWrite.All": ("Group.ReadWrite.All",),
-    "app:User-PasswordProfile.ReadWrite.All": ("User-PasswordProfile.ReadWrite.All",),
     "app:Domain.ReadWrite.All": ("Domain.ReadWrite.All",),
 }
 USER_CALLERS = {
@@ -69,10 +63,6 @@ USER_CALLERS = {
     "user:Cloud Application Administrator": CLOUD_APP_ADMIN,
     "user:Global Reader": "Global Reader",
     "user:Domain Name Administrator": "Domain Name Administrator",
-    "user:User Administrator": "User Administrator",
-    "user:Groups Administrator": "Groups Administrator",
-    "user:Privileged Authentication Administrator": "Privileged Authentication Administrator",
-    "user:Directory Writers": "Directory Writers",
     "user:no role": None,
 }
 CALLERS = [*APP_CALLERS, *USER_CALLERS]
@@ -142,29 +132,6 @@ def assign_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx
     return client.post(url, headers=auth(caller.token), json=body)
 
 
-def _group(graph: GraphWorld, *members: str, role_assignable: bool) -> Group:
-    """A fresh security group of the suite's tenant, with these direct members (object ids)."""
-    name = f"group-{uuid.uuid4().hex[:6]}"
-    group = Group(str(uuid.uuid4()), graph.tenant.id, name, datetime.now(UTC), is_assignable_to_role=role_assignable)
-    with graph.services.store.transaction(write=True) as unit:
-        unit.add_group(group)
-        for member in members:
-            unit.add_group_member(graph.tenant.id, group.id, member)
-    return group
-
-
-def global_admin_to_plain_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
-    """Assign Global Administrator to a group that is not role-assignable (whoever manages it would hand it out)."""
-    body = {"principalId": _group(graph, role_assignable=False).id, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID}
-    return client.post("/v1.0/roleManagement/directory/roleAssignments", headers=auth(caller.token), json=body)
-
-
-def global_admin_to_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
-    """Assign Global Administrator to a role-assignable group."""
-    body = {"principalId": _group(graph, role_assignable=True).id, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID}
-    return client.post("/v1.0/roleManagement/directory/roleAssignments", headers=auth(caller.token), json=body)
-
-
 def secret_on_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Add a client secret to an app holding RoleManagement.ReadWrite.Directory (and so act as it)."""
     app = _privileged_app(graph)
@@ -176,15 +143,6 @@ def owner_of_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> h
     app = _privileged_app(graph)
     body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
     return client.post(f"/v1.0/applications/{app.id}/owners/$ref", headers=auth(caller.token), json=body)
-
-
-def secret_on_app_privileged_through_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
-    """Add a client secret to an app whose service principal is a member of a role-assignable group holding
-    Privileged Role Administrator (a role held through a group is held all the same)."""
-    app = graph.new_app("grouped")
-    group = _group(graph, _sp_id(graph, app), role_assignable=True)
-    graph.roles.assign_role(graph.tenant.id, group.id, PRIVILEGED_ROLE_ADMIN)
-    return client.post(f"/v1.0/applications/{app.id}/addPassword", headers=auth(caller.token), json={})
 
 
 def secret_on_plain_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
@@ -226,6 +184,53 @@ def set_password_expiry(graph: GraphWorld, client: Any, caller: Caller) -> httpx
     return client.patch(f"/v1.0/domains/{domain}", headers=auth(caller.token), json=body)
 
 
+def reset_global_admin_password(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Reset a Global Administrator's password (then sign in as them)."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    body = {
+        "passwordProfile": {"password": f"Taken-{uuid.uuid4().hex[:8]}-Over!", "forceChangePasswordNextSignIn": False}
+    }
+    return client.patch(f"/v1.0/users/{target.id}", headers=auth(caller.token), json=body)
+
+
+def rename_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Change a Global Administrator's userPrincipalName (and so who signs in as them)."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    body = {"userPrincipalName": f"renamed-{uuid.uuid4().hex[:6]}@{graph.tenant.domains[0]}"}
+    return client.patch(f"/v1.0/users/{target.id}", headers=auth(caller.token), json=body)
+
+
+def disable_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Block a Global Administrator's sign-in."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    return client.patch(f"/v1.0/users/{target.id}", headers=auth(caller.token), json={"accountEnabled": False})
+
+
+def join_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add oneself to a role-assignable group holding Global Administrator."""
+    group = graph.services.groups.create_group(
+        graph.tenant.id,
+        NewGroup(f"admins-{uuid.uuid4().hex[:6]}", "admins", is_assignable_to_role=True),
+        ctx=AuditContext(SYSTEM, datetime.now(UTC)),
+    )
+    graph.roles.assign_role(graph.tenant.id, group.id, GLOBAL_ADMIN)
+    body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
+    return client.post(f"/v1.0/groups/{group.id}/members/$ref", headers=auth(caller.token), json=body)
+
+
+def create_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Create a role-assignable group (its owners and members could then be handed roles)."""
+    name = f"admins-{uuid.uuid4().hex[:6]}"
+    body = {
+        "displayName": name,
+        "mailNickname": name,
+        "mailEnabled": False,
+        "securityEnabled": True,
+        "isAssignableToRole": True,
+    }
+    return client.post("/v1.0/groups", headers=auth(caller.token), json=body)
+
+
 GRAPH_ROLE_GRANTERS = frozenset(
     {"app:AppRoleAssignment.ReadWrite.All", "user:Global Administrator", "user:Privileged Role Administrator"}
 )
@@ -251,22 +256,32 @@ PASSWORD_EXPIRY_SETTERS = frozenset(
     {"app:Domain.ReadWrite.All", "user:Global Administrator", "user:Domain Name Administrator"}
 )
 NOBODY: frozenset[str] = frozenset()
+# Entra §5.6: only Privileged Authentication and Global Administrators reach a Global Administrator; apps
+# with User.ReadWrite.All / User-PasswordProfile.ReadWrite.All reach users without an admin role only.
+GLOBAL_ADMIN_RESETTERS = frozenset({"user:Global Administrator", "user:Privileged Authentication Administrator"})
+# TODO(roles catalogue): Entra's Privileged Authentication Administrator also holds
+# `users/userPrincipalName/update`; here a UPN change needs `users/basic/update`, which it lacks.
+GLOBAL_ADMIN_RENAMERS = frozenset({"user:Global Administrator"})
+# Changing a role-assignable group is assigning its roles: group management *and* role management.
+ROLE_GROUP_MANAGERS = frozenset({"user:Global Administrator"})
 
 MATRIX = {
     "grant Graph app role": Case(grant_graph_role_management, GRAPH_ROLE_GRANTERS),
     "grant own API app role": Case(grant_own_api_role, APP_MANAGERS | GRAPH_ROLE_GRANTERS),
     "assign Global Administrator": Case(assign_global_admin, ROLE_ASSIGNERS),
-    "Global Administrator to a role-assignable group": Case(global_admin_to_role_assignable_group, ROLE_ASSIGNERS),
-    "Global Administrator to a plain group": Case(global_admin_to_plain_group, NOBODY),
     "secret on privileged app": Case(secret_on_privileged_app, PRIVILEGED_APP_MANAGERS),
     "owner of privileged app": Case(owner_of_privileged_app, PRIVILEGED_APP_MANAGERS),
-    "secret on app privileged through a group": Case(secret_on_app_privileged_through_group, PRIVILEGED_APP_MANAGERS),
     "secret on plain app": Case(secret_on_plain_app, APP_MANAGERS),
     "secret on Graph's application": Case(secret_on_graph_application, NOBODY),
     "disable Graph's SP": Case(disable_graph_sp, NOBODY),
     "delete Graph's SP": Case(delete_graph_sp, NOBODY),
     "claim Graph's identifier URI": Case(claim_graph_uri, NOBODY),
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
+    "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
+    "rename a Global Administrator": Case(rename_global_admin, GLOBAL_ADMIN_RENAMERS),
+    "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
+    "join a role-assignable group": Case(join_role_assignable_group, ROLE_GROUP_MANAGERS),
+    "create a role-assignable group": Case(create_role_assignable_group, ROLE_GROUP_MANAGERS),
 }
 
 
