@@ -12,9 +12,14 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
 - credentials or owners of an app holding privileged access: its owners, and callers who hold both app
   management and role management (Global Administrator; an app with both permissions);
 - first-party objects (Graph's SP, its application, its identifier URIs): nobody;
+- directory roles go to users, service principals and role-assignable groups only: a role for a group not
+  created role-assignable is refused to everyone (its owners and group administrators could hand it out);
 - the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator;
 - a Global Administrator's password and sign-in (entra-reference §5.6): Privileged Authentication and Global
   Administrators; its UPN: Global Administrators; a role-assignable group (create, join): Global Administrators.
+The user and group permissions and roles (User Administrator, `User.ReadWrite.All`, `Directory.ReadWrite.All`,
+…) are callers here to show they open none of these paths; who may reset whose password is
+`tests/unit/directory/test_password_reset.py`.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import Application
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.groups import NewGroup
+from tenantry.directory.models import Group
 
 GLOBAL_ADMIN_ROLE_ID = "62e90394-69f5-4237-9190-012177145e10"
 ROLE_MANAGEMENT_ROLE_ID = "9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8"  # Graph's RoleManagement.ReadWrite.Directory
@@ -54,6 +60,10 @@ APP_CALLERS = {
     "app:RoleManagement.ReadWrite.Directory": ("RoleManagement.ReadWrite.Directory",),
     "app:Application+RoleManagement": ("Application.ReadWrite.All", "RoleManagement.ReadWrite.Directory"),
     "app:Directory.Read.All": ("Directory.Read.All",),
+    "app:Directory.ReadWrite.All": ("Directory.ReadWrite.All",),
+    "app:User.ReadWrite.All": ("User.ReadWrite.All",),
+    "app:Group.ReadWrite.All": ("Group.ReadWrite.All",),
+    "app:User-PasswordProfile.ReadWrite.All": ("User-PasswordProfile.ReadWrite.All",),
     "app:Domain.ReadWrite.All": ("Domain.ReadWrite.All",),
 }
 USER_CALLERS = {
@@ -63,6 +73,10 @@ USER_CALLERS = {
     "user:Cloud Application Administrator": CLOUD_APP_ADMIN,
     "user:Global Reader": "Global Reader",
     "user:Domain Name Administrator": "Domain Name Administrator",
+    "user:User Administrator": "User Administrator",
+    "user:Groups Administrator": "Groups Administrator",
+    "user:Privileged Authentication Administrator": "Privileged Authentication Administrator",
+    "user:Directory Writers": "Directory Writers",
     "user:no role": None,
 }
 CALLERS = [*APP_CALLERS, *USER_CALLERS]
@@ -132,6 +146,29 @@ def assign_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx
     return client.post(url, headers=auth(caller.token), json=body)
 
 
+def _group(graph: GraphWorld, *members: str, role_assignable: bool) -> Group:
+    """A fresh security group of the suite's tenant, with these direct members (object ids)."""
+    name = f"group-{uuid.uuid4().hex[:6]}"
+    group = Group(str(uuid.uuid4()), graph.tenant.id, name, datetime.now(UTC), is_assignable_to_role=role_assignable)
+    with graph.services.store.transaction(write=True) as unit:
+        unit.add_group(group)
+        for member in members:
+            unit.add_group_member(graph.tenant.id, group.id, member)
+    return group
+
+
+def global_admin_to_plain_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Assign Global Administrator to a group that is not role-assignable (whoever manages it would hand it out)."""
+    body = {"principalId": _group(graph, role_assignable=False).id, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID}
+    return client.post("/v1.0/roleManagement/directory/roleAssignments", headers=auth(caller.token), json=body)
+
+
+def global_admin_to_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Assign Global Administrator to a role-assignable group."""
+    body = {"principalId": _group(graph, role_assignable=True).id, "roleDefinitionId": GLOBAL_ADMIN_ROLE_ID}
+    return client.post("/v1.0/roleManagement/directory/roleAssignments", headers=auth(caller.token), json=body)
+
+
 def secret_on_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Add a client secret to an app holding RoleManagement.ReadWrite.Directory (and so act as it)."""
     app = _privileged_app(graph)
@@ -143,6 +180,15 @@ def owner_of_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> h
     app = _privileged_app(graph)
     body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
     return client.post(f"/v1.0/applications/{app.id}/owners/$ref", headers=auth(caller.token), json=body)
+
+
+def secret_on_app_privileged_through_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to an app whose service principal is a member of a role-assignable group holding
+    Privileged Role Administrator (a role held through a group is held all the same)."""
+    app = graph.new_app("grouped")
+    group = _group(graph, _sp_id(graph, app), role_assignable=True)
+    graph.roles.assign_role(graph.tenant.id, group.id, PRIVILEGED_ROLE_ADMIN)
+    return client.post(f"/v1.0/applications/{app.id}/addPassword", headers=auth(caller.token), json={})
 
 
 def secret_on_plain_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
@@ -269,8 +315,11 @@ MATRIX = {
     "grant Graph app role": Case(grant_graph_role_management, GRAPH_ROLE_GRANTERS),
     "grant own API app role": Case(grant_own_api_role, APP_MANAGERS | GRAPH_ROLE_GRANTERS),
     "assign Global Administrator": Case(assign_global_admin, ROLE_ASSIGNERS),
+    "Global Administrator to a role-assignable group": Case(global_admin_to_role_assignable_group, ROLE_ASSIGNERS),
+    "Global Administrator to a plain group": Case(global_admin_to_plain_group, NOBODY),
     "secret on privileged app": Case(secret_on_privileged_app, PRIVILEGED_APP_MANAGERS),
     "owner of privileged app": Case(owner_of_privileged_app, PRIVILEGED_APP_MANAGERS),
+    "secret on app privileged through a group": Case(secret_on_app_privileged_through_group, PRIVILEGED_APP_MANAGERS),
     "secret on plain app": Case(secret_on_plain_app, APP_MANAGERS),
     "secret on Graph's application": Case(secret_on_graph_application, NOBODY),
     "disable Graph's SP": Case(disable_graph_sp, NOBODY),
