@@ -44,8 +44,22 @@ def test_role_assign_needs_exactly_one_principal(run: Run) -> None:
     """Neither or both of --user and --group is a usage error; --group needs --tenant."""
     run("tenant", "create", "--domain", DOMAIN, "--json")
     neither = run("role", "assign", "--role", "Global Reader", ok=False)
-    assert neither.exit_code == 1 and "exactly one of --user and --group" in neither.output
+    assert neither.exit_code == 1 and "exactly one of --user, --group and --sp" in neither.output
     both = run("role", "assign", "--user", f"a@{DOMAIN}", "--group", "g", "--role", "Global Reader", ok=False)
     assert both.exit_code == 1
     no_tenant = run("role", "assign", "--group", "g", "--role", "Global Reader", ok=False)
     assert no_tenant.exit_code == 1 and "--group needs --tenant" in no_tenant.output
+
+
+def test_role_assign_to_a_service_principal(run: Run) -> None:
+    """`--sp` names an app (appId); its service principal in the app's tenant gets the role, listed by name."""
+    run("tenant", "create", "--domain", DOMAIN, "--json")
+    app_id = _json(run("app", "create", "--tenant", DOMAIN, "--name", "Provisioner", "--json"))["appId"]
+    assigned = _json(run("role", "assign", "--sp", app_id, "--role", "User Administrator", "--json"))
+    assert (assigned["principal"], assigned["roleName"]) == ("Provisioner", "User Administrator")
+    listed = _json(run("role", "list", "--tenant", DOMAIN, "--json"))
+    assert [(r["principalId"], r["principal"]) for r in listed] == [(assigned["principalId"], "Provisioner")]
+    unknown = run(
+        "role", "assign", "--sp", "00000000-0000-0000-0000-00000000abcd", "--role", "User Administrator", ok=False
+    )
+    assert unknown.exit_code == 1

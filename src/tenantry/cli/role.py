@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from tenantry.cli.common import get_tenant
+from tenantry.cli.common import get_app, get_tenant
 from tenantry.cli.context import cli_audit, roles, services
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
 from tenantry.cli.views import iso
@@ -38,10 +38,24 @@ def assignment_view(assignment: RoleAssignment, principal: str = "") -> dict[str
     }
 
 
-def _principal(user: str | None, group: str | None, tenant: str | None) -> tuple[str, str, str]:
-    """(tenant id, object id, name) of the user or group named on the command line."""
-    if (user is None) == (group is None):
-        raise fail("name exactly one of --user and --group")
+def _service_principal(reference: str, tenant: str | None) -> tuple[str, str, str]:
+    """(tenant id, object id, name) of an app's service principal in `tenant` (default: the app's own)."""
+    registered = get_app(reference)
+    tenant_id = get_tenant(tenant).id if tenant else registered.tenant_id
+    found = next(
+        (sp for sp in services().apps.list_service_principals(tenant_id) if sp.app_id == registered.app_id), None
+    )
+    if found is None:
+        raise fail(f"the app '{reference}' has no service principal in tenant '{tenant or tenant_id}'")
+    return tenant_id, found.id, found.display_name
+
+
+def _principal(user: str | None, group: str | None, sp: str | None, tenant: str | None) -> tuple[str, str, str]:
+    """(tenant id, object id, name) of the user, group or service principal named on the command line."""
+    if sum(option is not None for option in (user, group, sp)) != 1:
+        raise fail("name exactly one of --user, --group and --sp")
+    if sp is not None:
+        return _service_principal(sp, tenant)
     if user is not None:
         member = _user(user)
         tenant_id = get_tenant(tenant).id if tenant else member.tenant_id
@@ -63,13 +77,16 @@ def assign(
     group: str | None = typer.Option(
         None, "--group", "-g", help="Id or display name of a role-assignable group (needs --tenant)."
     ),
+    sp: str | None = typer.Option(
+        None, "--sp", help="appId, object id or App ID URI of an app: its service principal gets the role."
+    ),
     role: str = typer.Option(..., "--role", help="Role display name (e.g. 'Application Administrator') or id."),
     tenant: str | None = typer.Option(None, "--tenant", "-t", help="Tenant (default: the user's)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Give a user, or a role-assignable group (its direct members hold the role), a built-in directory
-    role across the tenant (audited)."""
-    tenant_id, principal_id, name = _principal(user, group, tenant)
+    """Give a user, a role-assignable group (its direct members hold the role) or an app's service principal
+    a built-in directory role across the tenant (audited)."""
+    tenant_id, principal_id, name = _principal(user, group, sp, tenant)
     try:
         assignment = roles().assign_role(tenant_id, principal_id, role, ctx=cli_audit())
     except RoleAssignmentExistsError as exc:
@@ -102,6 +119,7 @@ def list_(
         tenant_ids = [get_tenant(tenant).id] if tenant else [t.id for t in svc.directory.list_tenants()]
     names = {u.id: u.user_principal_name for t in tenant_ids for u in svc.users.list_users(t)}
     names.update({g.id: g.display_name for t in tenant_ids for g in svc.users.list_groups(t)})
+    names.update({sp.id: sp.display_name for t in tenant_ids for sp in svc.apps.list_service_principals(t)})
     views = [
         assignment_view(a, names.get(a.principal_id, ""))
         for t in tenant_ids
