@@ -8,7 +8,7 @@
 | `CredentialPolicyError` (tenant lifetime cap)               | 400 `CredentialInvalidLifetimeAsPerAppPolicy`     |
 | `AppError`, `IdentifierUriTakenError`, `CredentialError`,  | 400 `Request_BadRequest`                          |
 | `CertificateFormatError`, `RoleError`, `ProofError`,        |                                                   |
-| `UserError`, `PasswordRefusedError` (message "AADSTS1200xx…") |                                                   |
+| `UserError`, `PasswordRefusedError` ("AADSTS1200xx: …")     |                                                   |
 | FastAPI's body/parameter validation (its 422)               | 400 `Request_BadRequest`                          |
 | an unknown path / a wrong method                            | 400 `BadRequest` / 405 `Request_BadRequest`       |
 """
