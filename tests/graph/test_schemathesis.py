@@ -81,6 +81,9 @@ def test_openapi_document_is_published(client: Any) -> None:
     )
     assert "/roleManagement/directory/roleAssignments" in document["paths"]
     assert "/auditLogs/directoryAudits" in document["paths"]
+    assert {"/users", "/users/{id}", "/me", "/me/changePassword", "/groups", "/groups/{id}/members/$ref"} <= set(
+        document["paths"]
+    )
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert "422" not in str(document["paths"])
 
