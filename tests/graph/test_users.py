@@ -22,6 +22,7 @@ from tenantry.common.ids import new_guid
 from tenantry.directory.models import User
 from tenantry.errors import AadstsError
 from tenantry.passwords.hashing import PasswordHashing
+from tenantry.passwords.policy import check_new_password, context_for
 from tenantry.sessions.models import SsoSession
 from tenantry.sessions.service import check_session
 from tenantry.tokens.models import RefreshToken
@@ -211,8 +212,11 @@ def test_helpdesk_resets_a_plain_user_with_a_generated_password(graph: GraphWorl
     assert "/authentication/operations/" in response.headers["location"]
     generated = response.json()["newPassword"]
     graph.sensitive.add(generated)
-    assert len(generated) >= 8
     after = stored(graph, target)
+    check_new_password(
+        generated, context_for(after, graph.tenant, graph.services.password_policies.policy_for(graph.tenant.id))
+    )
+    assert HASHING.verify(after.password_hash, generated)
     assert after.force_change_password_next_sign_in and after.sign_in_sessions_valid_from is not None
     assert_entra_error(redeem(graph, client, refresh), 50173, 400, "invalid_grant")
     hour_ago = datetime.now(UTC) - timedelta(hours=1)

@@ -216,6 +216,18 @@ class UserService:
         except PasswordRejectedError as exc:
             raise PasswordRefusedError(exc) from None
 
+    @classmethod
+    def _temporary_password(cls, user: User, tenant: Tenant, policy: PasswordPolicy) -> str:
+        """A generated password the tenant's policy accepts for `user` (a random 16 characters nearly always
+        is; one that happens to hold the user's name or a banned term is drawn again)."""
+        while True:
+            candidate = generate_password()
+            try:
+                cls._refuse(user, tenant, policy, candidate)
+            except PasswordRefusedError:
+                continue
+            return candidate
+
     def find_user(self, upn: str) -> User | None:
         """By UPN."""
         with self._transaction() as unit:
@@ -293,13 +305,14 @@ class UserService:
         refresh token and SSO session is revoked (entra-reference §5.6: "reset passwords and invalidate
         refresh tokens"). Reusing an earlier password is allowed on reset (§5.2)."""
         ctx = ctx or self._system()
-        generated = generate_password() if password is None else None
-        new_password = generated or password or ""
         policy = self._policy_for(user.tenant_id)
         with self._transaction() as unit:
             current = unit.find_user(user.tenant_id, user.id) or user
+            tenant = self._tenant(unit, user.tenant_id)
+            generated = self._temporary_password(current, tenant, policy) if password is None else None
+            new_password = generated or password or ""
             if generated is None:
-                self._refuse(current, self._tenant(unit, user.tenant_id), policy, new_password)
+                self._refuse(current, tenant, policy, new_password)
             updated = replace(
                 current,
                 password_hash=self._hashing.hash(new_password),
