@@ -329,3 +329,16 @@ def test_helpdesk_cannot_revoke_a_global_administrators_sessions(graph: GraphWor
     target = graph.new_user("gus", GLOBAL_ADMIN)
     response = client.post(f"/v1.0/users/{target.id}/revokeSignInSessions", headers=admin_headers(graph, HELPDESK))
     assert_graph_error(response, 403, DENIED)
+
+
+def test_force_change_alone_keeps_the_password(graph: GraphWorld, client: Any) -> None:
+    """`passwordProfile` with only `forceChangePasswordNextSignIn`: the flag changes, the password does not."""
+    target = graph.new_user("jack")
+    before = stored(graph, target).password_hash
+    body = {"passwordProfile": {"forceChangePasswordNextSignIn": True}}
+    response = client.patch(f"/v1.0/users/{target.id}", headers=admin_headers(graph, HELPDESK), json=body)
+    assert response.status_code == 204, response.text
+    after = stored(graph, target)
+    assert after.force_change_password_next_sign_in and after.password_hash == before
+    denied = client.patch(f"/v1.0/users/{target.id}", headers=admin_headers(graph), json=body)
+    assert_graph_error(denied, 403, DENIED)

@@ -327,6 +327,19 @@ class UserService:
             record(unit, ctx, user.tenant_id, AuditActivity.RESET_USER_PASSWORD, targets, "Update")
         return PasswordReset(updated, generated)
 
+    def require_password_change(self, user: User, force: bool, *, ctx: AuditContext | None = None) -> User:
+        """Graph `PATCH passwordProfile` without a password: the user must (or need no longer) change the
+        password at the next sign-in; the password itself stays."""
+        ctx = ctx or self._system()
+        with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
+            updated = replace(current, force_change_password_next_sign_in=force)
+            unit.update_user(updated)
+            modified = (("ForceChangePasswordNextSignIn", str(current.force_change_password_next_sign_in), str(force)),)
+            targets = (user_target(updated, modified),)
+            record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, targets, "Update")
+        return updated
+
     def change_password(self, user: User, current_password: str, new_password: str, *, ctx: AuditContext) -> User:
         """The user's own change (Graph `me/changePassword`, the CLI): the current password must verify
         (120000), the new one meet the policy and differ from it (§5.2: no reuse on change). A forced change

@@ -46,9 +46,20 @@ def check_revocation(call: Call, target: User) -> None:
     call.rights.check_session_revocation(roles, target_in_role_assignable_group=in_group)
 
 
+def check_reset(call: Call, target: User) -> None:
+    """Resetting `target`'s password (or its force-change flag): the reset table of §5.6."""
+    roles, in_group = _target(call, target)
+    call.rights.check_password_reset(roles, target_in_role_assignable_group=in_group)
+
+
 def reset_password(call: Call, user: User, password: str | None, *, force_change: bool) -> str | None:
     """An admin reset of `user` by the caller, under the reset table of §5.6; returns the generated
     password, or None when `password` was given."""
-    roles, in_group = _target(call, user)
-    call.rights.check_password_reset(roles, target_in_role_assignable_group=in_group)
+    check_reset(call, user)
     return call.deps.users.reset_password(user, password, force_change=force_change, ctx=call.audit).generated_password
+
+
+def require_password_change(call: Call, user: User, force: bool) -> None:
+    """`passwordProfile.forceChangePasswordNextSignIn` alone: part of resetting, so under the same table."""
+    check_reset(call, user)
+    call.deps.users.require_password_change(user, force, ctx=call.audit)

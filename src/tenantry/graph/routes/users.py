@@ -23,7 +23,14 @@ from tenantry.graph.fields import AUTHENTICATION_METHOD_FIELDS, GROUP_FIELDS, US
 from tenantry.graph.listing import API_PREFIX, context_url
 from tenantry.graph.responses import GraphJson
 from tenantry.graph.routes.common import ListOptions, SelectOption, check_object_id, no_content, ok
-from tenantry.graph.routes.user_rights import check_revocation, check_sensitive, reset_password, user_records
+from tenantry.graph.routes.user_rights import (
+    check_reset,
+    check_revocation,
+    check_sensitive,
+    require_password_change,
+    reset_password,
+    user_records,
+)
 from tenantry.graph.schemas.common import Collection
 from tenantry.graph.schemas.users import (
     PASSWORD_METHOD_ID,
@@ -132,11 +139,13 @@ def update_user(user: UserDep, body: Annotated[UserPatch, Body()], call: CallDep
     if "user_principal_name" in changes:
         check_sensitive(call, Action.USER_UPDATE, user)
     if body.password_profile is not None:
+        check_reset(call, user)  # every check before the first write
         profile = body.password_profile
-        if profile.password is None:
-            raise bad_request("passwordProfile.password is required to reset a password.")
         force = profile.force_change_password_next_sign_in
-        reset_password(call, user, profile.password, force_change=True if force is None else force)
+        if profile.password is not None:
+            reset_password(call, user, profile.password, force_change=True if force is None else force)
+        elif force is not None:
+            require_password_change(call, user, force)
     if changes:
         call.deps.users.update_user(user, changes, ctx=call.audit)
     return Response(status_code=204)
