@@ -308,8 +308,9 @@ GLOBAL_ADMIN_RESETTERS = frozenset({"user:Global Administrator", "user:Privilege
 # TODO(roles catalogue): Entra's Privileged Authentication Administrator also holds
 # `users/userPrincipalName/update`; here a UPN change needs `users/basic/update`, which it lacks.
 GLOBAL_ADMIN_RENAMERS = frozenset({"user:Global Administrator"})
-# Changing a role-assignable group is assigning its roles: group management *and* role management.
-ROLE_GROUP_MANAGERS = frozenset({"user:Global Administrator"})
+# Changing a role-assignable group is assigning its roles: Global and Privileged Role Administrators (Entra's
+# `groupsAssignableToRoles` actions), or an app with both group and role management (none of the callers).
+ROLE_GROUP_MANAGERS = frozenset({"user:Global Administrator", "user:Privileged Role Administrator"})
 
 MATRIX = {
     "grant Graph app role": Case(grant_graph_role_management, GRAPH_ROLE_GRANTERS),

@@ -84,15 +84,9 @@ def test_only_security_groups(graph: GraphWorld, client: Any, change: dict[str, 
     assert_graph_error(response, 400, BAD_REQUEST)
 
 
-# TODO(R's catalogue): Entra lets Privileged Role Administrators create role-assignable groups; the role
-# lacks `groups/create` here for now.
-PRA_CREATES = pytest.param(
-    PRIVILEGED_ROLE_ADMIN, True, marks=pytest.mark.xfail(reason="Privileged Role Administrator lacks groups/create")
-)
-
-
 @pytest.mark.parametrize(
-    ("role", "allowed"), [(GROUPS_ADMIN, False), (USER_ADMIN, False), PRA_CREATES, (GLOBAL_ADMIN, True)]
+    ("role", "allowed"),
+    [(GROUPS_ADMIN, False), (USER_ADMIN, False), (PRIVILEGED_ROLE_ADMIN, True), (GLOBAL_ADMIN, True)],
 )
 def test_role_assignable_group_needs_role_management(graph: GraphWorld, client: Any, role: str, allowed: bool) -> None:
     """Creating a role-assignable group: Privileged Role Administrator or Global Administrator only."""

@@ -28,8 +28,9 @@ Users and groups add more guarded actions, for the same reason:
   `check_password_reset` and `check_session_revocation`; `check_sensitive_user_update` applies the same
   table's four columns to deleting, disabling, or changing the UPN of a user;
 - creating, changing, deleting or changing the members (`GROUP_*`) of a **role-assignable** group hands out
-  its roles, so it also needs `ROLE_ASSIGNMENT_WRITE` (Global and Privileged Role Administrators,
-  `RoleManagement.ReadWrite.Directory`). Use `check_group_change`.
+  its roles, so it needs Entra's `groupsAssignableToRoles` actions (Global and Privileged Role
+  Administrators) or, app-only, `RoleManagement.ReadWrite.Directory` besides the group permission. Use
+  `check_group_change`.
 
 A user's roles are those assigned to it and those of the role-assignable groups it is a direct member of
 (`list_principal_roles`).
@@ -60,6 +61,7 @@ from tenantry.directory.roles import (
     ORGANIZATION,
     OWNER_ACTIONS,
     PRIVILEGED_APP_MANAGEMENT,
+    ROLE_ASSIGNABLE_GROUPS,
     ROLE_ASSIGNMENTS,
     SP_APP_ROLE_GRANT,
     SP_MANAGEMENT,
@@ -109,6 +111,9 @@ class Action(StrEnum):
     GROUP_UPDATE = f"{GROUPS}/basic/update"
     GROUP_DELETE = f"{GROUPS}/delete"
     GROUP_MEMBERS = f"{GROUPS}/members/update"
+    ROLE_GROUP_CREATE = f"{ROLE_ASSIGNABLE_GROUPS}/create"
+    ROLE_GROUP_UPDATE = f"{ROLE_ASSIGNABLE_GROUPS}/allProperties/update"
+    ROLE_GROUP_DELETE = f"{ROLE_ASSIGNABLE_GROUPS}/delete"
     DOMAIN_READ = f"{DOMAINS}/allProperties/read"
     DOMAIN_UPDATE = f"{DOMAINS}/allProperties/update"
 
@@ -167,6 +172,14 @@ GUARDED_ACTIONS = frozenset(
         Action.GROUP_MEMBERS,
     }
 )
+
+# Group action → Entra's action on a role-assignable group (`check_group_change`).
+_ROLE_ASSIGNABLE_GROUP_ACTIONS = {
+    Action.GROUP_CREATE: Action.ROLE_GROUP_CREATE,
+    Action.GROUP_UPDATE: Action.ROLE_GROUP_UPDATE,
+    Action.GROUP_MEMBERS: Action.ROLE_GROUP_UPDATE,
+    Action.GROUP_DELETE: Action.ROLE_GROUP_DELETE,
+}
 
 # Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
 APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -344,12 +357,29 @@ class CallerRights:
 
     def check_group_change(self, action: Action, *, role_assignable: bool) -> None:
         """Creating, updating, deleting or changing the members of a group (`GROUP_*`). A role-assignable
-        group's members hold its roles, so changing it is assigning roles: it also needs
-        `ROLE_ASSIGNMENT_WRITE` (Global and Privileged Role Administrators, `RoleManagement.ReadWrite.Directory`)."""
-        self._check(action)
-        if role_assignable:
-            reason = "The group is role-assignable: changing it or its members hands out its directory roles."
-            self._check(Action.ROLE_ASSIGNMENT_WRITE, reason=reason)
+        group's members hold its roles, so changing it is assigning roles (Entra's `groupsAssignableToRoles`
+        actions): a role holding them (Global and Privileged Role Administrators), with delegated scopes
+        covering the group action and role assignment; app-only, the group permission and
+        `RoleManagement.ReadWrite.Directory` together (or such a role on the service principal)."""
+        if not role_assignable:
+            self._check(action)
+            return
+        reason = "The group is role-assignable: changing it or its members hands out its directory roles."
+        privileged = _ROLE_ASSIGNABLE_GROUP_ACTIONS[action]
+        by_role = any(role.allows(privileged) for role in self.roles)
+        if self.caller.is_app:
+            if not by_role:
+                self._check(action, reason=reason)
+                self._check(Action.ROLE_ASSIGNMENT_WRITE, reason=reason)
+            return
+        for needed in (action, Action.ROLE_ASSIGNMENT_WRITE):
+            scopes = [s for s, allowed in DELEGATED_SCOPES.items() if _matches(allowed, needed)]
+            if not any(s in self.caller.permissions for s in scopes):
+                message = f"{INSUFFICIENT} Requires one of the delegated permissions: {_names(scopes)}. {reason}"
+                raise AuthorizationError(action, message)
+        if not by_role:
+            roles = ", ".join(r.display_name for r in roles_allowing(privileged))
+            raise AuthorizationError(action, f"{INSUFFICIENT} Requires one of the directory roles: {roles}. {reason}")
 
     def _check_target(
         self, action: Action, target_roles: Sequence[RoleDefinition], in_group: bool, *, sensitive: bool

@@ -18,6 +18,8 @@ AUDIT_LOGS = "microsoft.directory/auditLogs"
 ORGANIZATION = "microsoft.directory/organization"
 USERS = "microsoft.directory/users"
 GROUPS = "microsoft.directory/groups"
+# Entra's actions on role-assignable groups (Global and Privileged Role Administrators hold them).
+ROLE_ASSIGNABLE_GROUPS = "microsoft.directory/groupsAssignableToRoles"
 DOMAINS = "microsoft.directory/domains"
 
 # Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
@@ -88,6 +90,9 @@ _ROLE_MANAGEMENT = frozenset(
         CONSENT_ANY_API,
         CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
         PRIVILEGED_APP_MANAGEMENT,
+        f"{ROLE_ASSIGNABLE_GROUPS}/create",
+        f"{ROLE_ASSIGNABLE_GROUPS}/delete",
+        f"{ROLE_ASSIGNABLE_GROUPS}/allProperties/update",
     }
 )
 

@@ -242,15 +242,26 @@ def test_sensitive_update_needs_the_action_and_the_four_columns() -> None:
 
 
 def test_role_assignable_groups_are_changed_only_by_role_assigners() -> None:
-    """A User or Groups Administrator manages ordinary groups; a role-assignable group needs role assignment."""
+    """A User or Groups Administrator manages ordinary groups; a role-assignable group needs a Global or Privileged
+    Role Administrator (with scopes covering groups and role assignment), or an app with both permissions."""
     for name in ("User Administrator", "Groups Administrator"):
         admin = rights(name, permissions=("Group.ReadWrite.All",))
         admin.check_group_change(Action.GROUP_MEMBERS, role_assignable=False)
         with pytest.raises(AuthorizationError, match="role-assignable"):
             admin.check_group_change(Action.GROUP_MEMBERS, role_assignable=True)
-    rights("Global Administrator", permissions=("Directory.AccessAsUser.All",)).check_group_change(
-        Action.GROUP_CREATE, role_assignable=True
-    )
+    for name in ("Global Administrator", "Privileged Role Administrator"):
+        for action in (Action.GROUP_CREATE, Action.GROUP_UPDATE, Action.GROUP_MEMBERS, Action.GROUP_DELETE):
+            rights(name, permissions=("Directory.AccessAsUser.All",)).check_group_change(action, role_assignable=True)
+        scoped = rights(name, permissions=("Group.ReadWrite.All", "RoleManagement.ReadWrite.Directory"))
+        scoped.check_group_change(Action.GROUP_MEMBERS, role_assignable=True)
+        with pytest.raises(AuthorizationError, match="delegated permissions"):
+            rights(name, permissions=("Group.ReadWrite.All",)).check_group_change(
+                Action.GROUP_MEMBERS, role_assignable=True
+            )
+    with pytest.raises(AuthorizationError, match="Requires one of the directory roles: Global Administrator, Priv"):
+        rights("User Administrator", permissions=("Directory.AccessAsUser.All",)).check_group_change(
+            Action.GROUP_CREATE, role_assignable=True
+        )
     daemon = rights(permissions=("Group.ReadWrite.All",), app=True)
     with pytest.raises(AuthorizationError, match=r"RoleManagement\.ReadWrite\.Directory"):
         daemon.check_group_change(Action.GROUP_MEMBERS, role_assignable=True)
