@@ -33,7 +33,8 @@ from tenantry.graph.strings import refuse_control_characters
 API_PREFIX = "/v1.0"
 DESCRIPTION = (
     "A Microsoft Graph v1.0-compatible subset for app registrations, service principals, users (with password "
-    "resets and `me/changePassword`), groups, domains, directory roles and the audit log. Call it with an access token Tenantry issued for `https://graph.microsoft.com/.default` "
+    "resets and `me/changePassword`), groups, domains, directory roles and the audit log. Call it with an "
+    "access token Tenantry issued for `https://graph.microsoft.com/.default` "
     "(application permissions such as `Application.ReadWrite.All`) or a delegated token whose user holds a "
     "directory role. Credentials carry `tenantryStatus`, Tenantry's computed status."
 )
