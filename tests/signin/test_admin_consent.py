@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from tenantry.app import Services
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import SignInAudience
-from tenantry.directory.models import User
+from tenantry.directory.models import Group, User
 from tenantry.errors import Aadsts
 from tenantry.sessions.consent import may_grant_admin_consent
 
@@ -156,3 +158,18 @@ def test_admin_consent_in_another_tenant_provisions_a_multi_tenant_app(
     provisioned = [sp for sp in services.apps.list_service_principals(world.other_tenant.id) if sp.app_id == app.app_id]
     assert len(provisioned) == 1
     assert reply_params(browser.get(other, params={**sign_in, "prompt": "none"}), WEB_REDIRECT)["code"]
+
+
+def test_a_role_held_through_a_role_assignable_group_counts(
+    services: Services, world: World, make_user: Callable[..., User]
+) -> None:
+    """A member of a role-assignable group holding Cloud Application Administrator consents for the tenant's
+    own APIs, as one holding the role directly does."""
+    member = make_user("consenter-by-group", world.tenant)
+    group = Group(str(uuid.uuid4()), world.tenant.id, "App admins", datetime.now(UTC), is_assignable_to_role=True)
+    with services.store.transaction(write=True) as unit:
+        unit.add_group(group)
+        unit.add_group_member(world.tenant.id, group.id, member.id)
+    role_service(services).assign_role(world.tenant.id, group.id, "Cloud Application Administrator")
+    with services.store.transaction() as unit:
+        assert may_grant_admin_consent(member, world.needs_admin, unit)

@@ -26,9 +26,9 @@ from tenantry.apps.repository import (
     ServicePrincipalRepository,
 )
 from tenantry.common.ids import new_guid
+from tenantry.directory.authorization import PrincipalRolesReader, list_principal_roles
 from tenantry.directory.models import User
-from tenantry.directory.repository import RoleAssignmentReader
-from tenantry.directory.roles import CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES, roles_of
+from tenantry.directory.roles import CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES
 from tenantry.sessions.flow import ConsentPrompt
 
 
@@ -38,7 +38,7 @@ class ConsentUnit(
     """What recording consent needs (admin consent may create service principals)."""
 
 
-class AdminDirectory(ApplicationReader, RoleAssignmentReader, Protocol):
+class AdminDirectory(ApplicationReader, PrincipalRolesReader, Protocol):
     """What the administrator check reads."""
 
 
@@ -56,9 +56,10 @@ def admin_consent_action(client: Application, unit: ApplicationReader) -> str:
 
 
 def may_grant_admin_consent(user: User, client: Application, unit: AdminDirectory) -> bool:
-    """Whether `user`'s directory roles allow granting, tenant-wide, everything `client` requires."""
+    """Whether `user`'s directory roles (its own, and its role-assignable groups') allow granting, tenant-wide,
+    everything `client` requires."""
     action = admin_consent_action(client, unit)
-    return any(role.allows(action) for role in roles_of(unit.list_role_assignments(user.tenant_id, user.id)))
+    return any(role.allows(action) for role in list_principal_roles(unit, user.tenant_id, user.id))
 
 
 def record_user_consent(prompt: ConsentPrompt, user: User, unit: ConsentUnit, now: datetime) -> None:
