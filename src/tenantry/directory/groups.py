@@ -19,14 +19,14 @@ from tenantry.audit.recorder import AuditContext, record
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Group
 from tenantry.directory.principals import DirectoryPrincipal, PrincipalLookup, find_principal
-from tenantry.directory.users import (
+from tenantry.directory.user_changes import (
     UserError,
     UserNotFoundError,
-    UsersUnit,
     changed_properties,
     group_target,
     not_found_message,
 )
+from tenantry.directory.users import UsersUnit
 
 # Graph property → `Group` attribute, for the properties `update_group` may change.
 GROUP_PROPERTIES = {

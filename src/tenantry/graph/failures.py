@@ -31,7 +31,7 @@ from tenantry.credentials.errors import CredentialError, CredentialPolicyError
 from tenantry.directory.authorization import AuthorizationError
 from tenantry.directory.repository import RoleAssignmentExistsError
 from tenantry.directory.role_service import RoleError, RoleNotFoundError, RolePermissionError
-from tenantry.directory.users import PasswordRefusedError, UserError, UserNotFoundError
+from tenantry.directory.user_changes import PasswordRefusedError, UserError, UserNotFoundError
 from tenantry.graph.errors import (
     BAD_REQUEST,
     CONFLICT,
