@@ -16,7 +16,8 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
   created role-assignable is refused to everyone (its owners and group administrators could hand it out);
 - the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator;
 - a Global Administrator's password and sign-in (entra-reference §5.6): Privileged Authentication and Global
-  Administrators; its UPN: Global Administrators; a role-assignable group (create, join): Global Administrators.
+  Administrators; its UPN: Global Administrators; a role-assignable group (create, join): Global and
+  Privileged Role Administrators.
 The user and group permissions and roles (User Administrator, `User.ReadWrite.All`, `Directory.ReadWrite.All`,
 …) are callers here to show they open none of these paths; who may reset whose password is
 `tests/unit/directory/test_password_reset.py`.
