@@ -259,13 +259,23 @@ def test_reset_with_a_weak_password_is_refused(graph: GraphWorld, client: Any) -
     assert "AADSTS120002" in error["message"]
 
 
-def test_authentication_methods_lists_the_password(graph: GraphWorld, client: Any) -> None:
-    """One `passwordAuthenticationMethod` with Graph's fixed id; never the password."""
+@pytest.mark.parametrize("segment", ["methods", "passwordMethods"])
+def test_authentication_methods_lists_the_password(graph: GraphWorld, client: Any, segment: str) -> None:
+    """One `passwordAuthenticationMethod` with Graph's fixed id; never the password; `passwordMethods` alike,
+    whose `resetPassword` is the same reset."""
     target = graph.new_user("erin")
-    body = client.get(f"/v1.0/users/{target.id}/authentication/methods", headers=admin_headers(graph, HELPDESK)).json()
+    headers = admin_headers(graph, HELPDESK)
+    body = client.get(f"/v1.0/users/{target.id}/authentication/{segment}", headers=headers).json()
     assert [(m["@odata.type"], m["id"], m["password"]) for m in body["value"]] == [
         ("#microsoft.graph.passwordAuthenticationMethod", METHOD, None)
     ]
+    url = f"/v1.0/users/{target.id}/authentication/{segment}/{METHOD}/resetPassword"
+    answer = client.post(url, headers=headers, json={"newPassword": NEW_PASSWORD})
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["newPassword"] is None
+    assert HASHING.verify(stored(graph, target).password_hash, NEW_PASSWORD)
+    other_method = client.post(url.replace(METHOD, new_guid()), headers=headers, json={})
+    assert_graph_error(other_method, 404, NOT_FOUND)
 
 
 # --- the user's own change (§6) and revocation (§7) -------------------------------------------------

@@ -201,19 +201,26 @@ def _password_method(user: User) -> dict[str, object]:
     return PasswordMethodResource(created_date_time=user.password_changed_at or user.created_at).wire()
 
 
-@router.get(
-    "/users/{id}/authentication/methods",
-    dependencies=[ListOptions],
-    responses=ok(Collection[PasswordMethodResource]),
-    operation_id="users_listAuthenticationMethods",
-    summary="The user's authentication methods: its password.",
-)
-def list_methods(user: UserDep, call: CallDep) -> Response:
-    """Graph `GET …/authentication/methods`: one `passwordAuthenticationMethod` (the password is never shown)."""
-    if user.id != call.caller.caller.object_id or call.caller.caller.is_app:
-        call.rights.check(Action.USER_READ)
-    path = f"users/{user.id}/authentication/methods"
-    return call.page([_password_method(user)], AUTHENTICATION_METHOD_FIELDS, path)
+def add_methods_route(segment: str, suffix: str) -> None:
+    """The list of the user's methods under `methods` and `passwordMethods` alike: its password alone."""
+
+    @router.get(
+        f"/users/{{id}}/authentication/{segment}",
+        dependencies=[ListOptions],
+        responses=ok(Collection[PasswordMethodResource]),
+        operation_id=f"users_list{suffix}",
+        summary="The user's authentication methods: its password.",
+    )
+    def list_methods(user: UserDep, call: CallDep) -> Response:
+        """Graph `GET …/authentication/methods`: one `passwordAuthenticationMethod` (never the password)."""
+        if user.id != call.caller.caller.object_id or call.caller.caller.is_app:
+            call.rights.check(Action.USER_READ)
+        path = f"users/{user.id}/authentication/{segment}"
+        return call.page([_password_method(user)], AUTHENTICATION_METHOD_FIELDS, path)
+
+
+add_methods_route("methods", "AuthenticationMethods")
+add_methods_route("passwordMethods", "PasswordMethods")
 
 
 def add_reset_route(path: str, suffix: str) -> None:
