@@ -73,6 +73,7 @@ class ApplicationChanges:
     requested_access_token_version: int | Keep | None = KEEP
     required_resource_access: tuple[RequiredResourceAccess, ...] | Keep = KEEP
     enable_id_token_issuance: bool | Keep = KEEP
+    group_membership_claims: str | Keep | None = KEEP
 
 
 def _pick(value: V | Keep, current: V) -> V:
@@ -133,7 +134,20 @@ def apply_changes(app: Application, changes: ApplicationChanges) -> Application:
             _pick(changes.required_resource_access, app.required_resource_access)
         ),
         enable_id_token_issuance=_pick(changes.enable_id_token_issuance, app.enable_id_token_issuance),
+        group_membership_claims=_group_claims(_pick(changes.group_membership_claims, app.group_membership_claims)),
     )
+
+
+GROUP_MEMBERSHIP_CLAIMS = ("None", "SecurityGroup", "All", "ApplicationGroup", "DirectoryRole")
+
+
+def _group_claims(value: str | None) -> str | None:
+    """Graph's `groupMembershipClaims` values; "None" and null both mean no groups claim."""
+    if value is None or value == "None":
+        return None
+    if value not in GROUP_MEMBERSHIP_CLAIMS:
+        raise AppError(f"groupMembershipClaims must be one of {', '.join(GROUP_MEMBERSHIP_CLAIMS)}")
+    return value
 
 
 def describe(app: Application) -> dict[str, str]:
@@ -146,6 +160,7 @@ def describe(app: Application) -> dict[str, str]:
         "spa.redirectUris": ",".join(app.spa_redirect_uris),
         "publicClient.redirectUris": ",".join(app.public_client_redirect_uris),
         "isFallbackPublicClient": str(app.is_fallback_public_client).lower(),
+        "groupMembershipClaims": app.group_membership_claims or "None",
         "api.requestedAccessTokenVersion": str(app.requested_access_token_version or ""),
         "requiredResourceAccess": ",".join(
             f"{r.resource_app_id}:{a.id}:{a.type}" for r in app.required_resource_access for a in r.resource_access

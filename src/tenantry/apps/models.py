@@ -83,6 +83,9 @@ class Application:
     required_resource_access: tuple[RequiredResourceAccess, ...] = ()
     # Graph `web.implicitGrantSettings.enableIdTokenIssuance`: /authorize may return an id_token.
     enable_id_token_issuance: bool = False
+    # Graph `groupMembershipClaims`: which groups tokens for this app name (None, SecurityGroup, All,
+    # ApplicationGroup, DirectoryRole); None means none.
+    group_membership_claims: str | None = None
 
     @property
     def is_public_client(self) -> bool:

@@ -37,6 +37,7 @@ APPLICATION_FIELDS: dict[str, FieldSpec] = {
         "passwordCredentials",
         "tags",
         "notes",
+        "groupMembershipClaims",
     ),
 }
 

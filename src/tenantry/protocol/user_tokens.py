@@ -17,6 +17,7 @@ from tenantry.common.ids import b64url, jitter, new_guid
 from tenantry.directory.authorization import list_principal_roles
 from tenantry.directory.models import Tenant, User
 from tenantry.directory.roles import MEMBER_USER_TEMPLATE_ID
+from tenantry.protocol.group_claims import group_claims
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import UserScopes
 from tenantry.tokens.claims import IdTokenRequest, UserTokenRequest, id_token_claims, user_access_token_claims
@@ -105,7 +106,7 @@ class UserTokenIssuer:
         if grant.scopes.wants_refresh_token:
             body.update(self._refresh_token(grant, unit, now))
         if grant.scopes.wants_id_token:
-            body["id_token"] = self._id_token(grant, base_url, int(now.timestamp()))
+            body["id_token"] = self._id_token(grant, unit, base_url, int(now.timestamp()))
         if grant.client_info:
             body["client_info"] = client_info(grant.user)
         return body
@@ -128,10 +129,11 @@ class UserTokenIssuer:
             session_id=grant.session_id,
             auth_methods=grant.auth_methods,
             wids=directory_role_ids(grant, unit),
+            groups=group_claims(resource.app, grant.user, grant.tenant.id, unit, base_url),
         )
         return self._minter.sign(user_access_token_claims(request), version=resource.version)
 
-    def _id_token(self, grant: UserGrant, base_url: str, now: int) -> str:
+    def _id_token(self, grant: UserGrant, unit: StsUnit, base_url: str, now: int) -> str:
         request = IdTokenRequest(
             base_url=base_url,
             tenant_id=grant.tenant.id,
@@ -145,6 +147,7 @@ class UserTokenIssuer:
             auth_time=int(grant.auth_time.timestamp()) if grant.include_auth_time else None,
             include_email="email" in grant.scopes.oidc,
             include_profile="profile" in grant.scopes.oidc,
+            groups=group_claims(grant.client_app, grant.user, grant.tenant.id, unit, base_url),
         )
         return self._minter.sign(id_token_claims(request), version=2)
 

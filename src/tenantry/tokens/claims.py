@@ -7,7 +7,8 @@ named it; v2 tokens carry `azp`/`azpacr`, the `…/{tid}/v2.0` issuer and the re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenantry.common.ids import new_token_id
@@ -78,6 +79,8 @@ class UserTokenRequest:
     auth_methods: tuple[str, ...] = ("pwd",)
     # Template ids of the user's directory roles, and Entra's member-user template id (§2.2 `wids`).
     wids: tuple[str, ...] = ()
+    # `groups`, or the overage claims (`protocol/group_claims.py`), as the resource app asks.
+    groups: Mapping[str, Any] = field(default_factory=dict)
 
 
 def user_access_token_claims(req: UserTokenRequest) -> dict[str, Any]:
@@ -107,6 +110,7 @@ def user_access_token_claims(req: UserTokenRequest) -> dict[str, Any]:
     claims.update(uti=new_token_id(), ver=f"{req.version}.0")
     if req.wids:
         claims["wids"] = list(req.wids)
+    claims.update(req.groups)
     return claims
 
 
@@ -126,6 +130,7 @@ class IdTokenRequest:
     auth_time: int | None = None
     include_email: bool = False
     include_profile: bool = True
+    groups: Mapping[str, Any] = field(default_factory=dict)
 
 
 def id_token_claims(req: IdTokenRequest) -> dict[str, Any]:
@@ -148,4 +153,5 @@ def id_token_claims(req: IdTokenRequest) -> dict[str, Any]:
     if req.session_id:
         claims["sid"] = req.session_id
     claims.update(sub=req.subject, tid=req.tenant_id, uti=new_token_id(), ver="2.0")
+    claims.update(req.groups)
     return claims

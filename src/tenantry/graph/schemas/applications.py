@@ -144,6 +144,7 @@ class ApplicationResource(GraphModel):
     password_credentials: list[PasswordCredentialResource] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
+    group_membership_claims: str | None = None
     tenantry_status: str | None = Field(
         None, description="The status of the application's longest-lived credential, or 'no credentials'."
     )
@@ -256,5 +257,6 @@ def application_view(
         public_client=RedirectsResource(redirect_uris=list(app.public_client_redirect_uris)),
         key_credentials=[key_view(c, now, with_key=with_keys) for c in certs],
         password_credentials=[password_view(s, now) for s in secrets],
+        group_membership_claims=app.group_membership_claims,
         tenantry_status=application_status(secrets, certs, now),
     )

@@ -68,6 +68,7 @@ class ApplicationInput(GraphInput):
     spa: RedirectsInput | None = None
     public_client: RedirectsInput | None = None
     required_resource_access: list[RequiredResourceAccessInput] | None = Field(None, max_length=50)
+    group_membership_claims: Literal["None", "SecurityGroup", "All", "ApplicationGroup", "DirectoryRole"] | None = None
 
     def changes(self) -> ApplicationChanges:
         """Only the properties the body names; a `null` clears a list (or the token version)."""
@@ -95,6 +96,7 @@ class ApplicationInput(GraphInput):
                 _required(self.required_resource_access) if "required_resource_access" in sent else keep
             ),
             enable_id_token_issuance=_id_tokens(web) if web else keep,
+            group_membership_claims=self.group_membership_claims if "group_membership_claims" in sent else keep,
         )
 
 

@@ -40,6 +40,7 @@ def _document(app: Application) -> dict[str, Any]:
         "spa": list(app.spa_redirect_uris),
         "publicClient": list(app.public_client_redirect_uris),
         "enableIdTokenIssuance": app.enable_id_token_issuance,
+        "groupMembershipClaims": app.group_membership_claims,
         "appRoles": [
             {
                 "id": r.id,
@@ -120,6 +121,7 @@ def _application(row: Row[Any]) -> Application:
             for r in doc.get("requiredResourceAccess", ())
         ),
         enable_id_token_issuance=bool(doc.get("enableIdTokenIssuance", False)),
+        group_membership_claims=doc.get("groupMembershipClaims"),
     )
 
 
