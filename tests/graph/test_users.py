@@ -295,11 +295,13 @@ def change(graph: GraphWorld, client: Any, user: User, current: str, new: str) -
         ("Not-The-Passw0rd!", NEW_PASSWORD, "AADSTS120000"),
         (PASSWORD, "abcdefgh", "AADSTS120002"),
         (PASSWORD, PASSWORD, "AADSTS120002"),
+        (PASSWORD, "Frank-Quartz-47!", "AADSTS120003"),
         (PASSWORD, "P@ssw0rd1234", "AADSTS120018"),
     ],
 )
 def test_change_password_refusals(graph: GraphWorld, client: Any, current: str, new: str, code: str) -> None:
-    """Wrong current password 120000; too weak or the current one 120002; banned 120018."""
+    """Wrong current password 120000; too weak or the current one 120002; the user's name 120003; banned
+    120018."""
     user = graph.new_user("frank")
     error = assert_graph_error(change(graph, client, user, current, new), 400, BAD_REQUEST)
     assert error["message"].startswith(code), error["message"]
