@@ -44,10 +44,12 @@ def check_session(session: SsoSession, user: User, now: datetime) -> None:
     predating an administrator's "revoke sessions" → 50133; account disabled → 50057."""
     if session.is_idle(now):
         raise AadstsError.of(Aadsts.SsoArtifactInvalidOrExpired, hint="The session was idle for too long.")
-    if user.password_changed_at is not None and user.password_changed_at > session.auth_time:
-        raise AadstsError.of(Aadsts.SsoArtifactInvalidOrExpired)
+    # Revocation first: an administrator's reset both changes the password and revokes sessions, and Entra
+    # answers a revoked session with 50133.
     if user.sign_in_sessions_valid_from is not None and user.sign_in_sessions_valid_from > session.auth_time:
         raise AadstsError.of(Aadsts.SsoArtifactRevoked)
+    if user.password_changed_at is not None and user.password_changed_at > session.auth_time:
+        raise AadstsError.of(Aadsts.SsoArtifactInvalidOrExpired)
     if not user.account_enabled:
         raise AadstsError.of(Aadsts.UserDisabled)
 

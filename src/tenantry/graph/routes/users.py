@@ -31,7 +31,7 @@ from tenantry.graph.routes.user_rights import (
     reset_password,
     user_records,
 )
-from tenantry.graph.schemas.common import Collection
+from tenantry.graph.schemas.common import Collection, graph_datetime
 from tenantry.graph.schemas.users import (
     PASSWORD_METHOD_ID,
     GroupResource,
@@ -249,3 +249,21 @@ def add_reset_route(path: str, suffix: str) -> None:
 
 add_reset_route("/users/{id}/authentication/methods/{method_id}/resetPassword", "")
 add_reset_route("/users/{id}/authentication/passwordMethods/{method_id}/resetPassword", "_passwordMethods")
+
+
+@router.get(
+    "/users/{id}/authentication/operations/{operation_id}",
+    responses=ok(dict[str, object], description="The reset's long-running operation: it has always succeeded."),
+    operation_id="users_getAuthenticationOperation",
+    summary="Where resetPassword's Location points: Tenantry resets synchronously, so the operation succeeded.",
+)
+def get_operation(user: UserDep, operation_id: str, call: CallDep) -> Response:
+    """Graph `longRunningOperation` of `resetPassword` (clients poll it until `succeeded`)."""
+    if user.id != call.caller.caller.object_id or call.caller.caller.is_app:
+        call.rights.check(Action.USER_READ)
+    if operation_id.lower() != PASSWORD_METHOD_ID:
+        raise not_found(operation_id)
+    when = graph_datetime(user.password_changed_at or user.created_at)
+    context = context_url(call.base_url, "microsoft.graph.longRunningOperation")
+    record = {"id": PASSWORD_METHOD_ID, "createdDateTime": when, "lastActionDateTime": when, "status": "succeeded"}
+    return GraphJson({"@odata.context": context, **record, "statusDetail": None})
