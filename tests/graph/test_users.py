@@ -357,3 +357,26 @@ def test_force_change_alone_keeps_the_password(graph: GraphWorld, client: Any) -
     assert after.force_change_password_next_sign_in and after.password_hash == before
     denied = client.patch(f"/v1.0/users/{target.id}", headers=admin_headers(graph), json=body)
     assert_graph_error(denied, 403, DENIED)
+
+
+def test_get_member_objects_lists_the_groups_an_overage_points_at(graph: GraphWorld, client: Any) -> None:
+    """`getMemberObjects` (where a token's groups overage claim points): the user's group ids, security groups
+    alone when asked; the user may ask for itself, others need a group-reading right."""
+    user = graph.new_user("member")
+    security = graph.services.users.create_group(graph.tenant.id, f"sec-{uuid.uuid4().hex[:6]}")
+    graph.services.users.add_member(security, user)
+    with graph.services.store.transaction(write=True) as unit:
+        other = replace(security, id=new_guid(), display_name=f"dl-{uuid.uuid4().hex[:6]}", security_enabled=False)
+        unit.add_group(other)
+        unit.add_group_member(graph.tenant.id, other.id, user.id)
+    url = f"/v1.0/users/{user.id}/getMemberObjects"
+    own = graph.user_token(user, "User.Read", reader=True)
+    everything = client.post(url, headers=auth(own), json={"securityEnabledOnly": False})
+    assert everything.status_code == 200, everything.text
+    assert sorted(everything.json()["value"]) == sorted([security.id, other.id])
+    only_security = client.post(
+        url, headers=auth(graph.app_token("Directory.Read.All")), json={"securityEnabledOnly": True}
+    )
+    assert only_security.json()["value"] == [security.id]
+    stranger = graph.user_token(graph.new_user("stranger"), "User.Read", reader=True)
+    assert_graph_error(client.post(url, headers=auth(stranger), json={}), 403, DENIED)

@@ -35,6 +35,7 @@ from tenantry.graph.schemas.common import Collection, graph_datetime
 from tenantry.graph.schemas.users import (
     PASSWORD_METHOD_ID,
     GroupResource,
+    MemberObjectsInput,
     PasswordMethodResource,
     PasswordResetResponse,
     ResetPasswordInput,
@@ -180,6 +181,21 @@ def list_member_of(user: UserDep, call: CallDep) -> Response:
         call.rights.check(Action.GROUP_READ)
     records = [{"@odata.type": "#microsoft.graph.group", **group_view(g)} for g in call.deps.users.list_groups_of(user)]
     return call.page(records, GROUP_FIELDS, f"users/{user.id}/memberOf", "directoryObjects")
+
+
+@router.post(
+    "/users/{id}/getMemberObjects",
+    responses=ok(dict[str, object], description="`value`: the ids of the user's groups."),
+    operation_id="users_getMemberObjects",
+    summary="The ids of the groups the user belongs to: where a token's groups overage claim points.",
+)
+def get_member_objects(user: UserDep, body: Annotated[MemberObjectsInput, Body()], call: CallDep) -> Response:
+    """Graph `getMemberObjects` (direct memberships: Tenantry has no nested groups)."""
+    if user.id != call.caller.caller.object_id or call.caller.caller.is_app:
+        call.rights.check(Action.GROUP_READ)
+    groups = call.deps.users.list_groups_of(user)
+    ids = [g.id for g in groups if g.security_enabled or not body.security_enabled_only]
+    return GraphJson({"@odata.context": context_url(call.base_url, "Collection(Edm.String)"), "value": ids})
 
 
 @router.post(

@@ -131,6 +131,12 @@ class UserInput(UserPatch):
         return [name for name, value in wanted.items() if value is None]
 
 
+class MemberObjectsInput(GraphInput):
+    """`POST /users/{id}/getMemberObjects`: `securityEnabledOnly` keeps security groups alone."""
+
+    security_enabled_only: bool = False
+
+
 class ChangePasswordInput(GraphInput):
     """`POST /me/changePassword`."""
 
