@@ -42,16 +42,20 @@ class RequestParties:
 @dataclass(frozen=True, slots=True)
 class RequestContext:
     """Trace id (ours, per request) and correlation id (the client's `client-request-id`, echoed); the ids
-    are fixed, `parties` is the one mutable part (see `RequestParties`)."""
+    are fixed, `parties` is the one mutable part (see `RequestParties`). `client_ip` is the caller's address
+    as the server saw it (the ASGI scope's `client`, which uvicorn sets, rewritten from `X-Forwarded-For`
+    only on a plain-HTTP listener behind a trusted proxy), "" when unknown; smart lockout counts per
+    address and sign-in logs record it."""
 
     trace_id: str = field(default_factory=new_trace_id)
     correlation_id: str = field(default_factory=new_trace_id)
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     base_url: str = ""
+    client_ip: str = ""
     parties: RequestParties = field(default_factory=RequestParties, compare=False, repr=False)
 
     @classmethod
-    def create(cls, client_request_id: str | None, base_url: str) -> RequestContext:
+    def create(cls, client_request_id: str | None, base_url: str, client_ip: str = "") -> RequestContext:
         """Echo a well-formed `client-request-id` as the correlation id, as Entra does; else make one."""
         correlation = client_request_id if client_request_id and _CORRELATION_ID.fullmatch(client_request_id) else None
-        return cls(correlation_id=correlation or new_trace_id(), base_url=base_url)
+        return cls(correlation_id=correlation or new_trace_id(), base_url=base_url, client_ip=client_ip)

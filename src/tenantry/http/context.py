@@ -38,9 +38,20 @@ def scope_context(scope: Scope, headers: Mapping[str, str]) -> RequestContext:
     if correlation is None and b"client-request-id" in query:
         pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
         correlation = next((value for name, value in pairs if name == "client-request-id"), None)
-    ctx = RequestContext.create(correlation, state[_PUBLIC_URL_KEY])
+    ctx = RequestContext.create(correlation, state[_PUBLIC_URL_KEY], client_ip(scope))
     state[_STATE_KEY] = ctx
     return ctx
+
+
+def client_ip(scope: Scope) -> str:
+    """The caller's address from the ASGI scope's `client` (host, port), "" when the server does not know
+    it (a Unix socket, some test clients). uvicorn has already applied `X-Forwarded-For` where it trusts the
+    proxy (`proxy_headers` on plain-HTTP listeners, from `forwarded_allow_ips`, 127.0.0.1 by default)."""
+    client = scope.get("client")
+    if not client:
+        return ""
+    host = client[0]
+    return host if isinstance(host, str) else ""
 
 
 def request_context(request: Request) -> RequestContext:
