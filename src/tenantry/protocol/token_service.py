@@ -24,6 +24,8 @@ class TokenCall:
     base_url: str
     origin: str | None = None
     host: str = ""
+    # The caller's address (`RequestContext.client_ip`): smart lockout counts per address.
+    client_ip: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class TokenService:
     def _request(self, call: TokenCall, grant: Grant[Any], unit: StsUnit) -> TokenRequest:
         tenant = resolve_tenant(call.segment, unit)
         form = GrantRegistry.relevant(grant, call.form)
-        return TokenRequest(tenant, form, call.authorization, call.base_url, call.origin, call.host)
+        return TokenRequest(tenant, form, call.authorization, call.base_url, call.origin, call.host, call.client_ip)
 
     def handle(self, call: TokenCall) -> dict[str, Any]:
         """Blocking path (worker thread): return the success body, or raise `AadstsError`."""

@@ -57,7 +57,13 @@ class TokenEndpoint:
             form = parse_form(await read_body(receive, headers, self._max_body))
             tenant = scope["path_params"]["tenant"]
             call = TokenCall(
-                tenant, form, headers.get("authorization"), ctx.base_url, headers.get("origin"), headers.get("host", "")
+                tenant,
+                form,
+                headers.get("authorization"),
+                ctx.base_url,
+                headers.get("origin"),
+                headers.get("host", ""),
+                ctx.client_ip,
             )
             body = await self._finish(self._service.start(call))
         except AadstsError as err:

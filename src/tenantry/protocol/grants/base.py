@@ -27,6 +27,8 @@ class TokenRequest:
     origin: str | None = None
     # The request's Host header, raw: a client assertion's `aud` may name the host the client called.
     host: str = ""
+    # The caller's address ("" when unknown): ROPC's smart lockout counts failures per address.
+    client_ip: str = ""
 
 
 DecisionT = TypeVar("DecisionT")
