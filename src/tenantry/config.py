@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     expiry_scan_seconds: int = Field(
         3600, ge=0, description="How often the server scans for expiring credentials, seconds; 0 turns it off."
     )
+    sign_in_log_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days sign-in log entries are kept (Entra keeps 30 with P1/P2); older ones are purged hourly.",
+    )
     outbox_poll_seconds: int = Field(
         5, ge=1, le=3600, description="How often the server delivers queued webhooks and e-mails, seconds."
     )

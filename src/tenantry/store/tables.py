@@ -401,3 +401,36 @@ share_links = Table(
     Column("expires_at", WHEN, nullable=False),
     Column("revealed_at", WHEN, nullable=True),
 )
+
+# Sign-in logs (Graph `signIn`), written in batches by the sign-in log's writer thread; `seq` keeps the order
+# of entries of one instant. No foreign key to users or apps: a refused sign-in names what it claimed, and
+# an entry outlives a deleted user. Purged by age (`sign_in_log_retention_days`).
+sign_in_logs = Table(
+    "sign_in_logs",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", GUID, nullable=False, unique=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("error_code", Integer, nullable=False),
+    Column("failure_reason", Text, nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("user_principal_name", String(256), nullable=False),
+    Column("user_display_name", String(256), nullable=False),
+    Column("app_id", String(64), nullable=False),
+    Column("app_display_name", String(256), nullable=False),
+    Column("resource_id", String(256), nullable=False),
+    Column("resource_display_name", String(256), nullable=False),
+    Column("service_principal_id", String(64), nullable=False),
+    Column("service_principal_name", String(256), nullable=False),
+    Column("ip_address", String(64), nullable=False),
+    Column("client_app_used", String(64), nullable=False),
+    Column("correlation_id", String(128), nullable=False),
+    Column("is_interactive", Boolean, nullable=False),
+    Column("conditional_access_status", String(32), nullable=False),
+    Column("applied_policies", JSON, nullable=False),
+    Column("authentication_requirement", String(64), nullable=False),
+    Index("ix_sign_in_logs_tenant_time", "tenant_id", "created_at"),
+    Index("ix_sign_in_logs_created_at", "created_at"),
+)

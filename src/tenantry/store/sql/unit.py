@@ -15,6 +15,7 @@ from tenantry.store.sql.owners import SqlOwners
 from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
+from tenantry.store.sql.sign_in_logs import SqlSignInLogs
 from tenantry.store.sql.token_records import SqlTokenRecords
 from tenantry.store.sql.tokens import SqlSigningKeys
 from tenantry.store.sql.users import SqlUsers
@@ -36,6 +37,7 @@ class SqlUnit(
     SqlAudit,
     SqlLifecycle,
     SqlPasswordPolicies,
+    SqlSignInLogs,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
     from tenantry.passwords.service import PasswordPolicyUnit
     from tenantry.sessions.repository import SessionRepository, SignInUnit
+    from tenantry.signins.repository import SignInLogRepository
     from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
 
     def _conforms(unit: SqlUnit) -> None:
@@ -68,3 +71,4 @@ if TYPE_CHECKING:
         _audit: AuditRepository = unit
         _lifecycle: LifecycleRepository = unit
         _password_policies: PasswordPolicyUnit = unit
+        _sign_in_logs: SignInLogRepository = unit
