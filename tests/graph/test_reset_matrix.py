@@ -69,3 +69,27 @@ def test_reset_matrix_through_graph(
             message = assert_graph_error(response, 403, "Authorization_RequestDenied")["message"]
             assert "Global Administrator" in message, message
     assert not wrong, wrong
+
+
+APP_PERMISSIONS = {
+    # Graph application permissions that reach users with no admin role only (an app's own directory role
+    # follows the table, like a user's).
+    "User-PasswordProfile.ReadWrite.All": True,
+    "UserAuthenticationMethod.ReadWrite.All": True,
+    "User.Read.All": False,
+}
+
+
+@pytest.mark.parametrize("permission", APP_PERMISSIONS)
+def test_reset_matrix_for_app_only_callers(
+    graph: GraphWorld, client: Any, targets: dict[str, User], permission: str
+) -> None:
+    """An app-only token (MSAL client credentials) resets users without an admin role when its permission
+    allows resets at all, and never an administrator."""
+    token = graph.app_token(permission)
+    graph.sensitive.add(NEW_PASSWORD)
+    for target_name in (NO_ROLE, "Directory Readers", "Helpdesk Administrator", "Global Administrator"):
+        url = f"/v1.0/users/{targets[target_name].id}/authentication/methods/{PASSWORD_METHOD}/resetPassword"
+        response = client.post(url, headers=auth(token), json={"newPassword": NEW_PASSWORD})
+        allowed = APP_PERMISSIONS[permission] and target_name == NO_ROLE
+        assert response.status_code == (202 if allowed else 403), (target_name, response.text)
