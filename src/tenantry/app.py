@@ -50,10 +50,12 @@ from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.grants.catalog import build_registry
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
 from tenantry.protocol.routes import build_routes
+from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.sessions.service import SessionService
 from tenantry.sessions.signin import SignInService
+from tenantry.signins.service import SignInLog
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
 from tenantry.store.sql.unit import SqlUnit
@@ -96,6 +98,8 @@ class Services:
     signin: SignInService
     password_policies: PasswordPolicyService
     protocol: ProtocolDeps
+    # The sign-in log: its writer thread runs in the server (lifespan); the CLI flushes it after each command.
+    sign_ins: SignInLog
 
     @property
     def token_service(self) -> TokenService:
@@ -139,6 +143,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     minter = TokenMinter(keys)
     passwords = PasswordAuthenticator(hashing)
     password_policies = PasswordPolicyService(writes, clock)
+    retention = timedelta(days=settings.sign_in_log_retention_days)
+    sign_ins = SignInLog(store.transaction, writes, clock, retention)
     return Services(
         settings=settings,
         clock=clock,
@@ -159,7 +165,10 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         share_links=ShareLinkService(writes, master_key, clock),
         password_policies=password_policies,
         signin=SignInService(store, clock, passwords, hashing),
-        protocol=_protocol_deps(settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords)),
+        protocol=_protocol_deps(
+            settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
+        ),
+        sign_ins=sign_ins,
     )
 
 
@@ -171,6 +180,7 @@ class ProtocolParts:
     hasher: SecretHasher
     minter: TokenMinter
     passwords: PasswordAuthenticator
+    sign_ins: SignInLog
 
 
 def _protocol_deps(
@@ -199,6 +209,7 @@ def _protocol_deps(
         token_service=TokenService(store, grants),
         signing_pool=SigningPool(threads=settings.resolved_signing_threads),
         token_threads=CapacityLimiter(settings.token_endpoint_threads),
+        sign_ins=TokenSignIns(parts.sign_ins, store),
     )
 
 
@@ -284,6 +295,7 @@ def _lifespan(services: Services, public_url: str) -> Callable[[Starlette], Abst
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(_refresh_keys_forever(services.keys))
         background = _lifecycle_tasks(services, public_url)
+        services.sign_ins.start()
         try:
             yield
         finally:
@@ -291,6 +303,7 @@ def _lifespan(services: Services, public_url: str) -> Callable[[Starlette], Abst
             for job in background:
                 job.cancel()
             services.protocol.signing_pool.close()
+            await to_thread.run_sync(services.sign_ins.stop)
 
     return lifespan
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import getpass
 from functools import cache
 
@@ -38,8 +39,11 @@ def open_services(settings: Settings) -> Services:
 
 @cache
 def services() -> Services:
-    """Open the store (migrating it) and wire the services."""
-    return open_services(load_settings())
+    """Open the store (migrating it) and wire the services; what the command queued on the sign-in log is
+    written when it ends (the CLI runs no writer thread)."""
+    svc = open_services(load_settings())
+    atexit.register(svc.sign_ins.flush)
+    return svc
 
 
 def lifecycle() -> CredentialLifecycle:

@@ -32,7 +32,9 @@ class ProtocolRoutes:
 def build_routes(deps: ProtocolDeps) -> ProtocolRoutes:
     """The STS routes; the token endpoint takes most of the traffic, so it is listed first and handed to
     `HttpHardening(express=...)`."""
-    endpoint = TokenEndpoint(deps.token_service, deps.signing_pool, deps.token_threads, deps.max_body_bytes)
+    endpoint = TokenEndpoint(
+        deps.token_service, deps.signing_pool, deps.token_threads, deps.max_body_bytes, deps.sign_ins
+    )
     token_route = Route(TOKEN_PATH, endpoint, methods=["POST"])
     routes: list[BaseRoute] = [
         token_route,

@@ -29,12 +29,22 @@ class TokenCall:
 
 
 @dataclass(frozen=True, slots=True)
+class Issued:
+    """A success body and the decision it was issued from (who, which app, which resource: the sign-in log
+    reads them there, so nothing decodes the token)."""
+
+    body: dict[str, Any]
+    decision: object
+
+
+@dataclass(frozen=True, slots=True)
 class InlineOutcome:
-    """What `start` got done on the event loop: a response whose access token still needs its RSA signature,
-    or the remaining (blocking) work to run on a worker thread."""
+    """What `start` got done on the event loop: a response whose access token still needs its RSA signature
+    (with its decision), or the remaining (blocking) work to run on a worker thread."""
 
     unsigned: UnsignedTokenResponse | None = None
-    remaining: Callable[[], dict[str, Any]] | None = None
+    remaining: Callable[[], Issued] | None = None
+    decision: object = None
 
 
 class TokenService:
@@ -54,16 +64,20 @@ class TokenService:
 
     def handle(self, call: TokenCall) -> dict[str, Any]:
         """Blocking path (worker thread): return the success body, or raise `AadstsError`."""
+        return self.issue(call).body
+
+    def issue(self, call: TokenCall) -> Issued:
+        """`handle`, with the decision the body was issued from."""
         with self._store.reader() as unit:
             grant = self._grants.select(require(call.form, "grant_type"))
             decision = grant.validate(self._request(call, grant, unit), unit)
             if not grant.needs_write(decision):
-                return grant.issue(decision, unit)
+                return Issued(grant.issue(decision, unit), decision)
         return self._issue_writing(grant, decision)
 
-    def _issue_writing(self, grant: Grant[Any], decision: Any) -> dict[str, Any]:
+    def _issue_writing(self, grant: Grant[Any], decision: Any) -> Issued:
         with self._store.transaction(write=True) as unit:
-            return grant.issue(decision, unit)
+            return Issued(grant.issue(decision, unit), decision)
 
     def start(self, call: TokenCall) -> InlineOutcome:
         """Event-loop path for grants marked `inline` (client credentials): validation and claims here,
@@ -72,9 +86,9 @@ class TokenService:
         grant = self._grants.find_inline(grant_type)
         if grant is None:
             self._grants.select(grant_type)  # an unknown type is answered here (70003), not on a thread
-            return InlineOutcome(remaining=lambda: self.handle(call))
+            return InlineOutcome(remaining=lambda: self.issue(call))
         with self._store.reader() as unit:
             decision = grant.validate(self._request(call, grant, unit), unit)
             if grant.needs_write(decision):
                 return InlineOutcome(remaining=lambda: self._issue_writing(grant, decision))
-            return InlineOutcome(unsigned=grant.issue_unsigned(decision, unit))
+            return InlineOutcome(unsigned=grant.issue_unsigned(decision, unit), decision=decision)

@@ -14,6 +14,7 @@ from tenantry.common.clock import Clock
 from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.ports import StsStore
+from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
 from tenantry.sessions.service import SessionService
 from tenantry.tokens.keys import ActiveKey
@@ -39,3 +40,5 @@ class ProtocolDeps:
     token_service: TokenService
     signing_pool: SigningPool
     token_threads: CapacityLimiter
+    # Where the token endpoint queues its sign-ins (None: not logged, as in tests that build deps by hand).
+    sign_ins: TokenSignIns | None = None
