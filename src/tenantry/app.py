@@ -42,6 +42,8 @@ from tenantry.graph.deps import GraphDeps
 from tenantry.http.middleware import HttpHardening, http_exception, unexpected_exception
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
+from tenantry.passwords.lockout import FINGERPRINT_PURPOSE, Lockout
+from tenantry.passwords.repository import LockoutStateStore
 from tenantry.passwords.service import PasswordPolicyService
 from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
@@ -58,6 +60,8 @@ from tenantry.sessions.signin import SignInService
 from tenantry.signins.service import SignInLog
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
+from tenantry.store.redis_lockout import RedisLockoutStates
+from tenantry.store.sql.lockout import SqlLockoutStates
 from tenantry.store.sql.unit import SqlUnit
 from tenantry.store.unit_of_work import Store
 from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
@@ -97,6 +101,7 @@ class Services:
     share_links: ShareLinkService
     signin: SignInService
     password_policies: PasswordPolicyService
+    lockout: Lockout
     protocol: ProtocolDeps
     # The sign-in log: its writer thread runs in the server (lifespan); the CLI flushes it after each command.
     sign_ins: SignInLog
@@ -120,6 +125,13 @@ def open_store(settings: Settings) -> Store:
     return store
 
 
+def lockout_states(settings: Settings, store: Store) -> LockoutStateStore:
+    """Where smart lockout keeps its counters: Redis when `redis_url` is set, else the database."""
+    if settings.redis_url:
+        return RedisLockoutStates.from_url(settings.redis_url, settings.redis_key_prefix)
+    return SqlLockoutStates(store.transaction)
+
+
 def build_services(settings: Settings, clock: Clock | None = None, *, store: Store | None = None) -> Services:
     """Open storage (unless given), load the master key, and wire every service once; the server and each
     CLI invocation call this same function."""
@@ -141,7 +153,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     hashing = PasswordHashing(concurrency=settings.resolved_hash_concurrency)
     hasher = SecretHasher(master_key)
     minter = TokenMinter(keys)
-    passwords = PasswordAuthenticator(hashing)
+    lockout = Lockout(lockout_states(settings, store), writes, master_key.derive(FINGERPRINT_PURPOSE), clock)
+    passwords = PasswordAuthenticator(hashing, lockout)
     password_policies = PasswordPolicyService(writes, clock)
     retention = timedelta(days=settings.sign_in_log_retention_days)
     sign_ins = SignInLog(store.transaction, writes, clock, retention)
@@ -164,6 +177,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         authorizer=Authorizer(store.transaction),
         share_links=ShareLinkService(writes, master_key, clock),
         password_policies=password_policies,
+        lockout=lockout,
         signin=SignInService(store, clock, passwords, hashing),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
@@ -323,8 +337,10 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         audit=services.audit,
         authorizer=services.authorizer,
         password_policies=services.password_policies,
+        lockout=services.lockout,
         users=services.users,
         groups=services.groups,
+        sign_ins=services.sign_ins,
     )
     return build_graph_app(deps)
 

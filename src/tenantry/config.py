@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://…; default SQLite in `home`."
     )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (`redis://host:6379/0`, `rediss://…` for TLS) holding smart lockout's counters and "
+        "familiar addresses, shared by every server process; unset: they are kept in the database.",
+    )
+    redis_key_prefix: str = Field(
+        "tenantry:",
+        min_length=1,
+        max_length=64,
+        description="Prefix of every Redis key Tenantry writes (several deployments may share one Redis).",
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Master secret (≥32 chars): encrypts signing keys at rest and keys the HMAC of client "

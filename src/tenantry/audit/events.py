@@ -38,6 +38,9 @@ class AuditActivity(StrEnum):
     ADD_GROUP_MEMBER = "Add member to group"
     REMOVE_GROUP_MEMBER = "Remove member from group"
     SET_PASSWORD_POLICY = "Set password policy"
+    LOCK_USER = "Lock user out (smart lockout)"
+    UNLOCK_USER = "Unlock user"
+    SET_LOCKOUT_POLICY = "Set smart lockout policy"
 
 
 CATEGORY = {
@@ -45,6 +48,9 @@ CATEGORY = {
     AuditActivity.REMOVE_ROLE_MEMBER: "RoleManagement",
     AuditActivity.UPDATE_POLICY: "Policy",
     AuditActivity.SET_PASSWORD_POLICY: "DirectoryManagement",
+    AuditActivity.LOCK_USER: "UserManagement",
+    AuditActivity.UNLOCK_USER: "UserManagement",
+    AuditActivity.SET_LOCKOUT_POLICY: "Policy",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenantry.cli.context import roles, services
+from tenantry.cli.lockout import app as lockout_app
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_table
 from tenantry.cli.password_policy import app as password_policy_app
 from tenantry.cli.policy import app as policy_app
@@ -19,6 +20,7 @@ GLOBAL_ADMINISTRATOR = "Global Administrator"
 app = typer.Typer(help="Manage tenants (directories).", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(password_policy_app, name="password-policy")
+app.add_typer(lockout_app, name="lockout")
 
 
 @app.command("create")

@@ -8,7 +8,7 @@ import typer
 
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.cli.common import get_tenant
-from tenantry.cli.context import services
+from tenantry.cli.context import cli_audit, services
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
 from tenantry.cli.views import iso
 from tenantry.directory.models import Group, User
@@ -129,6 +129,19 @@ def reset_password(
         typer.echo(f"Temporary password (shown once): {done.generated_password}")
     if done.user.force_change_password_next_sign_in:
         typer.echo("The user must change it at the next sign-in.")
+
+
+@app.command("unlock")
+def unlock(reference: str = ID_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Lift the user's smart lockout at once, from every location (entra-reference §5.3: admins can unlock
+    immediately); the counters start afresh. Audited as "Unlock user"."""
+    user = _by_id(reference)
+    was_locked = services().lockout.unlock(user.tenant_id, user.id, user.user_principal_name, cli_audit())
+    if as_json:
+        print_json({"userPrincipalName": user.user_principal_name, "wasLocked": was_locked})
+        return
+    state = "was locked; unlocked" if was_locked else "was not locked; its failed-attempt counts are cleared"
+    typer.echo(f"{user.user_principal_name} {state}.")
 
 
 @app.command("change-password")

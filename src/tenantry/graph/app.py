@@ -26,6 +26,7 @@ from tenantry.graph.routes import (
     me,
     owners,
     service_principals,
+    sign_ins,
     users,
 )
 from tenantry.graph.strings import refuse_control_characters
@@ -72,7 +73,18 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
 
     app.dependency_overrides[graph_deps] = bound_deps
     app.add_middleware(RequestIds)
-    for module in (applications, credentials, owners, service_principals, directory, users, me, groups, domains):
+    for module in (
+        applications,
+        credentials,
+        owners,
+        service_principals,
+        directory,
+        users,
+        me,
+        groups,
+        domains,
+        sign_ins,
+    ):
         app.include_router(module.router)
     default_openapi = app.openapi
 

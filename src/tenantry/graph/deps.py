@@ -17,7 +17,9 @@ from tenantry.directory.groups import GroupService
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
+from tenantry.passwords.lockout import Lockout
 from tenantry.passwords.service import PasswordPolicyService
+from tenantry.signins.service import SignInLog
 from tenantry.tokens.keys import ActiveKey
 
 
@@ -40,6 +42,8 @@ class GraphDeps:
     users: UserService
     groups: GroupService
     password_policies: PasswordPolicyService
+    sign_ins: SignInLog | None = None
+    lockout: Lockout
 
 
 def graph_deps() -> GraphDeps:

@@ -151,3 +151,23 @@ AUTHENTICATION_METHOD_FIELDS: dict[str, FieldSpec] = {
     "id": FieldSpec(G),
     **_only_select("password", "createdDateTime"),
 }
+
+SIGN_IN_FIELDS: dict[str, FieldSpec] = {
+    "id": FieldSpec(S),
+    "createdDateTime": FieldSpec(D, sortable=True),
+    "userId": FieldSpec(S),
+    "userPrincipalName": FieldSpec(S),
+    "userDisplayName": FieldSpec(S),
+    "appId": FieldSpec(S),
+    "appDisplayName": FieldSpec(S),
+    "resourceId": FieldSpec(S),
+    "resourceDisplayName": FieldSpec(S),
+    "servicePrincipalId": FieldSpec(S),
+    "ipAddress": FieldSpec(S),
+    "clientAppUsed": FieldSpec(S),
+    "correlationId": FieldSpec(S),
+    "conditionalAccessStatus": FieldSpec(S),
+    "isInteractive": FieldSpec(B),
+    "status/errorCode": FieldSpec(FieldType.INT),
+    **_only_select("servicePrincipalName", "appliedConditionalAccessPolicies", "authenticationRequirement", "status"),
+}

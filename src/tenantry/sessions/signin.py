@@ -122,7 +122,9 @@ class SignInService:
                 raise AadstsError.of(Aadsts.UserInformationNotProvided)
         return self._update(account_selected(flow, found.user.id, found.session.id))
 
-    def password(self, handle: str | None, password: str, old_token: str | None) -> tuple[SignInFlow, str | None]:
+    def password(
+        self, handle: str | None, password: str, old_token: str | None, client_ip: str = ""
+    ) -> tuple[SignInFlow, str | None]:
         """Verify the password (50034 / 50126 / 50057). A user who must change it goes to the change page,
         with no session (the token returned is None); anyone else gets a new session in place of the
         browser's: returns the flow and the new session's cookie token."""
@@ -131,7 +133,7 @@ class SignInService:
             if flow.state is not FlowState.PASSWORD or not flow.username:
                 raise FlowStateError(f"flow is in state {flow.state}, not password")
             now = self._clock.now()
-            user = self._proven_user(flow, flow.username, password, unit, now)
+            user = self._proven_user(flow, password, unit, now, client_ip)
             policy = self._policy(user, unit)
         if must_change_password(user, policy, now):
             return self._update(password_change_required(flow, user.id)), None
@@ -141,11 +143,15 @@ class SignInService:
             unit.update_flow(flow)
         return flow, token
 
-    def _proven_user(self, flow: SignInFlow, upn: str, password: str, unit: SignInUnit, now: datetime) -> User:
+    def _proven_user(self, flow: SignInFlow, password: str, unit: SignInUnit, now: datetime, client_ip: str) -> User:
         """The user whose password this is. An expired or must-change password (50055 for the grants that
-        cannot show a page) is still proven here: the flow then asks for a new one."""
+        cannot show a page) is still proven here: the flow then asks for a new one. Smart lockout counts
+        the attempt against `client_ip` (50053 while locked, before the password is checked)."""
+        upn = flow.username or ""
         try:
-            return self._passwords.authenticate(upn, password, unit, now, flow.tenant_label)
+            return self._passwords.authenticate(
+                upn, password, unit, now, flow.tenant_label, client_ip=client_ip, tenant_id=flow.tenant_id
+            )
         except AadstsError as err:
             if err.code != Aadsts.InvalidPasswordExpiredPassword:
                 raise

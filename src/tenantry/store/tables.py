@@ -434,3 +434,36 @@ sign_in_logs = Table(
     Index("ix_sign_in_logs_tenant_time", "tenant_id", "created_at"),
     Index("ix_sign_in_logs_created_at", "created_at"),
 )
+
+# Smart lockout (passwords/models.py). A tenant's settings: threshold, duration, blocked CIDR ranges (JSON).
+tenant_lockout_policies = Table(
+    "tenant_lockout_policies",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("threshold", Integer, nullable=False),
+    Column("duration_seconds", Integer, nullable=False),
+    Column("blocked_ranges", Text, nullable=False, server_default="[]"),
+)
+
+# One row per location of a user with failures (`location`: a familiar address, or "unfamiliar");
+# `fingerprints`: the last wrong passwords' keyed HMACs, space-separated.
+lockout_states = Table(
+    "lockout_states",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("location", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("lockouts", Integer, nullable=False),
+    Column("locked_until", WHEN, nullable=True),
+    Column("fingerprints", Text, nullable=False),
+)
+
+# The addresses each user has signed in from successfully: their familiar locations.
+familiar_addresses = Table(
+    "familiar_addresses",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String(64), primary_key=True),
+)

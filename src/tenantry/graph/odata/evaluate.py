@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tenantry.graph.odata.model import And, FieldType, In, Node, Not, ODataQuery, Or, R, StartsWith, Value
+from tenantry.graph.odata.model import RANGE_OPS, And, FieldType, In, Node, Not, ODataQuery, Or, R, StartsWith, Value
 
 
 def matches(node: Node, record: Mapping[str, Any]) -> bool:
@@ -28,7 +28,19 @@ def matches(node: Node, record: Mapping[str, Any]) -> bool:
         return any(isinstance(item, str) and item.casefold().startswith(prefix) for item in _members(actual))
     if isinstance(node, In):
         return any(_equals(actual, value) for value in node.values)
+    if node.op in RANGE_OPS:
+        return _in_range(actual, node.op, node.value)
     return _equals(actual, node.value) == (node.op == "eq")
+
+
+def _in_range(actual: Any, op: str, literal: Value) -> bool:
+    """`ge`/`gt`/`le`/`lt` on an instant or an integer; a missing or mistyped value never matches."""
+    left: Any = _as_datetime(actual) if isinstance(literal, datetime) else actual
+    right: Any = as_utc(literal) if isinstance(literal, datetime) else literal
+    if left is None or isinstance(left, bool) or not isinstance(left, type(right)):
+        return False
+    outcome: bool = {"ge": left >= right, "gt": left > right, "le": left <= right, "lt": left < right}[op]
+    return outcome
 
 
 def lookup(record: Mapping[str, Any], path: str) -> Any:

@@ -41,12 +41,15 @@ class FieldSpec:
 
 
 Value: TypeAlias = str | bool | int | datetime | None
-CompareOp: TypeAlias = Literal["eq", "ne"]
+CompareOp: TypeAlias = Literal["eq", "ne", "ge", "gt", "le", "lt"]
+# Range operators: only on date/time and integer properties (the sign-in log's `createdDateTime` ranges).
+RANGE_OPS: frozenset[str] = frozenset({"ge", "gt", "le", "lt"})
+RANGE_KINDS = frozenset({FieldType.DATETIME, FieldType.INT})
 
 
 @dataclass(frozen=True)
 class Compare:
-    """`field eq value` / `field ne value`."""
+    """`field eq value` / `field ne value`; `ge`/`gt`/`le`/`lt` on date/time and integer properties."""
 
     field: str
     op: CompareOp

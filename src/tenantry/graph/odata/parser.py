@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import cast
 
 from tenantry.common.ids import is_guid
 from tenantry.graph.odata.lexer import UNSUPPORTED_OPS, Token, filter_error, tokenize
 from tenantry.graph.odata.model import (
     MAX_FILTER_DEPTH,
     MAX_OPTION_LENGTH,
+    RANGE_KINDS,
+    RANGE_OPS,
     And,
     Compare,
+    CompareOp,
     FieldSpec,
     FieldType,
     In,
@@ -159,6 +163,11 @@ class _Parser:
             return Compare(path, "eq" if lowered == "eq" else "ne", value)
         if lowered == "in":
             return In(path, self._literal_list(path, spec))
+        if lowered in RANGE_OPS and spec.kind in RANGE_KINDS:
+            value = self._literal(path, spec)
+            if value is None:
+                raise filter_error(f"operator '{lowered}' cannot compare with null", op.pos)
+            return Compare(path, cast(CompareOp, lowered), value)
         if lowered in UNSUPPORTED_OPS:
             raise filter_error(f"operator '{lowered}' is not supported (use eq, ne, in or startswith)", op.pos)
         raise filter_error(f"expected an operator after '{path}' but found {op.text!r}", op.pos)

@@ -213,6 +213,21 @@ def revoke_sign_in_sessions(user: UserDep, call: CallDep) -> Response:
     return GraphJson({"@odata.context": context_url(call.base_url, "Edm.Boolean"), "value": True})
 
 
+@router.post(
+    "/users/{id}/tenantry.unlock",
+    status_code=204,
+    responses=no_content(),
+    operation_id="users_unlock",
+    summary="Tenantry extension: lift the user's smart lockout at once (Entra has no v1.0 API for it).",
+)
+def unlock(user: UserDep, call: CallDep) -> Response:
+    """An administrator's unlock (entra-reference §5.3: "Admins can unlock immediately"), under the roles
+    that may reset the user's password (the reset table of §5.6); audited as "Unlock user"."""
+    check_reset(call, user)
+    call.deps.lockout.unlock(user.tenant_id, user.id, user.user_principal_name, call.audit)
+    return Response(status_code=204)
+
+
 def _password_method(user: User) -> dict[str, object]:
     return PasswordMethodResource(created_date_time=user.password_changed_at or user.created_at).wire()
 

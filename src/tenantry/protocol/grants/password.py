@@ -81,7 +81,10 @@ class PasswordGrant:
         scope = require(request.form, "scope")
         now = self._deps.clock.now()
         users = DeferredRehash(unit)
-        user = self._deps.passwords.authenticate(username, password, users, now, tenant_label(ref))
+        tenant_id = ref.tenant.id if ref.tenant else None
+        user = self._deps.passwords.authenticate(
+            username, password, users, now, tenant_label(ref), client_ip=request.client_ip, tenant_id=tenant_id
+        )
         check_password_current(user, unit.find_password_policy(user.tenant_id), now)
         tenant = sign_in_tenant(ref, user, unit)
         client = AuthenticatedClient(

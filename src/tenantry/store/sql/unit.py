@@ -11,6 +11,7 @@ from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
 from tenantry.store.sql.flows import SqlFlows
 from tenantry.store.sql.lifecycle import SqlLifecycle
+from tenantry.store.sql.lockout import SqlLockout
 from tenantry.store.sql.owners import SqlOwners
 from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
@@ -37,6 +38,7 @@ class SqlUnit(
     SqlAudit,
     SqlLifecycle,
     SqlPasswordPolicies,
+    SqlLockout,
     SqlSignInLogs,
 ):
     """All SQL repositories over one connection and its transaction."""
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
+    from tenantry.passwords.lockout import LockoutUnit
     from tenantry.passwords.service import PasswordPolicyUnit
     from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.signins.repository import SignInLogRepository
@@ -71,4 +74,5 @@ if TYPE_CHECKING:
         _audit: AuditRepository = unit
         _lifecycle: LifecycleRepository = unit
         _password_policies: PasswordPolicyUnit = unit
+        _lockout: LockoutUnit = unit
         _sign_in_logs: SignInLogRepository = unit

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.http.context import request_context
 from tenantry.http.cookies import read_session_token, set_session_cookie
 from tenantry.http.pages import error_page, render_page
 from tenantry.http.paths import (
@@ -105,11 +106,12 @@ async def post_password(deps: SignInPageDeps, request: Request) -> Response:
     who must change the password goes to the change page without one."""
     service = deps.service
     issued: list[str] = []
+    client_ip = request_context(request).client_ip  # smart lockout counts per address
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         if form.get("action") == "other":
             return service.another_account(handle)
-        flow, new_token = service.password(handle, form.get("password", ""), token)
+        flow, new_token = service.password(handle, form.get("password", ""), token, client_ip)
         if new_token is not None:
             issued.append(new_token)
         return flow
