@@ -42,8 +42,8 @@ class GraphDeps:
     users: UserService
     groups: GroupService
     password_policies: PasswordPolicyService
-    sign_ins: SignInLog | None = None
     lockout: Lockout
+    sign_ins: SignInLog | None = None
 
 
 def graph_deps() -> GraphDeps:
