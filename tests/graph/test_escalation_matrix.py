@@ -240,6 +240,13 @@ def reset_global_admin_password(graph: GraphWorld, client: Any, caller: Caller) 
     return client.patch(f"/v1.0/users/{target.id}", headers=auth(caller.token), json=body)
 
 
+def unlock_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Lift a Global Administrator's smart lockout (Tenantry's `tenantry.unlock` extension): under the reset
+    table, as unlocking is what resetting the password would do."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    return client.post(f"/v1.0/users/{target.id}/tenantry.unlock", headers=auth(caller.token))
+
+
 def rename_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Change a Global Administrator's userPrincipalName (and so who signs in as them)."""
     target = graph.new_user("chief", GLOBAL_ADMIN)
@@ -329,6 +336,7 @@ MATRIX = {
     "claim Graph's identifier URI": Case(claim_graph_uri, NOBODY),
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
     "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
+    "unlock a Global Administrator": Case(unlock_global_admin, GLOBAL_ADMIN_RESETTERS),
     "rename a Global Administrator": Case(rename_global_admin, GLOBAL_ADMIN_RENAMERS),
     "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
     "join a role-assignable group": Case(join_role_assignable_group, ROLE_GROUP_MANAGERS),
