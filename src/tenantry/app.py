@@ -55,6 +55,7 @@ from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
+from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.service import SessionService
 from tenantry.sessions.signin import SignInService
 from tenantry.signins.service import SignInLog
@@ -102,6 +103,7 @@ class Services:
     signin: SignInService
     password_policies: PasswordPolicyService
     lockout: Lockout
+    auth_methods: AuthMethodService
     protocol: ProtocolDeps
     # The sign-in log: its writer thread runs in the server (lifespan); the CLI flushes it after each command.
     sign_ins: SignInLog
@@ -178,7 +180,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         share_links=ShareLinkService(writes, master_key, clock),
         password_policies=password_policies,
         lockout=lockout,
-        signin=SignInService(store, clock, passwords, hashing),
+        auth_methods=AuthMethodService(writes, clock),
+        signin=SignInService(store, clock, passwords, hashing, master_key),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
         ),
@@ -338,6 +341,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         authorizer=services.authorizer,
         password_policies=services.password_policies,
         lockout=services.lockout,
+        auth_methods=services.auth_methods,
         users=services.users,
         groups=services.groups,
         sign_ins=services.sign_ins,

@@ -66,6 +66,7 @@ APP_CALLERS = {
     "app:Group.ReadWrite.All": ("Group.ReadWrite.All",),
     "app:User-PasswordProfile.ReadWrite.All": ("User-PasswordProfile.ReadWrite.All",),
     "app:Domain.ReadWrite.All": ("Domain.ReadWrite.All",),
+    "app:UserAuthenticationMethod.ReadWrite.All": ("UserAuthenticationMethod.ReadWrite.All",),
 }
 USER_CALLERS = {
     "user:Global Administrator": GLOBAL_ADMIN,
@@ -77,6 +78,7 @@ USER_CALLERS = {
     "user:User Administrator": "User Administrator",
     "user:Groups Administrator": "Groups Administrator",
     "user:Privileged Authentication Administrator": "Privileged Authentication Administrator",
+    "user:Authentication Administrator": "Authentication Administrator",
     "user:Directory Writers": "Directory Writers",
     "user:no role": None,
 }
@@ -240,6 +242,14 @@ def reset_global_admin_password(graph: GraphWorld, client: Any, caller: Caller) 
     return client.patch(f"/v1.0/users/{target.id}", headers=auth(caller.token), json=body)
 
 
+def tap_for_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Issue a Temporary Access Pass for a Global Administrator (then sign in as them with it)."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    body = {"lifetimeInMinutes": 60, "isUsableOnce": True}
+    url = f"/v1.0/users/{target.id}/authentication/temporaryAccessPassMethods"
+    return client.post(url, headers=auth(caller.token), json=body)
+
+
 def unlock_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Lift a Global Administrator's smart lockout (Tenantry's `tenantry.unlock` extension): under the reset
     table, as unlocking is what resetting the password would do."""
@@ -337,6 +347,7 @@ MATRIX = {
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
     "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
     "unlock a Global Administrator": Case(unlock_global_admin, GLOBAL_ADMIN_RESETTERS),
+    "issue a TAP for a Global Administrator": Case(tap_for_global_admin, GLOBAL_ADMIN_RESETTERS),
     "rename a Global Administrator": Case(rename_global_admin, GLOBAL_ADMIN_RENAMERS),
     "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
     "join a role-assignable group": Case(join_role_assignable_group, ROLE_GROUP_MANAGERS),

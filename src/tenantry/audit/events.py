@@ -41,6 +41,9 @@ class AuditActivity(StrEnum):
     LOCK_USER = "Lock user out (smart lockout)"
     UNLOCK_USER = "Unlock user"
     SET_LOCKOUT_POLICY = "Set smart lockout policy"
+    REGISTER_SECURITY_INFO = "User registered security info"
+    ADMIN_REGISTER_SECURITY_INFO = "Admin registered security info"
+    ADMIN_DELETE_SECURITY_INFO = "Admin deleted security info"
 
 
 CATEGORY = {
@@ -51,6 +54,9 @@ CATEGORY = {
     AuditActivity.LOCK_USER: "UserManagement",
     AuditActivity.UNLOCK_USER: "UserManagement",
     AuditActivity.SET_LOCKOUT_POLICY: "Policy",
+    AuditActivity.REGISTER_SECURITY_INFO: "UserManagement",
+    AuditActivity.ADMIN_REGISTER_SECURITY_INFO: "UserManagement",
+    AuditActivity.ADMIN_DELETE_SECURITY_INFO: "UserManagement",
 }
 
 

@@ -6,7 +6,7 @@ import typer
 
 from tenantry import __version__
 from tenantry.cli import app as app_commands
-from tenantry.cli import error, expiring, keys, logs, role, sp, tenant, user
+from tenantry.cli import error, expiring, keys, logs, role, sp, tap, tenant, user
 from tenantry.cli.arguments import CheckedGroup
 from tenantry.cli.serve import dev_cert, serve
 
@@ -19,6 +19,7 @@ cli = typer.Typer(
 cli.command("serve")(serve)
 cli.command("dev-cert")(dev_cert)
 cli.add_typer(tenant.app, name="tenant")
+user.app.add_typer(tap.app, name="tap")
 cli.add_typer(user.app, name="user")
 cli.add_typer(user.group_app, name="group")
 cli.add_typer(app_commands.app, name="app")

@@ -19,6 +19,7 @@ from tenantry.graph.failures import exception_handlers
 from tenantry.graph.responses import GraphJson, RequestIds
 from tenantry.graph.routes import (
     applications,
+    auth_methods,
     credentials,
     directory,
     domains,
@@ -80,6 +81,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         service_principals,
         directory,
         users,
+        auth_methods,
         me,
         groups,
         domains,

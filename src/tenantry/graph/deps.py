@@ -19,6 +19,7 @@ from tenantry.directory.service import DirectoryService
 from tenantry.directory.users import UserService
 from tenantry.passwords.lockout import Lockout
 from tenantry.passwords.service import PasswordPolicyService
+from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.signins.service import SignInLog
 from tenantry.tokens.keys import ActiveKey
 
@@ -43,6 +44,7 @@ class GraphDeps:
     groups: GroupService
     password_policies: PasswordPolicyService
     lockout: Lockout
+    auth_methods: AuthMethodService
     sign_ins: SignInLog | None = None
 
 

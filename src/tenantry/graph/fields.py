@@ -149,7 +149,17 @@ GROUP_FIELDS: dict[str, FieldSpec] = {
 
 AUTHENTICATION_METHOD_FIELDS: dict[str, FieldSpec] = {
     "id": FieldSpec(G),
-    **_only_select("password", "createdDateTime"),
+    **_only_select(
+        "password",
+        "createdDateTime",
+        "secretKey",
+        "temporaryAccessPass",
+        "startDateTime",
+        "lifetimeInMinutes",
+        "isUsableOnce",
+        "isUsable",
+        "methodUsabilityReason",
+    ),
 }
 
 SIGN_IN_FIELDS: dict[str, FieldSpec] = {

@@ -15,6 +15,16 @@ stateDiagram-v2
     password --> identify: "use another account"
     password --> kmsi: password verified, SSO session created
     password --> password_change: password verified, but it must be changed (no session yet)
+    password --> mfa: password verified, the user has an authenticator app (no session yet)
+    password --> mfa_enrol: a Temporary Access Pass was used, no authenticator app yet (no session yet)
+    password --> kmsi: a Temporary Access Pass was used by a user with an authenticator app
+    mfa --> mfa: code wrong or already used
+    mfa --> kmsi: code verified, SSO session created (amr pwd mfa)
+    mfa_enrol --> mfa_enrol: code wrong
+    mfa_enrol --> kmsi: first code verified, method stored, SSO session created
+    mfa --> identify: "use another account"
+    mfa_enrol --> identify: "use another account"
+    password_change --> mfa: password changed, the user has an authenticator app (no session yet)
     password_change --> password_change: current password wrong, new one refused (120000/120002/120003/120018)
     password_change --> identify: "use another account"
     password_change --> kmsi: password changed, SSO session created
@@ -24,6 +34,8 @@ stateDiagram-v2
     identify --> failed
     password --> failed
     password_change --> failed
+    mfa --> failed
+    mfa_enrol --> failed
     kmsi --> failed
     consent --> failed: consent declined (AADSTS65004)
     complete --> [*]
@@ -33,6 +45,10 @@ stateDiagram-v2
 In `password_change` the password was right but the user must change it (an administrator's reset, or a
 password older than the tenant's validity period): the flow knows the user, but no SSO session exists and
 no cookie is set until the new password is stored, so nothing can be resumed, redeemed or reused from it.
+
+In `mfa` and `mfa_enrol` the first factor was proven (`auth_methods` holds `pwd`, or `mfa` for a Temporary
+Access Pass) but, as in `password_change`, no session exists until the second factor is: the TOTP secret being
+enrolled waits in the flow, sealed under the master key (`pending_secret`). See sessions/mfa.py.
 
 The state `consent` means "signed in": the protocol's resume step decides there whether consent is
 missing (it then stores a `ConsentPrompt` for the consent page) or the flow can complete.
@@ -63,6 +79,8 @@ class FlowState(StrEnum):
     IDENTIFY = "identify"
     PASSWORD = "password"  # noqa: S105 - a state name
     PASSWORD_CHANGE = "password_change"  # noqa: S105 - a state name
+    MFA = "mfa"
+    MFA_ENROL = "mfa_enrol"
     KMSI = "kmsi"
     CONSENT = "consent"
     COMPLETE = "complete"
@@ -71,7 +89,19 @@ class FlowState(StrEnum):
 
 TERMINAL = frozenset({FlowState.COMPLETE, FlowState.FAILED})
 # The states before the user is signed in: the STS's resume step sends these back to the sign-in pages.
-SIGNING_IN = frozenset({FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.KMSI})
+SIGNING_IN = frozenset(
+    {
+        FlowState.IDENTIFY,
+        FlowState.PASSWORD,
+        FlowState.PASSWORD_CHANGE,
+        FlowState.MFA,
+        FlowState.MFA_ENROL,
+        FlowState.KMSI,
+    }
+)
+
+
+_SECOND_FACTOR = (FlowState.MFA, FlowState.MFA_ENROL)
 
 
 class FlowStateError(ValueError):
@@ -118,6 +148,8 @@ class SignInFlow:
     consent: ConsentPrompt | None = None
     consented: bool = False
     error_code: int | None = None
+    auth_methods: tuple[str, ...] = ()
+    pending_secret: bytes | None = None
 
     @property
     def tenant_label(self) -> str:
@@ -186,8 +218,18 @@ def identified(flow: SignInFlow, username: str) -> SignInFlow:
 
 def use_another_account(flow: SignInFlow) -> SignInFlow:
     """Back to the username page, forgetting the account (and never reusing the session)."""
-    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
-    return replace(flow, state=FlowState.IDENTIFY, username=None, user_id=None, allow_sso=False)
+    _require(
+        flow, FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.MFA, FlowState.MFA_ENROL
+    )
+    return replace(
+        flow,
+        state=FlowState.IDENTIFY,
+        username=None,
+        user_id=None,
+        allow_sso=False,
+        auth_methods=(),
+        pending_secret=None,
+    )
 
 
 def authenticated(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
@@ -200,6 +242,35 @@ def password_change_required(flow: SignInFlow, user_id: str) -> SignInFlow:
     """The password was right but must be changed: ask for a new one. No session exists yet."""
     _require(flow, FlowState.PASSWORD)
     return replace(flow, state=FlowState.PASSWORD_CHANGE, user_id=user_id, session_id=None)
+
+
+def second_factor_required(flow: SignInFlow, user_id: str, methods: tuple[str, ...]) -> SignInFlow:
+    """The first factor (`methods`: `pwd`) was proven and the user has an authenticator app: ask for a code.
+    No session exists yet."""
+    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
+    if flow.user_id not in (None, user_id):
+        raise FlowStateError("the second factor was asked for another user than the flow's")
+    return replace(flow, state=FlowState.MFA, user_id=user_id, session_id=None, auth_methods=methods)
+
+
+def enrolment_required(flow: SignInFlow, user_id: str, methods: tuple[str, ...], sealed_secret: bytes) -> SignInFlow:
+    """A Temporary Access Pass was used (`methods`: `mfa`) by a user without an authenticator app: show the
+    new secret and ask for its first code. No session exists yet."""
+    _require(flow, FlowState.PASSWORD)
+    return replace(
+        flow,
+        state=FlowState.MFA_ENROL,
+        user_id=user_id,
+        session_id=None,
+        auth_methods=methods,
+        pending_secret=sealed_secret,
+    )
+
+
+def second_factor_verified(flow: SignInFlow, session_id: str) -> SignInFlow:
+    """The code was right (and, when enrolling, the method stored): an SSO session exists, ask "Stay signed in?"."""
+    _require(flow, FlowState.MFA, FlowState.MFA_ENROL)
+    return replace(flow, state=FlowState.KMSI, session_id=session_id, pending_secret=None)
 
 
 def password_changed(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:

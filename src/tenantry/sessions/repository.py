@@ -18,6 +18,7 @@ from tenantry.audit.repository import AuditRepository
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, TenantRepository, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.sessions.flow import FlowState, SignInFlow
+from tenantry.sessions.mfa import AuthMethodRepository
 from tenantry.sessions.models import SsoSession
 from tenantry.tokens.repository import TokenRecordRepository
 
@@ -31,6 +32,10 @@ class SessionRepository(Protocol):
 
     def find_session(self, token_hash: bytes) -> SsoSession | None:
         """The session a cookie token names."""
+        ...
+
+    def find_session_by_id(self, session_id: str) -> SsoSession | None:
+        """The session with this id (its `auth_methods` follow codes and refresh tokens)."""
         ...
 
     def touch_session(self, session_id: str, when: datetime, *, persistent: bool | None = None) -> None:
@@ -81,6 +86,7 @@ class SignInUnit(
     TenantRepository,
     PasswordPolicyRepository,
     AuditRepository,
+    AuthMethodRepository,
     Protocol,
 ):
     """What the sign-in pages use: sessions, flows, tenants and their password policies, users, consent

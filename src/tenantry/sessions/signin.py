@@ -8,6 +8,7 @@ holds the database's write lock.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from tenantry.audit.events import AuditActivity
 from tenantry.audit.models import Actor
 from tenantry.audit.recorder import AuditContext, record
 from tenantry.common.clock import Clock
+from tenantry.common.master_key import MasterKey
 from tenantry.directory.models import PasswordPolicy, User
 from tenantry.directory.users import user_target
 from tenantry.errors import Aadsts, AadstsError
@@ -37,8 +39,10 @@ from tenantry.sessions.flow import (
     new_flow,
     password_change_required,
     password_changed,
+    second_factor_required,
     use_another_account,
 )
+from tenantry.sessions.mfa_steps import MfaSteps
 from tenantry.sessions.models import SsoSession
 from tenantry.sessions.repository import SignInStore, SignInUnit
 from tenantry.sessions.service import FlowService, SessionService, check_session
@@ -64,8 +68,14 @@ class SignInService:
     """The sign-in pages' operations."""
 
     def __init__(
-        self, store: SignInStore, clock: Clock, passwords: PasswordAuthenticator, hashing: PasswordHashing
+        self,
+        store: SignInStore,
+        clock: Clock,
+        passwords: PasswordAuthenticator,
+        hashing: PasswordHashing,
+        mfa_key: MasterKey | None = None,
     ) -> None:
+        self._mfa = MfaSteps(store, clock, mfa_key or MasterKey(secrets.token_bytes(32)))
         self._store = store
         self._clock = clock
         self._passwords = passwords
@@ -133,10 +143,17 @@ class SignInService:
             if flow.state is not FlowState.PASSWORD or not flow.username:
                 raise FlowStateError(f"flow is in state {flow.state}, not password")
             now = self._clock.now()
+            tap = self._mfa.pass_of(flow, flow.username, password, unit)
+        if tap is not None:  # a Temporary Access Pass in the password field (sessions/mfa.py)
+            return self._mfa.signed_in_with_pass(flow, tap, old_token, self._replace_session)
+        with self._store.transaction() as unit:
             user = self._proven_user(flow, password, unit, now, client_ip)
             policy = self._policy(user, unit)
+            registered = self._mfa.registered(user, unit)
         if must_change_password(user, policy, now):
             return self._update(password_change_required(flow, user.id)), None
+        if registered:
+            return self._update(second_factor_required(flow, user.id, ("pwd",))), None
         with self._store.transaction(write=True) as unit:
             session, token = self._replace_session(user, old_token, unit)
             flow = authenticated(flow, user.id, session.id)
@@ -165,16 +182,18 @@ class SignInService:
         """The user's tenant's password policy (Entra's defaults when it set none)."""
         return unit.find_password_policy(user.tenant_id) or PasswordPolicy(user.tenant_id)
 
-    def _replace_session(self, user: User, old_token: str | None, unit: SignInUnit) -> tuple[SsoSession, str]:
-        """Sign the browser's old session out and start a new one for `user`."""
+    def _replace_session(
+        self, user: User, old_token: str | None, unit: SignInUnit, auth_methods: tuple[str, ...] = ("pwd",)
+    ) -> tuple[SsoSession, str]:
+        """Sign the browser's old session out and start a new one for `user` (`amr`: `auth_methods`)."""
         old = self._sessions.find(old_token, unit)
         if old is not None:
             self._sessions.revoke(old.id, unit)
-        return self._sessions.start(user, unit)
+        return self._sessions.start(user, unit, auth_methods=auth_methods)
 
     def change_password(
         self, handle: str | None, current: str, new: str, old_token: str | None
-    ) -> tuple[SignInFlow, str]:
+    ) -> tuple[SignInFlow, str | None]:
         """The "Update your password" page: the current password again (else 120000), a new one the policy
         accepts (120002 / 120003 / 120018) and unlike the current one. Stores the new hash, clears the forced
         change, and revokes every earlier session and refresh token (`password_changed_at` and
@@ -203,6 +222,22 @@ class SignInService:
             fresh = unit.find_user(user.tenant_id, user.id)
             if fresh is None or fresh.password_hash != user.password_hash:  # changed meanwhile: start again
                 raise FlowStateError("the password changed while this page was open")
+            if self._mfa.registered(fresh, unit):  # the second factor still follows (no session yet)
+                changed = replace(
+                    fresh,
+                    password_hash=new_hash,
+                    password_changed_at=self._clock.now(),
+                    password_expires_at=None,
+                    force_change_password_next_sign_in=False,
+                    sign_in_sessions_valid_from=self._clock.now(),
+                )
+                unit.update_user(changed)
+                ctx = AuditContext(Actor("user", user.id, user.user_principal_name), self._clock.now())
+                record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
+                moved = second_factor_required(flow, user.id, ("pwd",))
+                if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):
+                    raise FlowStateError("the password was already changed in this flow")
+                return moved, None
             session, token = self._replace_session(fresh, old_token, unit)
             changed = replace(
                 fresh,
@@ -219,6 +254,19 @@ class SignInService:
             if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):  # a double submit won: roll back
                 raise FlowStateError("the password was already changed in this flow")
         return moved, token
+
+    def verify_code(self, handle: str | None, code: str, old_token: str | None) -> tuple[SignInFlow, str]:
+        """The "Enter code" page (a user with an authenticator app): a right, unused code creates the session
+        with `amr` `pwd mfa`; else 50074 on the page."""
+        return self._mfa.verify(handle, code, old_token, self._replace_session)
+
+    def enrol(self, handle: str | None, code: str, old_token: str | None) -> tuple[SignInFlow, str]:
+        """The enrolment page: the first code of the new secret stores the method and creates the session."""
+        return self._mfa.enrol(handle, code, old_token, self._replace_session)
+
+    def enrolment(self, handle: str | None) -> tuple[str, str, str]:
+        """What the enrolment page shows: the secret, its `otpauth://` URI and the QR code (SVG)."""
+        return self._mfa.enrolment(handle)
 
     def _session_of(self, flow: SignInFlow, token: str | None, unit: SignInUnit) -> None:
         """Posts after sign-in must come from the browser holding the flow's session."""

@@ -195,6 +195,24 @@ tenant_password_policies = Table(
     Column("banned_terms", Text, nullable=False, server_default="[]"),
 )
 
+user_auth_methods = Table(
+    "user_auth_methods",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("type", String(32), nullable=False),
+    Column("display_name", String(256), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("sealed_secret", LargeBinary, nullable=True),
+    Column("last_used_step", BigInteger, nullable=True),
+    Column("pass_hash", LargeBinary(32), nullable=True),
+    Column("start_at", WHEN, nullable=True),
+    Column("lifetime_minutes", Integer, nullable=True),
+    Column("usable_once", Boolean, nullable=False, server_default=false()),
+    Column("used_at", WHEN, nullable=True),
+)
+
 group_members = Table(
     "group_members",
     metadata,

@@ -31,6 +31,7 @@ from tenantry.graph.routes.user_rights import (
     reset_password,
     user_records,
 )
+from tenantry.graph.schemas.auth_methods import method_view
 from tenantry.graph.schemas.common import Collection, graph_datetime
 from tenantry.graph.schemas.users import (
     PASSWORD_METHOD_ID,
@@ -233,21 +234,27 @@ def _password_method(user: User) -> dict[str, object]:
 
 
 def add_methods_route(segment: str, suffix: str) -> None:
-    """The list of the user's methods under `methods` and `passwordMethods` alike: its password alone."""
+    """The list of the user's methods: under `methods` its password, authenticator apps and Temporary Access
+    Passes (graph/routes/auth_methods.py); under `passwordMethods` its password alone."""
 
     @router.get(
         f"/users/{{id}}/authentication/{segment}",
         dependencies=[ListOptions],
         responses=ok(Collection[PasswordMethodResource]),
         operation_id=f"users_list{suffix}",
-        summary="The user's authentication methods: its password.",
+        summary="The user's authentication methods: its password (and, under `methods`, TOTP and TAP methods).",
     )
     def list_methods(user: UserDep, call: CallDep) -> Response:
-        """Graph `GET …/authentication/methods`: one `passwordAuthenticationMethod` (never the password)."""
+        """Graph `GET …/authentication/methods`: one `passwordAuthenticationMethod` (never the password), then
+        `softwareOathAuthenticationMethod` / `temporaryAccessPassAuthenticationMethod` entries (never a secret)."""
         if user.id != call.caller.caller.object_id or call.caller.caller.is_app:
             call.rights.check(Action.USER_READ)
         path = f"users/{user.id}/authentication/{segment}"
-        return call.page([_password_method(user)], AUTHENTICATION_METHOD_FIELDS, path)
+        records = [_password_method(user)]
+        if segment == "methods":
+            now = call.deps.clock.now()
+            records += [method_view(m, now) for m in call.deps.auth_methods.list_methods(user)]
+        return call.page(records, AUTHENTICATION_METHOD_FIELDS, path)
 
 
 add_methods_route("methods", "AuthenticationMethods")

@@ -38,6 +38,7 @@ from tenantry.protocol.grants.delegated import (
     commit_now,
     granted_scp,
     identify_client,
+    session_auth_methods,
     user_grant,
 )
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
@@ -174,6 +175,7 @@ class AuthorizationCodeGrant:
             spa=code.spa,
             family_id=code.family_id,
             include_auth_time=True,
+            auth_methods=session_auth_methods(code.session_id, unit),
         )
         return user_grant(sign_in, client, user, scopes, scp, request)
 

@@ -136,6 +136,14 @@ class SignIn:
     family_id: str | None = None
     refresh_expires_at: datetime | None = None
     include_auth_time: bool = False
+    auth_methods: tuple[str, ...] = ("pwd",)
+
+
+def session_auth_methods(session_id: str | None, unit: StsUnit) -> tuple[str, ...]:
+    """The `amr` of the SSO session a code or refresh token stems from (`pwd`, or `pwd mfa` after a TOTP
+    check); `pwd` when there is none (ROPC, device code)."""
+    session = unit.find_session_by_id(session_id) if session_id else None
+    return session.auth_methods if session is not None else ("pwd",)
 
 
 def user_grant(
@@ -162,6 +170,7 @@ def user_grant(
         refresh_expires_at=sign_in.refresh_expires_at,
         include_auth_time=sign_in.include_auth_time,
         client_info=request.form.get("client_info") == "1",
+        auth_methods=sign_in.auth_methods,
     )
 
 

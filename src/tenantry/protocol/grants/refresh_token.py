@@ -30,6 +30,7 @@ from tenantry.protocol.grants.delegated import (
     check_user_state,
     granted_scp,
     identify_client,
+    session_auth_methods,
     user_grant,
 )
 from tenantry.protocol.grants.deps import UserGrantDeps
@@ -164,6 +165,7 @@ class RefreshTokenGrant:
             spa=token.spa,
             family_id=token.family_id,
             refresh_expires_at=token.expires_at if token.spa else None,
+            auth_methods=session_auth_methods(token.session_id, unit),
         )
         return user_grant(sign_in, client, user, scopes, scp, request)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,8 @@ def _document(flow: SignInFlow) -> dict[str, Any]:
         "consent": asdict(flow.consent) if flow.consent else None,
         "consented": flow.consented,
         "errorCode": flow.error_code,
+        "authMethods": list(flow.auth_methods),
+        "pendingSecret": base64.b64encode(flow.pending_secret).decode() if flow.pending_secret else None,
     }
 
 
@@ -63,6 +66,8 @@ def _flow(row: Row[Any]) -> SignInFlow:
         consent=_consent(doc.get("consent")),
         consented=bool(doc.get("consented", False)),
         error_code=doc.get("errorCode"),
+        auth_methods=tuple(doc.get("authMethods") or ()),
+        pending_secret=base64.b64decode(doc["pendingSecret"]) if doc.get("pendingSecret") else None,
     )
 
 

@@ -13,6 +13,20 @@ from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import sso_sessions
 
 
+def _session(row: Any) -> SsoSession:
+    return SsoSession(
+        row.id,
+        row.tenant_id,
+        row.user_id,
+        as_utc(row.created_at),
+        as_utc(row.last_seen_at),
+        as_utc(row.auth_time),
+        row.persistent,
+        tuple(row.auth_methods.split()),
+        as_utc(row.revoked_at) if row.revoked_at else None,
+    )
+
+
 class SqlSessions(SqlBase):
     """Implements `SessionRepository`."""
 
@@ -36,19 +50,12 @@ class SqlSessions(SqlBase):
     def find_session(self, token_hash: bytes) -> SsoSession | None:
         """By cookie-token hash."""
         row = self._conn.execute(select(sso_sessions).where(sso_sessions.c.token_hash == token_hash)).first()
-        if row is None:
-            return None
-        return SsoSession(
-            row.id,
-            row.tenant_id,
-            row.user_id,
-            as_utc(row.created_at),
-            as_utc(row.last_seen_at),
-            as_utc(row.auth_time),
-            row.persistent,
-            tuple(row.auth_methods.split()),
-            as_utc(row.revoked_at) if row.revoked_at else None,
-        )
+        return _session(row) if row is not None else None
+
+    def find_session_by_id(self, session_id: str) -> SsoSession | None:
+        """By id."""
+        row = self._conn.execute(select(sso_sessions).where(sso_sessions.c.id == session_id)).first()
+        return _session(row) if row is not None else None
 
     def touch_session(self, session_id: str, when: datetime, *, persistent: bool | None = None) -> None:
         """Slide the inactivity window."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
 from tenantry.store.sql.audit import SqlAudit
+from tenantry.store.sql.auth_methods import SqlAuthMethods
 from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
@@ -40,6 +41,7 @@ class SqlUnit(
     SqlPasswordPolicies,
     SqlLockout,
     SqlSignInLogs,
+    SqlAuthMethods,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
     from tenantry.passwords.lockout import LockoutUnit
     from tenantry.passwords.service import PasswordPolicyUnit
+    from tenantry.sessions.mfa import AuthMethodRepository
     from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.signins.repository import SignInLogRepository
     from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
@@ -76,3 +79,4 @@ if TYPE_CHECKING:
         _password_policies: PasswordPolicyUnit = unit
         _lockout: LockoutUnit = unit
         _sign_in_logs: SignInLogRepository = unit
+        _auth_methods: AuthMethodRepository = unit

@@ -1,4 +1,5 @@
-"""Routes of the sign-in pages: `/login`, `/login/password`, `/login/password/change`, `/kmsi`, `/consent`,
+"""Routes of the sign-in pages: `/login`, `/login/password`, `/login/password/change`, `/login/mfa`,
+`/login/mfa/enrol`, `/kmsi`, `/consent`,
 `/devicelogin`, and the first-party assets under `/static`.
 
 Handlers stay thin: read the form, check its CSRF token, run the `SignInService` operation in a worker
@@ -29,6 +30,8 @@ from tenantry.http.paths import (
     DEVICE_LOGIN_PATH,
     KMSI_PATH,
     LOGIN_PATH,
+    MFA_ENROL_PATH,
+    MFA_PATH,
     PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
     STATIC_PREFIX,
@@ -54,9 +57,13 @@ async def _step(
     error page."""
     try:
         view = await to_thread.run_sync(deps.service.view, handle, read_session_token(request))
+        extra: dict[str, str | None] = {"notice": notice}
+        if view.flow.state is FlowState.MFA_ENROL:
+            secret, uri, qr = await to_thread.run_sync(deps.service.enrolment, handle)
+            extra |= {"secret": secret, "otpauth_uri": uri, "qr_svg": qr}
     except AadstsError as err:
         return error_page(request, err)
-    return step_page(request, deps.csrf_key, view, handle, error, notice)
+    return step_page(request, deps.csrf_key, view, handle, error, extra)
 
 
 async def show_step(deps: SignInPageDeps, request: Request) -> Response:
@@ -134,6 +141,26 @@ async def post_password_change(deps: SignInPageDeps, request: Request) -> Respon
         if new != form.get("confirm_password", ""):
             raise FormProblemError("The new passwords don't match. Enter the same new password twice.")
         flow, new_token = service.change_password(handle, form.get("current_password", ""), new, token)
+        if new_token is not None:  # None: a code from the authenticator app comes next
+            issued.append(new_token)
+        return flow
+
+    response, _ = await _submit(deps, request, operation)
+    if issued:
+        set_session_cookie(response, issued[0], persistent=False)
+    return response
+
+
+async def _post_code(deps: SignInPageDeps, request: Request, enrol: bool) -> Response:
+    """ "Enter code" / the enrolment page: a right code sets the new session's cookie."""
+    service = deps.service
+    issued: list[str] = []
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        if form.get("action") == "other":
+            return service.another_account(handle)
+        verify = service.enrol if enrol else service.verify_code
+        flow, new_token = verify(handle, form.get("otc", ""), token)
         issued.append(new_token)
         return flow
 
@@ -141,6 +168,16 @@ async def post_password_change(deps: SignInPageDeps, request: Request) -> Respon
     if issued:
         set_session_cookie(response, issued[0], persistent=False)
     return response
+
+
+async def post_mfa(deps: SignInPageDeps, request: Request) -> Response:
+    """ "Enter code": the authenticator app's current code (TOTP)."""
+    return await _post_code(deps, request, enrol=False)
+
+
+async def post_mfa_enrol(deps: SignInPageDeps, request: Request) -> Response:
+    """Authenticator-app enrolment: the new secret's first code."""
+    return await _post_code(deps, request, enrol=True)
 
 
 async def post_kmsi(deps: SignInPageDeps, request: Request) -> Response:
@@ -216,8 +253,8 @@ _STATIC = StaticFiles(directory=str(resources.files("tenantry").joinpath("web", 
 
 def signin_routes(deps: SignInPageDeps) -> list[BaseRoute]:
     """The sign-in pages bound to their dependencies, and the static assets."""
-    paths = (LOGIN_PATH, PASSWORD_PATH, PASSWORD_CHANGE_PATH, KMSI_PATH, CONSENT_PATH)
-    posts = (post_username, post_password, post_password_change, post_kmsi, post_consent)
+    paths = (LOGIN_PATH, PASSWORD_PATH, PASSWORD_CHANGE_PATH, MFA_PATH, MFA_ENROL_PATH, KMSI_PATH, CONSENT_PATH)
+    posts = (post_username, post_password, post_password_change, post_mfa, post_mfa_enrol, post_kmsi, post_consent)
     steps: list[BaseRoute] = []
     for path, post in zip(paths, posts, strict=True):
         steps += [

@@ -17,6 +17,8 @@ from tenantry.http.paths import (
     DEVICE_DONE_PATH,
     KMSI_PATH,
     LOGIN_PATH,
+    MFA_ENROL_PATH,
+    MFA_PATH,
     PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
     resume_path,
@@ -33,20 +35,25 @@ _STEP_TEMPLATES = {
     FlowState.IDENTIFY: "signin/identify.html",
     FlowState.PASSWORD: "signin/password.html",
     FlowState.PASSWORD_CHANGE: "signin/password_change.html",
+    FlowState.MFA: "signin/mfa.html",
+    FlowState.MFA_ENROL: "signin/mfa_enrol.html",
     FlowState.KMSI: "signin/kmsi.html",
+}
+_STEP_PATHS = {
+    FlowState.IDENTIFY: LOGIN_PATH,
+    FlowState.PASSWORD: PASSWORD_PATH,
+    FlowState.PASSWORD_CHANGE: PASSWORD_CHANGE_PATH,
+    FlowState.MFA: MFA_PATH,
+    FlowState.MFA_ENROL: MFA_ENROL_PATH,
+    FlowState.KMSI: KMSI_PATH,
 }
 
 
 def next_location(flow: SignInFlow, handle: str) -> str:
     """The page for the flow's state; once signed in (or finished) the STS's resume step decides."""
-    if flow.state is FlowState.IDENTIFY:
-        return with_flow(LOGIN_PATH, handle)
-    if flow.state is FlowState.PASSWORD:
-        return with_flow(PASSWORD_PATH, handle)
-    if flow.state is FlowState.PASSWORD_CHANGE:
-        return with_flow(PASSWORD_CHANGE_PATH, handle)
-    if flow.state is FlowState.KMSI:
-        return with_flow(KMSI_PATH, handle)
+    path = _STEP_PATHS.get(flow.state)
+    if path is not None:
+        return with_flow(path, handle)
     if flow.state is FlowState.CONSENT and flow.consent is not None:
         return with_flow(CONSENT_PATH, handle)
     if flow.kind is FlowKind.DEVICE and flow.state is FlowState.COMPLETE:
@@ -83,10 +90,11 @@ def step_page(
     view: FlowView,
     handle: str,
     error: AadstsError | None = None,
-    notice: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The page of the flow's current step, or a redirect when the state has no page of its own; `notice`
-    is a form problem found before the service was asked (new and confirmed passwords differ)."""
+    """The page of the flow's current step, or a redirect when the state has no page of its own; `extra`
+    are the step's own values: `notice`, a form problem found before the service was asked (new and
+    confirmed passwords differ), or the enrolment page's secret, `otpauth://` URI and QR code."""
     flow = view.flow
     if error is not None:  # for the log line of the refusal
         parties = request_context(request).parties
@@ -104,8 +112,9 @@ def step_page(
         "app_name": view.app_name,
         "username": flow.username or flow.login_hint,
         "account": view.account,
-        "notice": notice,
+        "notice": None,
         # A refused new password: Entra's sentence for people, above the AADSTS line.
         "reason": error.user_message if isinstance(error, PasswordRejectedError) else None,
+        **(extra or {}),
     }
     return page(request, csrf_key, template, handle, values, error)

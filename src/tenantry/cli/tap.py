@@ -1,0 +1,45 @@
+"""`tenantry user tap create`: issue a Temporary Access Pass (issue 12 §3), as Graph's
+`POST /users/{id}/authentication/temporaryAccessPassMethods` does. The pass is printed once and stored only
+as a hash; the user types it in the password field at sign-in and then sets up an authenticator app.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tenantry.cli.context import cli_audit, services
+from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record
+from tenantry.cli.user import _by_id
+from tenantry.cli.views import iso
+from tenantry.sessions.mfa import TAP_DEFAULT_MINUTES
+from tenantry.sessions.mfa_admin import AuthMethodError
+
+app = typer.Typer(help="Temporary Access Passes.", no_args_is_help=True)
+
+
+@app.command("create")
+def create(
+    reference: str = typer.Option(..., "--id", help="The user's object id (any tenant) or userPrincipalName."),
+    minutes: int = typer.Option(TAP_DEFAULT_MINUTES, "--minutes", help="Lifetime: 10 to 43200 minutes."),
+    once: bool = typer.Option(False, "--once", help="Usable for one sign-in only."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Issue a pass (replacing an older one); audited as "Admin registered security info"."""
+    found = _by_id(reference)
+    try:
+        issued = services().auth_methods.issue_pass(found, ctx=cli_audit(), lifetime_minutes=minutes, usable_once=once)
+    except AuthMethodError as exc:
+        raise fail(str(exc)) from exc
+    method = issued.method
+    record = {
+        "id": method.id,
+        "userPrincipalName": found.user_principal_name,
+        "temporaryAccessPass": issued.value,
+        "startDateTime": iso(method.start or method.created_at),
+        "lifetimeInMinutes": method.lifetime_minutes,
+        "isUsableOnce": method.usable_once,
+    }
+    if as_json:
+        print_json(record)
+        return
+    print_record(record)
