@@ -1,4 +1,5 @@
-"""`tenantry logs audit`: the directory audit log (who changed what, when, under which correlation id)."""
+"""`tenantry logs audit`: the directory audit log (who changed what, when, under which correlation id);
+`tenantry logs signins`: the sign-in log (who signed in to which app, or was refused with which code)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tenantry.cli.common import get_tenant
 from tenantry.cli.context import audit_log, services
 from tenantry.cli.output import JSON_OPTION, print_json, print_table
 from tenantry.cli.views import iso
+from tenantry.signins.models import SignInEntry, SignInQuery
 
 app = typer.Typer(help="Read logs.", no_args_is_help=True)
 
@@ -71,3 +73,55 @@ def audit(
         for v in views
     ]
     print_table("Directory audit log", ("when", "activity", "by", "targets", "correlationId"), rows)
+
+
+def sign_in_view(entry: SignInEntry) -> dict[str, Any]:
+    """Graph `signIn`, trimmed to what Tenantry records."""
+    return {
+        "id": entry.id,
+        "tenantId": entry.tenant_id,
+        "createdDateTime": iso(entry.created_at),
+        "userPrincipalName": entry.user_principal_name or None,
+        "userId": entry.user_id or None,
+        "appId": entry.app_id or None,
+        "appDisplayName": entry.app_display_name or None,
+        "resourceDisplayName": entry.resource_display_name or None,
+        "servicePrincipalName": entry.service_principal_name or None,
+        "ipAddress": entry.ip_address or None,
+        "clientAppUsed": entry.client_app_used or None,
+        "correlationId": entry.correlation_id,
+        "isInteractive": entry.is_interactive,
+        "status": {"errorCode": entry.status_error_code, "failureReason": entry.failure_reason or None},
+    }
+
+
+@app.command("signins")
+def signins(
+    tenant: str | None = typer.Option(None, "--tenant", "-t", help="Only this tenant (default: every tenant)."),
+    error: int | None = typer.Option(None, "--error", help="Only this AADSTS code (0: successes)."),
+    user: str | None = typer.Option(None, "--user", help="Only this userPrincipalName."),
+    app_id: str | None = typer.Option(None, "--app", help="Only this client appId."),
+    top: int = typer.Option(50, "--top", min=1, max=10_000, help="At most this many entries, newest first."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Sign-ins and refused sign-ins, newest first."""
+    svc = services()
+    tenant_ids = [get_tenant(tenant).id] if tenant else [t.id for t in svc.directory.list_tenants()]
+    queries = (SignInQuery(t, error_code=error, user_principal_name=user, app_id=app_id, limit=top) for t in tenant_ids)
+    entries = sorted((e for q in queries for e in svc.sign_ins.list(q)), key=lambda e: e.created_at, reverse=True)
+    views = [sign_in_view(e) for e in entries[:top]]
+    if as_json:
+        print_json(views)
+        return
+    rows = [
+        (
+            v["createdDateTime"],
+            v["userPrincipalName"] or v["servicePrincipalName"] or "",
+            v["appDisplayName"] or v["appId"] or "",
+            str(v["status"]["errorCode"]),
+            v["ipAddress"] or "",
+            v["correlationId"],
+        )
+        for v in views
+    ]
+    print_table("Sign-in log", ("when", "who", "app", "error", "ip", "correlationId"), rows)
