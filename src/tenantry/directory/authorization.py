@@ -41,7 +41,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 from tenantry.directory.models import Group
@@ -51,187 +50,42 @@ from tenantry.directory.password_reset import (
     roles_that_may_reset,
     roles_that_may_update_sensitive_attributes,
 )
+from tenantry.directory.permissions import (
+    APPLICATION_PERMISSIONS,
+    DEFAULT_USER_ACTIONS,
+    DELEGATED_SCOPES,
+    GUARDED_ACTIONS,
+    OWNED_BY,
+    ROLE_ASSIGNABLE_GROUP_ACTIONS,
+    Action,
+)
+from tenantry.directory.principal_roles import (
+    PrincipalRolesReader,
+    is_in_role_assignable_group,
+    list_principal_roles,
+)
 from tenantry.directory.roles import (
-    APPS,
-    AUDIT_LOGS,
     CONSENT_ANY_API,
-    CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
-    DOMAINS,
-    GROUPS,
-    ORGANIZATION,
     OWNER_ACTIONS,
     PRIVILEGED_APP_MANAGEMENT,
-    ROLE_ASSIGNABLE_GROUPS,
-    ROLE_ASSIGNMENTS,
-    SP_APP_ROLE_GRANT,
-    SP_MANAGEMENT,
-    SPS,
-    USERS,
     RoleAssignment,
     RoleDefinition,
     roles_allowing,
-    roles_of,
 )
 
-ROLE_DEFINITIONS = "microsoft.directory/roleDefinitions"
-
-
-class Action(StrEnum):
-    """The directory actions the Graph API checks, named as Entra's role permissions name them."""
-
-    APP_CREATE = f"{APPS}/create"
-    APP_READ = f"{APPS}/allProperties/read"
-    APP_UPDATE = f"{APPS}/basic/update"
-    APP_CREDENTIALS = f"{APPS}/credentials/update"
-    APP_OWNERS = f"{APPS}/owners/update"
-    APP_DELETE = f"{APPS}/delete"
-    SP_CREATE = f"{SPS}/create"
-    SP_READ = f"{SPS}/allProperties/read"
-    SP_UPDATE = f"{SPS}/basic/update"
-    SP_DELETE = f"{SPS}/delete"
-    SP_ASSIGN = SP_APP_ROLE_GRANT
-    CONSENT_ANY_API = CONSENT_ANY_API
-    CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES = CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES
-    PRIVILEGED_APP_MANAGEMENT = PRIVILEGED_APP_MANAGEMENT
-    ROLE_ASSIGNMENT_READ = f"{ROLE_ASSIGNMENTS}/allProperties/read"
-    ROLE_ASSIGNMENT_WRITE = f"{ROLE_ASSIGNMENTS}/allProperties/allTasks"
-    ROLE_DEFINITION_READ = f"{ROLE_DEFINITIONS}/allProperties/read"
-    AUDIT_READ = f"{AUDIT_LOGS}/allProperties/read"
-    ORGANIZATION_READ = f"{ORGANIZATION}/allProperties/read"
-    USER_CREATE = f"{USERS}/create"
-    USER_READ = f"{USERS}/allProperties/read"
-    USER_UPDATE = f"{USERS}/basic/update"
-    USER_DELETE = f"{USERS}/delete"
-    USER_ENABLE = f"{USERS}/enable"
-    USER_DISABLE = f"{USERS}/disable"
-    USER_PASSWORD = f"{USERS}/password/update"
-    USER_INVALIDATE_REFRESH_TOKENS = f"{USERS}/invalidateAllRefreshTokens"
-    GROUP_CREATE = f"{GROUPS}/create"
-    GROUP_READ = f"{GROUPS}/allProperties/read"
-    GROUP_UPDATE = f"{GROUPS}/basic/update"
-    GROUP_DELETE = f"{GROUPS}/delete"
-    GROUP_MEMBERS = f"{GROUPS}/members/update"
-    ROLE_GROUP_CREATE = f"{ROLE_ASSIGNABLE_GROUPS}/create"
-    ROLE_GROUP_UPDATE = f"{ROLE_ASSIGNABLE_GROUPS}/allProperties/update"
-    ROLE_GROUP_DELETE = f"{ROLE_ASSIGNABLE_GROUPS}/delete"
-    DOMAIN_READ = f"{DOMAINS}/allProperties/read"
-    DOMAIN_UPDATE = f"{DOMAINS}/allProperties/update"
-
-
-_APP_AND_SP_READS = frozenset({Action.APP_READ, Action.SP_READ})
-_DIRECTORY_READS = _APP_AND_SP_READS | {
-    Action.ROLE_ASSIGNMENT_READ,
-    Action.ROLE_DEFINITION_READ,
-    Action.ORGANIZATION_READ,
-    Action.USER_READ,
-    Action.GROUP_READ,
-    Action.DOMAIN_READ,
-}
-_USER_WRITES = frozenset(
-    {
-        Action.USER_CREATE,
-        Action.USER_READ,
-        Action.USER_UPDATE,
-        Action.USER_DELETE,
-        Action.USER_ENABLE,
-        Action.USER_DISABLE,
-        Action.USER_PASSWORD,
-        Action.USER_INVALIDATE_REFRESH_TOKENS,
-    }
-)
-_GROUP_WRITES = frozenset(
-    {Action.GROUP_CREATE, Action.GROUP_READ, Action.GROUP_UPDATE, Action.GROUP_DELETE, Action.GROUP_MEMBERS}
-)
-# Entra: "does not allow the app to delete users or groups, or reset user passwords"; no role management.
-_DIRECTORY_WRITES = _DIRECTORY_READS | {
-    Action.USER_CREATE,
-    Action.USER_UPDATE,
-    Action.USER_ENABLE,
-    Action.USER_DISABLE,
-    Action.USER_INVALIDATE_REFRESH_TOKENS,
-    Action.GROUP_CREATE,
-    Action.GROUP_UPDATE,
-    Action.GROUP_MEMBERS,
-}
-_PASSWORD_RESETS = frozenset({Action.USER_READ, Action.USER_PASSWORD})
-_APP_MANAGEMENT = SP_MANAGEMENT | {f"{APPS}/*"}
-_ROLE_READS = frozenset({Action.ROLE_ASSIGNMENT_READ, Action.ROLE_DEFINITION_READ})
-_APP_ROLE_GRANTS = frozenset({Action.SP_READ, Action.SP_ASSIGN, CONSENT_ANY_API, CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES})
-# Who may assign directory roles may make itself Global Administrator: nothing is guarded from it.
-_ROLE_WRITES = _ROLE_READS | {Action.ROLE_ASSIGNMENT_WRITE, PRIVILEGED_APP_MANAGEMENT}
-GUARDED_ACTIONS = frozenset(
-    {
-        Action.SP_ASSIGN,
-        Action.APP_CREDENTIALS,
-        Action.APP_OWNERS,
-        Action.USER_PASSWORD,
-        Action.USER_INVALIDATE_REFRESH_TOKENS,
-        Action.GROUP_CREATE,
-        Action.GROUP_UPDATE,
-        Action.GROUP_DELETE,
-        Action.GROUP_MEMBERS,
-    }
-)
-
-# Group action → Entra's action on a role-assignable group (`check_group_change`).
-_ROLE_ASSIGNABLE_GROUP_ACTIONS = {
-    Action.GROUP_CREATE: Action.ROLE_GROUP_CREATE,
-    Action.GROUP_UPDATE: Action.ROLE_GROUP_UPDATE,
-    Action.GROUP_MEMBERS: Action.ROLE_GROUP_UPDATE,
-    Action.GROUP_DELETE: Action.ROLE_GROUP_DELETE,
-}
-
-# Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
-APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
-    "Application.ReadWrite.All": _APP_MANAGEMENT,
-    "Application.ReadWrite.OwnedBy": frozenset({Action.APP_CREATE}),  # + OWNER_ACTIONS on owned apps
-    "Application.Read.All": _APP_AND_SP_READS,
-    "Directory.Read.All": _DIRECTORY_READS,
-    "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
-    "RoleManagement.Read.Directory": _ROLE_READS,
-    "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
-    "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
-    "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
-    "User.Read.All": frozenset({Action.USER_READ}),
-    "User.ReadWrite.All": _USER_WRITES,
-    "Group.Read.All": frozenset({Action.GROUP_READ}),
-    "Group.ReadWrite.All": _GROUP_WRITES,
-    "Directory.ReadWrite.All": _DIRECTORY_WRITES,
-    "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
-    "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
-    "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
-    "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
-}
-OWNED_BY = "Application.ReadWrite.OwnedBy"
-
-# Graph delegated permissions (`scp`) → the most they let an app do on the user's behalf.
-DELEGATED_SCOPES: dict[str, frozenset[str]] = {
-    "Directory.AccessAsUser.All": frozenset({"microsoft.directory/*"}),
-    "Application.ReadWrite.All": _APP_MANAGEMENT,
-    "Application.Read.All": _APP_AND_SP_READS,
-    "Directory.Read.All": _DIRECTORY_READS,
-    "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
-    "RoleManagement.Read.Directory": _ROLE_READS,
-    "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
-    "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
-    "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
-    "User.Read": frozenset({Action.ORGANIZATION_READ}),
-    "User.Read.All": frozenset({Action.USER_READ}),
-    "User.ReadWrite.All": _USER_WRITES,
-    "Group.Read.All": frozenset({Action.GROUP_READ}),
-    "Group.ReadWrite.All": _GROUP_WRITES,
-    "Directory.ReadWrite.All": _DIRECTORY_WRITES,
-    "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
-    "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
-    "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
-    "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
-}
-
-# What every member user may do without a role (Entra's default user permissions, read side: the
-# organization, role definitions, all users and groups, and the tenant's domains).
-DEFAULT_USER_ACTIONS = frozenset(
-    {Action.ORGANIZATION_READ, Action.ROLE_DEFINITION_READ, Action.USER_READ, Action.GROUP_READ, Action.DOMAIN_READ}
-)
+__all__ = [
+    "APPLICATION_PERMISSIONS",
+    "DELEGATED_SCOPES",
+    "OWNED_BY",
+    "Action",
+    "AuthorizationError",
+    "Authorizer",
+    "Caller",
+    "CallerRights",
+    "PrincipalRolesReader",
+    "is_in_role_assignable_group",
+    "list_principal_roles",
+]
 
 INSUFFICIENT = "Insufficient privileges to complete the operation."
 
@@ -365,7 +219,7 @@ class CallerRights:
             self._check(action)
             return
         reason = "The group is role-assignable: changing it or its members hands out its directory roles."
-        privileged = _ROLE_ASSIGNABLE_GROUP_ACTIONS[action]
+        privileged = ROLE_ASSIGNABLE_GROUP_ACTIONS[action]
         by_role = any(role.allows(privileged) for role in self.roles)
         if self.caller.is_app:
             if not by_role:
@@ -445,43 +299,6 @@ class AuthorizationUnit(Protocol):
     def find_group(self, tenant_id: str, group_id: str) -> Group | None:
         """A group of the tenant."""
         ...
-
-
-class PrincipalRolesReader(Protocol):
-    """What `list_principal_roles` reads (the STS's unit has it too)."""
-
-    def list_role_assignments(self, tenant_id: str, principal_id: str | None = None) -> list[RoleAssignment]:
-        """The tenant's assignments of one principal."""
-        ...
-
-    def list_group_ids_of_member(self, tenant_id: str, member_id: str) -> list[str]:
-        """Ids of the groups the principal is a direct member of."""
-        ...
-
-    def find_group(self, tenant_id: str, group_id: str) -> Group | None:
-        """A group of the tenant."""
-        ...
-
-
-def list_principal_roles(unit: PrincipalRolesReader, tenant_id: str, principal_id: str) -> tuple[RoleDefinition, ...]:
-    """The built-in roles a principal holds: assigned to it, or to a role-assignable group it is a direct
-    member of (Entra: role-assignable groups cannot be nested), in catalogue order."""
-    assignments = list(unit.list_role_assignments(tenant_id, principal_id))
-    for group_id in unit.list_group_ids_of_member(tenant_id, principal_id):
-        group = unit.find_group(tenant_id, group_id)
-        if group is not None and group.is_assignable_to_role:
-            assignments.extend(unit.list_role_assignments(tenant_id, group.id))
-    return roles_of(assignments)
-
-
-def is_in_role_assignable_group(unit: PrincipalRolesReader, tenant_id: str, principal_id: str) -> bool:
-    """Whether the principal is a direct member of a role-assignable group (§5.6: then only Privileged
-    Authentication and Global Administrators may reset its password)."""
-    for group_id in unit.list_group_ids_of_member(tenant_id, principal_id):
-        group = unit.find_group(tenant_id, group_id)
-        if group is not None and group.is_assignable_to_role:
-            return True
-    return False
 
 
 class Authorizer:
