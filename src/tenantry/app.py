@@ -58,6 +58,7 @@ from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.service import SessionService
 from tenantry.sessions.signin import SignInService
+from tenantry.signins.pages import PageSignIns
 from tenantry.signins.service import SignInLog
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
@@ -355,7 +356,9 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
     if not public_url.startswith(("https://", "http://")) or public_url.endswith("/"):
         raise ValueError(f"public_url must be https://host[:port] without a trailing slash, not {public_url!r}")
     protocol = build_routes(services.protocol)
-    pages = SignInPageDeps(services.signin, services.master_key)
+    pages = SignInPageDeps(
+        services.signin, services.master_key, PageSignIns(services.sign_ins, services.store, services.clock)
+    )
     return Starlette(
         lifespan=_lifespan(services, public_url),
         routes=[

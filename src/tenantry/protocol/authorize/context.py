@@ -36,6 +36,9 @@ AUTHORIZE_PARAMETERS = frozenset(
         "response_mode",
         "client_info",
         "claims",
+        # Not a protocol parameter: MSAL's correlation id, kept with the flow so that the sign-in log files the
+        # pages' sign-ins under the id the client sent to /authorize, as Entra does.
+        "client-request-id",
     }
 )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tenantry.common.master_key import MasterKey
 from tenantry.sessions.signin import SignInService
+from tenantry.signins.pages import PageSignIns
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,5 @@ class SignInPageDeps:
 
     service: SignInService
     csrf_key: MasterKey
+    # Where the pages queue their sign-ins (None: not logged).
+    sign_ins: PageSignIns | None = None

@@ -113,14 +113,22 @@ async def post_password(deps: SignInPageDeps, request: Request) -> Response:
     who must change the password goes to the change page without one."""
     service = deps.service
     issued: list[str] = []
-    client_ip = request_context(request).client_ip  # smart lockout counts per address
+    ctx = request_context(request)
+    client_ip = ctx.client_ip  # smart lockout counts per address
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         if form.get("action") == "other":
             return service.another_account(handle)
-        flow, new_token = service.password(handle, form.get("password", ""), token, client_ip)
+        try:
+            flow, new_token = service.password(handle, form.get("password", ""), token, client_ip)
+        except AadstsError as err:
+            if deps.sign_ins is not None:
+                deps.sign_ins.failed(handle, err, client_ip, ctx.correlation_id, ctx.received_at)
+            raise
         if new_token is not None:
             issued.append(new_token)
+            if deps.sign_ins is not None:
+                deps.sign_ins.succeeded(flow, client_ip, ctx.correlation_id, ctx.received_at)
         return flow
 
     response, _ = await _submit(deps, request, operation)

@@ -1,0 +1,85 @@
+"""The sign-in pages' entries: interactive user sign-ins in the browser, successes and refused passwords.
+
+Like the token endpoint's, they are queued as a builder and built on the log's writer thread: a success
+from the flow the page returned, a refusal from the flow its handle names (read there, off the request).
+The correlation id is the `client-request-id` the client sent to /authorize (MSAL does), which the whole
+flow shares, as on Entra; else the page request's own.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from tenantry.common.clock import Clock
+from tenantry.common.ids import new_guid
+from tenantry.errors import AadstsError
+from tenantry.sessions.flow import SignInFlow
+from tenantry.sessions.repository import SignInStore
+from tenantry.sessions.service import FlowService
+from tenantry.signins.models import SUCCESS, ClientApp, EventType, SignInEntry
+from tenantry.signins.service import SignInLog
+
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+def _correlation(flow: SignInFlow, page_correlation_id: str) -> str:
+    sent = flow.param("client-request-id")
+    return sent if sent and _CORRELATION_ID.fullmatch(sent) else page_correlation_id
+
+
+class PageSignIns:
+    """Queues the pages' sign-ins (`record_later`) and builds their entries on the writer thread."""
+
+    def __init__(self, log: SignInLog, store: SignInStore, clock: Clock) -> None:
+        self._log = log
+        self._store = store
+        self._flows = FlowService(clock)
+
+    def succeeded(self, flow: SignInFlow, client_ip: str, correlation_id: str, at: datetime) -> None:
+        """The password was right and a session began."""
+        self._log.record_later(self._entry, flow, None, client_ip, correlation_id, at)
+
+    def failed(self, handle: str | None, error: AadstsError, client_ip: str, correlation_id: str, at: datetime) -> None:
+        """The page refused the sign-in (50126, 50053, 50057 …)."""
+        self._log.record_later(self._failure, handle, error, client_ip, correlation_id, at)
+
+    def _failure(
+        self, handle: str | None, error: AadstsError, client_ip: str, correlation_id: str, at: datetime
+    ) -> SignInEntry | None:
+        with self._store.transaction() as unit:
+            try:
+                flow = self._flows.find(handle, unit)
+            except AadstsError:
+                return None  # no flow, no tenant or app to name
+        return self._entry(flow, error, client_ip, correlation_id, at)
+
+    def _entry(
+        self, flow: SignInFlow, error: AadstsError | None, client_ip: str, correlation_id: str, at: datetime
+    ) -> SignInEntry | None:
+        upn = flow.username or ""
+        with self._store.transaction() as unit:
+            user = unit.find_user(flow.tenant_id, flow.user_id) if flow.tenant_id and flow.user_id else None
+            user = user or (unit.find_user_by_upn(upn.lower()) if upn else None)
+            app = unit.find_application_by_app_id(flow.client_id)
+        tenant_id = flow.tenant_id or (user.tenant_id if user else None)
+        if tenant_id is None:
+            return None
+        user = user if user is not None and user.tenant_id == tenant_id else None
+        return SignInEntry(
+            id=new_guid(),
+            created_at=at,
+            tenant_id=tenant_id,
+            event_type=EventType.INTERACTIVE_USER,
+            status_error_code=error.code if error else SUCCESS,
+            failure_reason=error.message if error else "",
+            user_id=user.id if user else "",
+            user_principal_name=user.user_principal_name if user else upn,
+            user_display_name=user.display_name if user else "",
+            app_id=flow.client_id,
+            app_display_name=app.display_name if app else "",
+            ip_address=client_ip,
+            client_app_used=ClientApp.BROWSER,
+            correlation_id=_correlation(flow, correlation_id),
+            is_interactive=True,
+        )
