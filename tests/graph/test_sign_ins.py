@@ -72,9 +72,7 @@ def test_filters_order_and_paging(graph: GraphWorld, client: Any) -> None:
     assert [e["id"] for e in by_app] == [new.id, old.id]
     failures = listed(client, token, f"$filter=userPrincipalName eq '{upn}' and status/errorCode eq 50126")
     assert [e["id"] for e in failures] == [old.id]
-    since, until = (
-        quote((datetime.now(UTC) - timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ")) for m in (40, 20)
-    )
+    since, until = (quote((datetime.now(UTC) - timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ")) for m in (40, 20))
     in_range = f"$filter=createdDateTime ge {since} and createdDateTime le {until} and userPrincipalName eq '{upn}'"
     assert [e["id"] for e in listed(client, token, in_range)] == [mid.id]
     page = client.get(f"/v1.0/auditLogs/signIns?$filter=userPrincipalName eq '{upn}'&$top=2", headers=auth(token))
