@@ -93,3 +93,17 @@ def test_uses_are_compare_and_set(store: Store) -> None:
     assert stored[totp.id].last_used_step == 101
     assert stored[once.id].used_at == NOW and not stored[once.id].tap_usable(NOW)
     assert stored[many.id].tap_usable(NOW)
+
+
+def test_per_user_mfa_state_round_trips(store: Store) -> None:
+    """No row is `disabled`; saved states replace each other; `disabled` removes the row; per user."""
+    _, ada, bob = _seed(store)
+    with store.transaction() as unit:
+        assert unit.find_mfa_state(ada.tenant_id, ada.id) == "disabled"
+        unit.save_mfa_state(ada.tenant_id, ada.id, "enabled")
+        unit.save_mfa_state(ada.tenant_id, ada.id, "enforced")
+    with store.transaction() as unit:
+        assert unit.find_mfa_state(ada.tenant_id, ada.id) == "enforced"
+        assert unit.find_mfa_state(bob.tenant_id, bob.id) == "disabled"
+        unit.save_mfa_state(ada.tenant_id, ada.id, "disabled")
+        assert unit.find_mfa_state(ada.tenant_id, ada.id) == "disabled"

@@ -98,3 +98,22 @@ def test_software_oath_methods_are_listed_read_and_deleted(graph: GraphWorld, cl
     assert_graph_error(client.delete(f"{url}/{method.id}", headers=headers(graph)), 403, DENIED)
     assert client.delete(f"{url}/{method.id}", headers=admin).status_code == 204
     assert graph.services.auth_methods.list_methods(target) == []
+
+
+def test_per_user_mfa_state(graph: GraphWorld, client: Any) -> None:
+    """GET says `disabled` at first; PATCH `enforced` (204, audited) under the reset table; a bad value is 400."""
+    target = graph.new_user("required")
+    admin = headers(graph, AUTH_ADMIN)
+    url = f"/v1.0/users/{target.id}/authentication/requirements"
+    assert client.get(url, headers=admin).json()["perUserMfaState"] == "disabled"
+    assert_graph_error(client.patch(url, headers=headers(graph), json={"perUserMfaState": "enforced"}), 403, DENIED)
+    assert client.patch(url, headers=admin, json={"perUserMfaState": "enforced"}).status_code == 204
+    assert client.get(url, headers=admin).json()["perUserMfaState"] == "enforced"
+    assert graph.services.auth_methods.mfa_state(target) == "enforced"
+    assert_graph_error(client.patch(url, headers=admin, json={"perUserMfaState": "maybe"}), 400, BAD_REQUEST)
+    [audited] = [
+        r
+        for r in graph.services.audit.list_records(target.tenant_id)
+        if r.targets[0].id == target.id and r.activity == "Update user"
+    ]
+    assert audited.targets[0].modified == (("StrongAuthenticationRequirement", "disabled", "enforced"),)

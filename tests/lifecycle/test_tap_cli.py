@@ -35,3 +35,14 @@ def test_tap_create_prints_the_pass_once(run: Run, home: Path) -> None:
     refused = run("user", "tap", "create", "--id", UPN, "--minutes", "5", ok=False)
     assert refused.exit_code == 1
     assert "10 to 43200" in refused.stderr
+
+
+def test_mfa_set_and_show(run: Run) -> None:
+    """`user mfa set --state enforced` then `show`; an unknown state is refused."""
+    run("tenant", "create", "--domain", "mfa-cli.example", "--name", "MFA CLI", "--json")
+    upn = "bob@mfa-cli.example"
+    run("user", "create", "--tenant", "mfa-cli.example", "--upn", upn, "--password", "Str0ng-Passw0rd!")
+    shown = json.loads(run("user", "mfa", "set", "--id", upn, "--state", "enforced", "--json").stdout)
+    assert shown == {"userPrincipalName": upn, "perUserMfaState": "enforced", "authenticatorApp": False}
+    assert json.loads(run("user", "mfa", "show", "--id", upn, "--json").stdout)["perUserMfaState"] == "enforced"
+    assert run("user", "mfa", "set", "--id", upn, "--state", "maybe", ok=False).exit_code == 1

@@ -177,3 +177,31 @@ def test_enrolment_refuses_a_wrong_code_and_offers_another_account(
     assert [m.type for m in services.auth_methods.list_methods(user)] == [MethodType.TEMPORARY_ACCESS_PASS]
     other = browser.to_our_pages(browser.submit(refused, "/login/mfa/enrol", action="other"))
     assert 'action="/login"' in other.text
+
+
+def test_required_mfa_enrols_after_the_password(
+    app: Starlette,
+    browser: Browser,
+    world: World,
+    services: Services,
+    make_user: Callable[..., User],
+    clock: ShiftableClock,
+) -> None:
+    """Per-user MFA `enforced` and no authenticator app: password → enrolment → token with `amr` `pwd mfa`;
+    `disabled` again and an app registered: the code is still asked (registration decides)."""
+    user = make_user("required")
+    ctx = AuditContext(Actor("user", "admin", "admin"), services.clock.now())
+    services.auth_methods.set_mfa_state(user, "enforced", ctx=ctx)
+    client = msal_client(app, world)
+    flow, page = start(client, browser, user)
+    posted = browser.submit(page, "/login/password", password=PASSWORD, action="sign_in")
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/login/mfa/enrol?flow=")
+    assert browser.cookie("ESTSAUTH") is None
+    _, kmsi = enrol(browser, browser.follow(posted), clock)
+    result = finish(client, browser, flow, kmsi)
+    assert sorted(claims(str(result["access_token"]))["amr"]) == ["mfa", "pwd"]
+    services.auth_methods.set_mfa_state(user, "disabled", ctx=ctx)
+    again = Browser(app)
+    _, page = start(client, again, user)
+    posted = again.submit(page, "/login/password", password=PASSWORD, action="sign_in")
+    assert posted.headers["location"].startswith("/login/mfa?flow=")

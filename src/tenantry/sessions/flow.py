@@ -16,7 +16,7 @@ stateDiagram-v2
     password --> kmsi: password verified, SSO session created
     password --> password_change: password verified, but it must be changed (no session yet)
     password --> mfa: password verified, the user has an authenticator app (no session yet)
-    password --> mfa_enrol: a Temporary Access Pass was used, no authenticator app yet (no session yet)
+    password --> mfa_enrol: a Temporary Access Pass was used, or MFA is required, no authenticator app yet
     password --> kmsi: a Temporary Access Pass was used by a user with an authenticator app
     mfa --> mfa: code wrong or already used
     mfa --> kmsi: code verified, SSO session created (amr pwd mfa)
@@ -25,6 +25,7 @@ stateDiagram-v2
     mfa --> identify: "use another account"
     mfa_enrol --> identify: "use another account"
     password_change --> mfa: password changed, the user has an authenticator app (no session yet)
+    password_change --> mfa_enrol: password changed, MFA is required, no authenticator app yet
     password_change --> password_change: current password wrong, new one refused (120000/120002/120003/120018)
     password_change --> identify: "use another account"
     password_change --> kmsi: password changed, SSO session created
@@ -254,9 +255,10 @@ def second_factor_required(flow: SignInFlow, user_id: str, methods: tuple[str, .
 
 
 def enrolment_required(flow: SignInFlow, user_id: str, methods: tuple[str, ...], sealed_secret: bytes) -> SignInFlow:
-    """A Temporary Access Pass was used (`methods`: `mfa`) by a user without an authenticator app: show the
-    new secret and ask for its first code. No session exists yet."""
-    _require(flow, FlowState.PASSWORD)
+    """A Temporary Access Pass was used (`methods`: `mfa`), or the password (`pwd`) of a user whose per-user
+    MFA is required, by a user without an authenticator app: show the new secret and ask for its first code.
+    No session exists yet."""
+    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
     return replace(
         flow,
         state=FlowState.MFA_ENROL,

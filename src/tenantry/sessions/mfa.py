@@ -12,7 +12,9 @@ Passes (issue 12 §3). The primitives used by the sign-in flow's MFA steps and b
   it counts as strong authentication (`amr` `["mfa"]`), and a user without a TOTP method is then sent to
   TOTP enrolment.
 - A user is **MFA-registered** once they have a software OATH method; such a user is asked for a code after
-  the password. A user without one is asked to enrol only after a TAP sign-in (per-user registration).
+  the password. A user without one is asked to enrol after a TAP sign-in, or after the password when an
+  administrator set the user's per-user MFA state (Graph's `perUserMfaState`, `PER_USER_STATES`) to `enabled`
+  or `enforced` (Graph `users/{id}/authentication/requirements`, `tenantry user mfa set`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ TAP_MIN_MINUTES = 10
 TAP_MAX_MINUTES = 43200
 TAP_DEFAULT_MINUTES = 60
 ISSUER = "Tenantry"
+
+
+PER_USER_STATES = ("disabled", "enabled", "enforced")
 
 
 class MethodType(StrEnum):
@@ -108,6 +113,14 @@ class AuthMethodRepository(Protocol):
     def use_auth_method(self, method: AuthMethod, *, step: int | None = None, used_at: datetime | None = None) -> bool:
         """Record a use as a compare-and-set: a TOTP step greater than the stored one, or the first use of a
         once-only TAP. False when another request won (a replayed code or pass)."""
+        ...
+
+    def find_mfa_state(self, tenant_id: str, user_id: str) -> str:
+        """The user's per-user MFA state: `disabled` (no row), `enabled` or `enforced`."""
+        ...
+
+    def save_mfa_state(self, tenant_id: str, user_id: str, state: str) -> None:
+        """Store the per-user MFA state (`disabled` removes it)."""
         ...
 
 

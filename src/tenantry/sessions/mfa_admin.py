@@ -19,6 +19,7 @@ from tenantry.common.ids import new_guid
 from tenantry.directory.models import User
 from tenantry.directory.users import user_target
 from tenantry.sessions.mfa import (
+    PER_USER_STATES,
     TAP_DEFAULT_MINUTES,
     TAP_MAX_MINUTES,
     TAP_MIN_MINUTES,
@@ -103,3 +104,21 @@ class AuthMethodService:
             target = (user_target(user),)
             record(unit, ctx, user.tenant_id, AuditActivity.ADMIN_DELETE_SECURITY_INFO, target, "Delete")
         return True
+
+    def mfa_state(self, user: User) -> str:
+        """The user's per-user MFA state: `disabled`, `enabled` or `enforced`."""
+        with self._writes() as unit:
+            return unit.find_mfa_state(user.tenant_id, user.id)
+
+    def set_mfa_state(self, user: User, state: str, *, ctx: AuditContext) -> None:
+        """Require (`enabled`, `enforced`) or stop requiring (`disabled`) a second factor at the user's
+        sign-ins; audited as "Update user" (`StrongAuthenticationRequirement`)."""
+        if state not in PER_USER_STATES:
+            raise AuthMethodError(f"perUserMfaState is one of {', '.join(PER_USER_STATES)}")
+        with self._writes() as unit:
+            old = unit.find_mfa_state(user.tenant_id, user.id)
+            if old == state:
+                return
+            unit.save_mfa_state(user.tenant_id, user.id, state)
+            target = user_target(user, (("StrongAuthenticationRequirement", old, state),))
+            record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, (target,), "Update")

@@ -26,6 +26,7 @@ from tenantry.sessions.flow import (
     SignInFlow,
     authenticated,
     enrolment_required,
+    second_factor_required,
     second_factor_verified,
 )
 from tenantry.sessions.mfa import (
@@ -66,6 +67,15 @@ class MfaSteps:
     def registered(user: User, unit: SignInUnit) -> bool:
         """The user has an authenticator app (so a code follows the password)."""
         return bool(totp_methods(unit.list_auth_methods(user.tenant_id, user.id)))
+
+    def after_password(self, flow: SignInFlow, user: User, unit: SignInUnit) -> SignInFlow | None:
+        """Where a proven password leads: "Enter code" for a user with an authenticator app, enrolment for
+        a user whose per-user MFA is `enabled` or `enforced`; None when no second factor is asked."""
+        if self.registered(user, unit):
+            return second_factor_required(flow, user.id, ("pwd",))
+        if unit.find_mfa_state(user.tenant_id, user.id) != "disabled":
+            return enrolment_required(flow, user.id, ("pwd",), seal_secret(self._key, new_totp_secret()))
+        return None
 
     def pass_of(self, flow: SignInFlow, username: str, typed: str, unit: SignInUnit) -> tuple[User, AuthMethod] | None:
         """The enabled user and their usable Temporary Access Pass equal to what was typed, if any."""

@@ -1,7 +1,8 @@
 """What each sign-in page does when it is shown or submitted, free of HTTP (the web adapter renders).
 
-One method per step of the flow (sessions/flow.py): identify, password, the forced password change,
-"Stay signed in?", consent, and the device-code entry that starts a device flow. Each runs in its own
+One method per step of the flow (sessions/flow.py): identify, password, the forced password change, the
+second factor ("Enter code" and authenticator-app enrolment, in sessions/mfa_steps.py), "Stay signed in?",
+consent, and the device-code entry that starts a device flow. Each runs in its own
 transaction(s); passwords are verified and hashed in read transactions or none, so the argon2 work never
 holds the database's write lock.
 """
@@ -39,7 +40,6 @@ from tenantry.sessions.flow import (
     new_flow,
     password_change_required,
     password_changed,
-    second_factor_required,
     use_another_account,
 )
 from tenantry.sessions.mfa_steps import MfaSteps
@@ -135,9 +135,11 @@ class SignInService:
     def password(
         self, handle: str | None, password: str, old_token: str | None, client_ip: str = ""
     ) -> tuple[SignInFlow, str | None]:
-        """Verify the password (50034 / 50126 / 50057). A user who must change it goes to the change page,
-        with no session (the token returned is None); anyone else gets a new session in place of the
-        browser's: returns the flow and the new session's cookie token."""
+        """Verify the password (50034 / 50126 / 50057), or a Temporary Access Pass typed in its place. A user
+        who must change it goes to the change page, and a user with an authenticator app (or whose per-user
+        MFA is required) to "Enter code" (or its enrolment), with no session (the token returned is None);
+        anyone else gets a new session in place of the browser's: returns the flow and the new session's
+        cookie token."""
         with self._store.transaction() as unit:
             flow = self._flows.find(handle, unit)
             if flow.state is not FlowState.PASSWORD or not flow.username:
@@ -149,11 +151,11 @@ class SignInService:
         with self._store.transaction() as unit:
             user = self._proven_user(flow, password, unit, now, client_ip)
             policy = self._policy(user, unit)
-            registered = self._mfa.registered(user, unit)
+            second = self._mfa.after_password(flow, user, unit)
         if must_change_password(user, policy, now):
             return self._update(password_change_required(flow, user.id)), None
-        if registered:
-            return self._update(second_factor_required(flow, user.id, ("pwd",))), None
+        if second is not None:  # a code from the authenticator app, or its enrolment, comes next
+            return self._update(second), None
         with self._store.transaction(write=True) as unit:
             session, token = self._replace_session(user, old_token, unit)
             flow = authenticated(flow, user.id, session.id)
@@ -222,7 +224,8 @@ class SignInService:
             fresh = unit.find_user(user.tenant_id, user.id)
             if fresh is None or fresh.password_hash != user.password_hash:  # changed meanwhile: start again
                 raise FlowStateError("the password changed while this page was open")
-            if self._mfa.registered(fresh, unit):  # the second factor still follows (no session yet)
+            second = self._mfa.after_password(flow, fresh, unit)
+            if second is not None:  # the second factor still follows (no session yet)
                 changed = replace(
                     fresh,
                     password_hash=new_hash,
@@ -234,10 +237,9 @@ class SignInService:
                 unit.update_user(changed)
                 ctx = AuditContext(Actor("user", user.id, user.user_principal_name), self._clock.now())
                 record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
-                moved = second_factor_required(flow, user.id, ("pwd",))
-                if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):
+                if not unit.update_flow_if(second, FlowState.PASSWORD_CHANGE):
                     raise FlowStateError("the password was already changed in this flow")
-                return moved, None
+                return second, None
             session, token = self._replace_session(fresh, old_token, unit)
             changed = replace(
                 fresh,

@@ -213,6 +213,15 @@ user_auth_methods = Table(
     Column("used_at", WHEN, nullable=True),
 )
 
+# A user's per-user MFA state (Graph `perUserMfaState`): `enabled` or `enforced`; no row is `disabled`.
+user_mfa_requirements = Table(
+    "user_mfa_requirements",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(16), nullable=False),
+)
+
 group_members = Table(
     "group_members",
     metadata,

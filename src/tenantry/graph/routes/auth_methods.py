@@ -1,6 +1,8 @@
 """`/users/{id}/authentication/softwareOathMethods` and `temporaryAccessPassMethods` (issue 12 §3): list, read
 and delete a user's authenticator apps; issue (the pass is returned once), list, read and delete Temporary
-Access Passes. `…/authentication/methods` (graph/routes/users.py) lists these beside the password.
+Access Passes; `…/authentication/requirements` (Graph beta's per-user MFA state) reads and sets whether the
+user must set up an authenticator app at sign-in. `…/authentication/methods` (graph/routes/users.py) lists
+the methods beside the password.
 
 Rights: reading follows `users/{id}/authentication/methods` (the user itself, or `User.Read`); issuing or
 deleting a method follows the password-reset table of entra-reference §5.6 (`check_reset`): an
@@ -29,6 +31,8 @@ from tenantry.graph.routes.user_rights import check_reset
 from tenantry.graph.routes.users import UserDep
 from tenantry.graph.schemas.auth_methods import (
     SoftwareOathMethodResource,
+    StrongAuthenticationRequirements,
+    StrongAuthenticationRequirementsPatch,
     TemporaryAccessPassInput,
     TemporaryAccessPassResource,
     method_view,
@@ -145,3 +149,36 @@ def create_pass(user: UserDep, body: Annotated[TemporaryAccessPassInput, Body()]
         **method_view(issued.method, now, issued.value),
     }
     return GraphJson(answer, status_code=201)
+
+
+REQUIREMENTS = "/users/{id}/authentication/requirements"
+
+
+@router.get(
+    REQUIREMENTS,
+    responses=ok(StrongAuthenticationRequirements),
+    operation_id="users_getAuthenticationRequirements",
+    summary="The user's per-user MFA state (Graph beta's `perUserMfaState`).",
+)
+def get_requirements(user: UserDep, call: CallDep) -> Response:
+    """`disabled`, or `enabled` / `enforced`: a user without an authenticator app sets one up at sign-in."""
+    _check_read(call, user)
+    context = context_url(call.base_url, "microsoft.graph.strongAuthenticationRequirements")
+    state = call.deps.auth_methods.mfa_state(user)
+    return GraphJson(StrongAuthenticationRequirements(odata_context=context, per_user_mfa_state=state).wire())
+
+
+@router.patch(
+    REQUIREMENTS,
+    status_code=204,
+    responses=no_content("Updated."),
+    operation_id="users_updateAuthenticationRequirements",
+    summary="Require MFA for the user (`enabled`, `enforced`) or not (`disabled`), under the password-reset table.",
+)
+def update_requirements(
+    user: UserDep, body: Annotated[StrongAuthenticationRequirementsPatch, Body()], call: CallDep
+) -> Response:
+    """Graph beta `PATCH …/authentication/requirements`: audited as "Update user"."""
+    check_reset(call, user)
+    call.deps.auth_methods.set_mfa_state(user, body.per_user_mfa_state, ctx=call.audit)
+    return Response(status_code=204)

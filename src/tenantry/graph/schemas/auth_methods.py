@@ -63,3 +63,16 @@ def method_view(method: AuthMethod, now: datetime, value: str | None = None) -> 
         is_usable=reason == "EnabledByPolicy",
         method_usability_reason=reason,
     ).wire()
+
+
+class StrongAuthenticationRequirements(GraphModel):
+    """Graph's `strongAuthenticationRequirements` (beta on Entra): the per-user MFA state."""
+
+    odata_context: str | None = Field(None, alias="@odata.context")
+    per_user_mfa_state: Literal["disabled", "enabled", "enforced"]
+
+
+class StrongAuthenticationRequirementsPatch(GraphInput):
+    """`PATCH …/authentication/requirements`."""
+
+    per_user_mfa_state: Literal["disabled", "enabled", "enforced"]

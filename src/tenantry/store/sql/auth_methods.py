@@ -11,6 +11,7 @@ from tenantry.common.clock import as_utc
 from tenantry.sessions.mfa import AuthMethod, MethodType
 from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import user_auth_methods as t
+from tenantry.store.tables import user_mfa_requirements as r
 
 
 def _method(row: Any) -> AuthMethod:
@@ -84,3 +85,14 @@ class SqlAuthMethods(SqlBase):
         if not values:
             return True
         return bool(self._conn.execute(query.values(**values)).rowcount)
+
+    def find_mfa_state(self, tenant_id: str, user_id: str) -> str:
+        """`disabled` unless a state is stored."""
+        row = self._conn.execute(select(r.c.state).where(r.c.tenant_id == tenant_id, r.c.user_id == user_id)).first()
+        return str(row.state) if row is not None else "disabled"
+
+    def save_mfa_state(self, tenant_id: str, user_id: str, state: str) -> None:
+        """Upsert; `disabled` deletes the row."""
+        self._conn.execute(delete(r).where(r.c.tenant_id == tenant_id, r.c.user_id == user_id))
+        if state != "disabled":
+            self._conn.execute(insert(r).values(tenant_id=tenant_id, user_id=user_id, state=state))
