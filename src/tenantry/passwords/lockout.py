@@ -71,12 +71,14 @@ class LockoutAttempt:
 
 
 class Lockout:
-    """Smart lockout for every password sign-in of this process (built once, in `app.py`)."""
+    """Smart lockout for every password sign-in of this process (built once, in `app.py`). `transaction`
+    opens a read transaction, or a write one with `write=True`: the sign-in path only reads (settings), so
+    it never waits for SQLite's write lock."""
 
     def __init__(
         self,
         states: LockoutStateStore,
-        transaction: Callable[[], AbstractContextManager[LockoutUnit]],
+        transaction: Callable[..., AbstractContextManager[LockoutUnit]],
         fingerprint_key: bytes,
         clock: Clock,
     ) -> None:
@@ -128,7 +130,7 @@ class Lockout:
         )
         detail = ("lockedUntil", "", until.isoformat() if until else "")
         target = Target("User", attempt.key.user_id, upn, (("location", "", attempt.key.location), detail))
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             record(
                 unit,
                 AuditContext(SMART_LOCKOUT, now),
@@ -151,7 +153,7 @@ class Lockout:
         ctx = ctx or AuditContext(SYSTEM, self._clock.now())
         was_locked = self._states.clear(tenant_id, user_id, self._clock.now())
         target = Target("User", user_id, upn, (("locked", str(was_locked).lower(), "false"),))
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             record(unit, ctx, tenant_id, AuditActivity.UNLOCK_USER, (target,), "Update")
         return was_locked
 
@@ -168,7 +170,7 @@ class Lockout:
         """Change what is given and keep the rest (threshold 1–100, duration 5 s–1 day, CIDR ranges to
         block or unblock); audited as "Set smart lockout policy"."""
         ctx = ctx or AuditContext(SYSTEM, self._clock.now())
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             old = unit.find_lockout_policy(tenant_id) or LockoutPolicy(tenant_id)
             new = replace(
                 old,
