@@ -34,6 +34,7 @@ def test_client_credentials_success_is_a_service_principal_sign_in(
     assert entry.user_id == "" and entry.ip_address == "testclient"
     assert entry.client_app_used == ClientApp.MODERN and entry.conditional_access_status == "notApplied"
     assert entry.created_at.tzinfo is not None
+    assert entry.id == response.headers["x-ms-request-id"]  # Entra's sign-in "Request ID"
 
 
 def test_wrong_secret_is_logged_as_7000215(world: World, token: TokenPoster, services: Services) -> None:
@@ -47,6 +48,7 @@ def test_wrong_secret_is_logged_as_7000215(world: World, token: TokenPoster, ser
     assert entry.app_id == world.confidential.client_id
     assert entry.app_display_name == world.confidential.app.display_name
     assert entry.event_type is EventType.SERVICE_PRINCIPAL
+    assert entry.id == response.json()["trace_id"]
 
 
 def test_a_request_naming_no_tenant_is_not_logged(world: World, token: TokenPoster, services: Services) -> None:

@@ -1,7 +1,8 @@
 """The token endpoint's sign-in log entries, built on the sign-in log's writer thread, never on the request.
 
 The endpoint queues what it already holds (the validated decision, or the error and the claimed names, and
-the request's context); `TokenSignIns` turns that into a `SignInEntry` later. A user grant is a non-interactive
+the request's context); `TokenSignIns` turns that into a `SignInEntry` later. An entry's id is the request's
+trace id (`x-ms-request-id`), as Entra's sign-in "Request ID" is. A user grant is a non-interactive
 user sign-in, client credentials a service-principal sign-in; a refusal names the tenant, app and user the
 request claimed (the tenant resolved here, off the request path), and a request naming no known tenant is
 not logged (no tenant could list it). Device-code polls that are still pending are not sign-ins.
@@ -13,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tenantry.common.context import RequestContext
-from tenantry.common.ids import new_guid
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.grants.client_credentials import ClientCredentialsDecision
@@ -52,7 +52,7 @@ def _service_principal_entry(decision: ClientCredentialsDecision, ctx: RequestCo
     resource_id, resource_name = _resource(decision.resource)
     sp = decision.client.service_principal
     return SignInEntry(
-        id=new_guid(),
+        id=ctx.trace_id,
         created_at=ctx.received_at,
         tenant_id=decision.tenant.id,
         event_type=EventType.SERVICE_PRINCIPAL,
@@ -70,7 +70,7 @@ def _service_principal_entry(decision: ClientCredentialsDecision, ctx: RequestCo
 def _user_entry(client: AuthenticatedClient, grant: UserGrant, ctx: RequestContext) -> SignInEntry:
     resource_id, resource_name = _resource(grant.scopes.resource)
     return SignInEntry(
-        id=new_guid(),
+        id=ctx.trace_id,
         created_at=ctx.received_at,
         tenant_id=grant.tenant.id,
         event_type=EventType.NON_INTERACTIVE_USER,
@@ -135,7 +135,7 @@ class TokenSignIns:
             return None
         user = user if user is not None and user.tenant_id == tenant_id else None
         return SignInEntry(
-            id=new_guid(),
+            id=ctx.trace_id,
             created_at=ctx.received_at,
             tenant_id=tenant_id,
             event_type=(

@@ -9,10 +9,9 @@ flow shares, as on Entra; else the page request's own.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from tenantry.common.clock import Clock
-from tenantry.common.ids import new_guid
+from tenantry.common.context import RequestContext
 from tenantry.errors import AadstsError
 from tenantry.sessions.flow import SignInFlow
 from tenantry.sessions.repository import SignInStore
@@ -36,27 +35,23 @@ class PageSignIns:
         self._store = store
         self._flows = FlowService(clock)
 
-    def succeeded(self, flow: SignInFlow, client_ip: str, correlation_id: str, at: datetime) -> None:
+    def succeeded(self, flow: SignInFlow, ctx: RequestContext) -> None:
         """The password was right and a session began."""
-        self._log.record_later(self._entry, flow, None, client_ip, correlation_id, at)
+        self._log.record_later(self._entry, flow, None, ctx)
 
-    def failed(self, handle: str | None, error: AadstsError, client_ip: str, correlation_id: str, at: datetime) -> None:
+    def failed(self, handle: str | None, error: AadstsError, ctx: RequestContext) -> None:
         """The page refused the sign-in (50126, 50053, 50057 …)."""
-        self._log.record_later(self._failure, handle, error, client_ip, correlation_id, at)
+        self._log.record_later(self._failure, handle, error, ctx)
 
-    def _failure(
-        self, handle: str | None, error: AadstsError, client_ip: str, correlation_id: str, at: datetime
-    ) -> SignInEntry | None:
+    def _failure(self, handle: str | None, error: AadstsError, ctx: RequestContext) -> SignInEntry | None:
         with self._store.transaction() as unit:
             try:
                 flow = self._flows.find(handle, unit)
             except AadstsError:
                 return None  # no flow, no tenant or app to name
-        return self._entry(flow, error, client_ip, correlation_id, at)
+        return self._entry(flow, error, ctx)
 
-    def _entry(
-        self, flow: SignInFlow, error: AadstsError | None, client_ip: str, correlation_id: str, at: datetime
-    ) -> SignInEntry | None:
+    def _entry(self, flow: SignInFlow, error: AadstsError | None, ctx: RequestContext) -> SignInEntry | None:
         upn = flow.username or ""
         with self._store.transaction() as unit:
             user = unit.find_user(flow.tenant_id, flow.user_id) if flow.tenant_id and flow.user_id else None
@@ -67,8 +62,8 @@ class PageSignIns:
             return None
         user = user if user is not None and user.tenant_id == tenant_id else None
         return SignInEntry(
-            id=new_guid(),
-            created_at=at,
+            id=ctx.trace_id,
+            created_at=ctx.received_at,
             tenant_id=tenant_id,
             event_type=EventType.INTERACTIVE_USER,
             status_error_code=error.code if error else SUCCESS,
@@ -78,8 +73,8 @@ class PageSignIns:
             user_display_name=user.display_name if user else "",
             app_id=flow.client_id,
             app_display_name=app.display_name if app else "",
-            ip_address=client_ip,
+            ip_address=ctx.client_ip,
             client_app_used=ClientApp.BROWSER,
-            correlation_id=_correlation(flow, correlation_id),
+            correlation_id=_correlation(flow, ctx.correlation_id),
             is_interactive=True,
         )

@@ -123,12 +123,12 @@ async def post_password(deps: SignInPageDeps, request: Request) -> Response:
             flow, new_token = service.password(handle, form.get("password", ""), token, client_ip)
         except AadstsError as err:
             if deps.sign_ins is not None:
-                deps.sign_ins.failed(handle, err, client_ip, ctx.correlation_id, ctx.received_at)
+                deps.sign_ins.failed(handle, err, ctx)
             raise
         if new_token is not None:
             issued.append(new_token)
             if deps.sign_ins is not None:
-                deps.sign_ins.succeeded(flow, client_ip, ctx.correlation_id, ctx.received_at)
+                deps.sign_ins.succeeded(flow, ctx)
         return flow
 
     response, _ = await _submit(deps, request, operation)
