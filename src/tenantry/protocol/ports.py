@@ -15,6 +15,7 @@ from tenantry.credentials.repository import AssertionReplayRepository, Credentia
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.protocol.tenancy import TenantFinder
+from tenantry.sessions.mfa import AuthMethodRepository
 from tenantry.sessions.repository import FlowRepository, SessionRepository
 from tenantry.tokens.repository import TokenRecordRepository
 
@@ -34,6 +35,7 @@ class StsUnit(
     SessionRepository,
     FlowRepository,
     PasswordPolicyRepository,
+    AuthMethodRepository,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

@@ -206,3 +206,9 @@ def verify_totp(key: MasterKey, methods: list[AuthMethod], code: str, now: datet
 def with_step(method: AuthMethod, step: int) -> AuthMethod:
     """The method after a code of `step` was accepted."""
     return replace(method, last_used_step=step)
+
+
+def requires_second_factor(methods: list[AuthMethod], state: str) -> bool:
+    """Whether a sign-in of this user needs a second factor: an authenticator app is registered, or the
+    per-user MFA state is `enabled` / `enforced`. ROPC, which cannot ask for one, then answers 50076."""
+    return bool(totp_methods(methods)) or state != "disabled"

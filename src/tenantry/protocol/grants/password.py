@@ -29,6 +29,7 @@ from tenantry.protocol.scopes import parse_user_scopes
 from tenantry.protocol.tenancy import TenantAlias
 from tenantry.protocol.user_tokens import UserGrant
 from tenantry.protocol.users import sign_in_tenant, tenant_label
+from tenantry.sessions.mfa import requires_second_factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,16 @@ class DeferredRehash:
     def update_user(self, user: User) -> None:
         """Remember the rehashed user; `PasswordGrant.issue` stores it."""
         self.rehashed = user
+
+
+def check_no_second_factor(user: User, unit: StsUnit) -> None:
+    """ROPC cannot ask for a code: a user with an authenticator app, or whose per-user MFA is required,
+    gets AADSTS50076 (`suberror` `basic_action`: MSAL's interaction-required), once the password is proven."""
+    methods = unit.list_auth_methods(user.tenant_id, user.id)
+    if requires_second_factor(methods, unit.find_mfa_state(user.tenant_id, user.id)):
+        raise AadstsError.of(Aadsts.UserStrongAuthClientAuthNRequired, debug=f"user {user.id}").with_suberror(
+            "basic_action"
+        )
 
 
 class PasswordGrant:
@@ -86,6 +97,7 @@ class PasswordGrant:
             username, password, users, now, tenant_label(ref), client_ip=request.client_ip, tenant_id=tenant_id
         )
         check_password_current(user, unit.find_password_policy(user.tenant_id), now)
+        check_no_second_factor(user, unit)
         tenant = sign_in_tenant(ref, user, unit)
         client = AuthenticatedClient(
             caller.app, authenticator.service_principal(caller.app, tenant, unit), acr, assertion
