@@ -82,10 +82,12 @@ class RedisLockoutStates:
         pipe.execute()
 
     def clear(self, tenant_id: str, user_id: str, now: datetime) -> bool:
-        """Delete every location hash of the user (found by SCAN on the user's key prefix)."""
-        names = list(self._redis.scan_iter(match=f"{_escape(self._user(tenant_id, user_id))}:loc:*", count=100))
-        if not names:
-            return False
+        """Delete every location hash of the user: the unfamiliar one and one per familiar address (a
+        location is only ever an address once it is familiar, and addresses stay familiar)."""
+        user = self._user(tenant_id, user_id)
+        members = self._redis.smembers(f"{user}:familiar")
+        addresses = [a.decode() if isinstance(a, bytes) else str(a) for a in members]
+        names = [f"{user}:loc:{location}" for location in (UNFAMILIAR, *addresses)]
         pipe = self._redis.pipeline(transaction=True)
         for name in names:
             pipe.hgetall(name)
@@ -96,11 +98,6 @@ class RedisLockoutStates:
     def close(self) -> None:
         """Close the pool's connections."""
         self._redis.close()
-
-
-def _escape(pattern: str) -> str:
-    """A literal for SCAN's glob (tenant and user ids are GUIDs, but the prefix is the operator's)."""
-    return "".join(f"\\{ch}" if ch in "*?[]\\" else ch for ch in pattern)
 
 
 def _decode(raw: dict[bytes, bytes]) -> LockoutState | None:
