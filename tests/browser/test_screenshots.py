@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+import pyotp
 import pytest
 
+from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.models import User
 
 from .conftest import DOMAIN, PASSWORD, Live
@@ -55,7 +57,8 @@ def test_screenshots_of_every_page(
 ) -> None:
     """Username, password (and a wrong one), "Stay signed in?", consent, device code entry, account
     picker, device approved, an error page, the signed-out page, and "Update your password" after an
-    administrator's reset (and a refused new password), each asserted before it is shot."""
+    administrator's reset (and a refused new password), authenticator-app enrolment and "Enter code", each
+    asserted before it is shot."""
     user = env.services.users.create_user(env.tenant.id, f"alice@{DOMAIN}", PASSWORD, "Alice Smith")
     app = env.msal_app()
     flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=loopback.redirect_uri)
@@ -105,7 +108,8 @@ def test_screenshots_of_every_page(
     camera.shoot("signed-out")
 
     shoot_update_password(env, pages, camera, flow["auth_uri"], user)
-    assert len(camera.taken) == 12
+    shoot_mfa(env, pages, camera, flow["auth_uri"])
+    assert len(camera.taken) == 14
 
 
 def shoot_update_password(env: Live, pages: SignInPages, camera: Camera, auth_uri: str, user: User) -> None:
@@ -123,3 +127,32 @@ def shoot_update_password(env: Live, pages: SignInPages, camera: Camera, auth_ur
     pages.update_password(TEMPORARY, "P@ssw0rd2024")
     pages.page.locator("#error-reason").wait_for()
     camera.shoot("update-password-refused")
+
+
+def shoot_mfa(env: Live, pages: SignInPages, camera: Camera, auth_uri: str) -> None:
+    """A Temporary Access Pass in the password field: the authenticator-app enrolment page (QR code, link and
+    secret); then "Enter code" after the password."""
+    bob = env.services.users.create_user(env.tenant.id, f"bob@{DOMAIN}", PASSWORD, "Bob Jones")
+    tap = env.services.auth_methods.issue_pass(bob, ctx=AuditContext(SYSTEM, env.services.clock.now())).value
+    env.server.guard.watch("temporary access pass", tap)
+    pages.page.context.clear_cookies()
+    pages.page.goto(auth_uri)
+    pages.expect_heading("Sign in")
+    pages.enter_username(bob.user_principal_name)
+    pages.expect_heading("Enter password")
+    pages.enter_password(tap)
+    pages.expect_heading("Set up your authenticator app")
+    secret = pages.page.locator("#secret").input_value()
+    env.server.guard.watch("totp secret", secret)
+    camera.shoot("mfa-enrol")
+    pages.page.locator("#otc").fill(pyotp.TOTP(secret).now())
+    pages.page.locator("#verify").click()
+    pages.expect_heading("Stay signed in?")
+    pages.page.context.clear_cookies()
+    pages.page.goto(auth_uri)
+    pages.expect_heading("Sign in")
+    pages.enter_username(bob.user_principal_name)
+    pages.expect_heading("Enter password")
+    pages.enter_password(PASSWORD)
+    pages.expect_heading("Enter code")
+    camera.shoot("mfa-code")
