@@ -54,7 +54,6 @@ def upgrade() -> None:
             ["tenant_id"], ["tenants.id"], name=op.f("fk_sign_in_logs_tenant_id_tenants"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_sign_in_logs")),
-        sa.UniqueConstraint("id", name=op.f("uq_sign_in_logs_id")),
     )
     op.create_index("ix_sign_in_logs_tenant_time", "sign_in_logs", ["tenant_id", "created_at"])
     op.create_index("ix_sign_in_logs_created_at", "sign_in_logs", ["created_at"])
