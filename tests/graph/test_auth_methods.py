@@ -60,6 +60,8 @@ def test_lifetime_is_checked_and_rights_follow_the_reset_table(graph: GraphWorld
     url = f"/v1.0/users/{target.id}/authentication/{TAP}"
     short = client.post(url, headers=headers(graph, AUTH_ADMIN), json={"lifetimeInMinutes": 5})
     assert_graph_error(short, 400, BAD_REQUEST)
+    far = client.post(url, headers=headers(graph, AUTH_ADMIN), json={"startDateTime": "9999-12-31T00:00:00Z"})
+    assert_graph_error(far, 400, BAD_REQUEST)
     for caller in (headers(graph), headers(graph, "Groups Administrator")):
         assert_graph_error(client.post(url, headers=caller, json={}), 403, DENIED)
     app = auth(graph.app_token("UserAuthenticationMethod.ReadWrite.All"))

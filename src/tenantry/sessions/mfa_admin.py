@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tenantry.audit.events import AuditActivity
@@ -29,6 +29,8 @@ from tenantry.sessions.mfa import (
     hash_pass,
     new_pass,
 )
+
+MAX_START_AHEAD = timedelta(days=365)
 
 
 class AuthMethodError(ValueError):
@@ -73,6 +75,8 @@ class AuthMethodService:
         if not TAP_MIN_MINUTES <= minutes <= TAP_MAX_MINUTES:
             raise AuthMethodError(f"lifetimeInMinutes is {TAP_MIN_MINUTES} to {TAP_MAX_MINUTES}")
         now = self._clock.now()
+        if start is not None and start > now + MAX_START_AHEAD:
+            raise AuthMethodError("startDateTime is at most a year ahead")
         value = new_pass()
         method = AuthMethod(
             id=new_guid(),
