@@ -161,7 +161,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     passwords = PasswordAuthenticator(hashing, lockout)
     password_policies = PasswordPolicyService(writes, clock)
     retention = timedelta(days=settings.sign_in_log_retention_days)
-    sign_ins = SignInLog(store.transaction, writes, clock, retention)
+    sign_ins = SignInLog(store.transaction, store.log_transaction, clock, retention)
     return Services(
         settings=settings,
         clock=clock,

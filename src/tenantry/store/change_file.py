@@ -138,15 +138,18 @@ def signalling_connection(changes: ChangeFile) -> type[sqlite3.Connection]:
 
     "Wrote" is `total_changes` (rows inserted, updated or deleted since the connection opened) having moved
     since the last commit or rollback: a C field read, no I/O, so read-only transactions cost nothing. Schema
-    changes without row changes do not count; migrations `touch` the file themselves.
+    changes without row changes do not count; migrations `touch` the file themselves. A transaction begun
+    `unsignalled` (it wrote only to tables no cache reads: the sign-in log) commits without marking.
     """
 
     class SignallingConnection(sqlite3.Connection):
         _settled = 0
+        unsignalled = False
 
         def commit(self) -> None:
-            if self.total_changes == self._settled:
+            if self.total_changes == self._settled or self.unsignalled:
                 super().commit()
+                self._settled = self.total_changes
                 return
             token = changes.mark()
             try:

@@ -23,6 +23,9 @@ from tenantry.store.change_file import ChangeFile, change_file_path, signalling_
 
 # Execution option marking a connection whose transactions will write.
 WRITE_OPTION = "tenantry_write"
+# A write transaction to tables no read cache holds (the sign-in log): its commit does not mark the change
+# file, so it leaves every process's read cache warm.
+UNSIGNALLED_OPTION = "tenantry_unsignalled"
 # How long a statement waits for another connection's lock before "database is locked".
 BUSY_TIMEOUT_SECONDS = 10
 _SQLITE_FILES = ("", "-wal", "-shm", "-journal")
@@ -44,7 +47,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     """`BEGIN IMMEDIATE` for write transactions: they wait for the lock (busy_timeout) up front instead of
     failing when a read transaction tries to upgrade after another writer committed (SQLITE_BUSY_SNAPSHOT)."""
-    mode = "IMMEDIATE" if connection.get_execution_options().get(WRITE_OPTION) else "DEFERRED"
+    options = connection.get_execution_options()
+    mode = "IMMEDIATE" if options.get(WRITE_OPTION) else "DEFERRED"
+    dbapi = connection.connection.dbapi_connection
+    if hasattr(type(dbapi), "unsignalled"):
+        dbapi.unsignalled = bool(options.get(UNSIGNALLED_OPTION))  # type: ignore[union-attr]
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 

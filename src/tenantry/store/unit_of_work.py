@@ -9,7 +9,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 
 from tenantry.store.cache import ReadCache
-from tenantry.store.engine import WRITE_OPTION
+from tenantry.store.engine import UNSIGNALLED_OPTION, WRITE_OPTION
 from tenantry.store.sql.cached import CachedSqlUnit
 from tenantry.store.sql.unit import SqlUnit
 from tenantry.store.watchers import watcher_for
@@ -35,6 +35,16 @@ class Store:
             if write:
                 connection = connection.execution_options(**{WRITE_OPTION: True})
             with connection.begin():
+                yield SqlUnit(connection)
+
+    @contextmanager
+    def log_transaction(self) -> Iterator[SqlUnit]:
+        """A write transaction for append-only logs that no read cache holds (the sign-in log): on SQLite
+        its commit leaves the change file alone, so a log writer committing several times a second does not
+        empty the token endpoint's cache each time. (PostgreSQL's watcher sees every WAL write anyway.)"""
+        with self.engine.connect() as connection:
+            options = {WRITE_OPTION: True, UNSIGNALLED_OPTION: True}
+            with connection.execution_options(**options).begin():
                 yield SqlUnit(connection)
 
     def reader(self) -> AbstractContextManager[SqlUnit]:
