@@ -63,10 +63,11 @@ class _BatchInsert:
     def row(self, entry: SignInEntry) -> tuple[Any, ...]:
         """One entry's values in `_COLUMNS` order (enums as their plain string values)."""
         policies = entry.applied_conditional_access_policies
+        copied = _copied(entry)
         return (
-            *_copied(entry)[:13],
+            *copied[:13],
             str(entry.client_app_used),
-            *_copied(entry)[14:],
+            *copied[14:],
             self._when(entry.created_at),
             entry.event_type.value,
             entry.status_error_code,
