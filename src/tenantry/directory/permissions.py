@@ -131,10 +131,10 @@ ROLE_ASSIGNABLE_GROUP_ACTIONS = {
     Action.GROUP_DELETE: Action.ROLE_GROUP_DELETE,
 }
 
-# Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
-APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
+# Graph permissions that exist both as application permissions and as delegated scopes, and cover the same
+# actions either way (a delegated caller also needs a role that allows the action).
+_EITHER_WAY: dict[str, frozenset[str]] = {
     "Application.ReadWrite.All": _APP_MANAGEMENT,
-    "Application.ReadWrite.OwnedBy": frozenset({Action.APP_CREATE}),  # + OWNER_ACTIONS on owned apps
     "Application.Read.All": _APP_AND_SP_READS,
     "Directory.Read.All": _DIRECTORY_READS,
     "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
@@ -154,27 +154,17 @@ APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 OWNED_BY = "Application.ReadWrite.OwnedBy"
 
+# Graph application permissions (app roles in the token's `roles`) → what they allow tenant-wide.
+APPLICATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    **_EITHER_WAY,
+    OWNED_BY: frozenset({Action.APP_CREATE}),  # + OWNER_ACTIONS on owned apps
+}
+
 # Graph delegated permissions (`scp`) → the most they let an app do on the user's behalf.
 DELEGATED_SCOPES: dict[str, frozenset[str]] = {
+    **_EITHER_WAY,
     "Directory.AccessAsUser.All": frozenset({"microsoft.directory/*"}),
-    "Application.ReadWrite.All": _APP_MANAGEMENT,
-    "Application.Read.All": _APP_AND_SP_READS,
-    "Directory.Read.All": _DIRECTORY_READS,
-    "AppRoleAssignment.ReadWrite.All": _APP_ROLE_GRANTS,
-    "RoleManagement.Read.Directory": _ROLE_READS,
-    "RoleManagement.ReadWrite.Directory": _ROLE_WRITES,
-    "AuditLog.Read.All": frozenset({Action.AUDIT_READ}),
-    "Organization.Read.All": frozenset({Action.ORGANIZATION_READ}),
     "User.Read": frozenset({Action.ORGANIZATION_READ}),
-    "User.Read.All": frozenset({Action.USER_READ}),
-    "User.ReadWrite.All": _USER_WRITES,
-    "Group.Read.All": frozenset({Action.GROUP_READ}),
-    "Group.ReadWrite.All": _GROUP_WRITES,
-    "Directory.ReadWrite.All": _DIRECTORY_WRITES,
-    "UserAuthenticationMethod.ReadWrite.All": _PASSWORD_RESETS,
-    "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
-    "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
-    "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
 }
 
 # What every member user may do without a role (Entra's default user permissions, read side: the
