@@ -36,8 +36,10 @@ from tenantry.errors.codes import Aadsts
 from tenantry.passwords.hashing import PasswordHashing
 from tenantry.passwords.policy import (
     PasswordRejectedError,
+    check_current_password,
     check_new_password,
     check_password_policy,
+    check_replacement,
     context_for,
     generate_password,
 )
@@ -283,15 +285,22 @@ class UserService:
         policy = self._policy_for(user.tenant_id)
         with self._transaction() as unit:
             stored = unit.find_user(user.tenant_id, user.id) or user
-            if not self._hashing.verify(stored.password_hash, current_password):
+            tenant = self._tenant(unit, user.tenant_id)
+        # The argon2 work (a verification and a hash) runs outside the write transaction, so it never holds
+        # the database's write lock; the write then checks that the password is still the one proven.
+        try:
+            check_current_password(self._hashing, stored.password_hash, current_password)
+            check_replacement(current_password, new_password, context_for(stored, tenant, policy))
+        except AadstsError as exc:
+            raise PasswordRefusedError(exc) from None
+        new_hash = self._hashing.hash(new_password)
+        with self._transaction() as unit:
+            fresh = unit.find_user(user.tenant_id, user.id) or user
+            if fresh.password_hash != stored.password_hash:  # changed meanwhile: the proof is stale
                 raise PasswordRefusedError(AadstsError.of(Aadsts.PasswordChangeIncorrectCurrentPassword))
-            if self._hashing.verify(stored.password_hash, new_password):
-                hint = "The new password must not be the current password."
-                raise PasswordRefusedError(AadstsError.of(Aadsts.PasswordChangeInvalidNewPasswordWeak, hint=hint))
-            self._refuse(stored, self._tenant(unit, user.tenant_id), policy, new_password)
             updated = replace(
-                stored,
-                password_hash=self._hashing.hash(new_password),
+                fresh,
+                password_hash=new_hash,
                 password_changed_at=ctx.now,
                 password_expires_at=None,
                 force_change_password_next_sign_in=False,

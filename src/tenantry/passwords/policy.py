@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from tenantry.directory.models import PasswordPolicy, Tenant, User
 from tenantry.errors import Aadsts, AadstsError, get_spec
 from tenantry.passwords.banned import MIN_SCORE, TermIndex, contains_term, find_matches, global_index, normalise, score
+from tenantry.passwords.hashing import PasswordHashing
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -180,3 +181,24 @@ def must_change_password(user: User, policy: PasswordPolicy, now: datetime) -> b
     """Whether sign-in must stop at "Update your password" (or answer 50055): an administrator forced a
     change, or the password expired."""
     return user.force_change_password_next_sign_in or is_password_expired(user, policy, now)
+
+
+SAME_AS_CURRENT = "The new password must be different from the current one."
+
+
+def check_current_password(
+    hashing: PasswordHashing, password_hash: str | None, current: str, *, debug: str | None = None
+) -> None:
+    """A change of one's own password starts by proving the current one (AADSTS120000). The one rule of the
+    "Update your password" page, Graph's `me/changePassword` and the CLI."""
+    if not hashing.verify(password_hash, current):
+        raise AadstsError.of(Aadsts.PasswordChangeIncorrectCurrentPassword, debug=debug)
+
+
+def check_replacement(current: str, new: str, context: NewPasswordContext, *, debug: str | None = None) -> None:
+    """The new password of a change: not the current one (§5.2: no reuse on change; 120002), then the policy
+    (`check_new_password`). `current` has been proven (`check_current_password`), so comparing the texts is
+    comparing with the stored password, without a second argon2 verification."""
+    if new == current:
+        raise AadstsError.of(Aadsts.PasswordChangeInvalidNewPasswordWeak, hint=SAME_AS_CURRENT, debug=debug)
+    check_new_password(new, context)

@@ -23,7 +23,7 @@ from tenantry.directory.users import user_target
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.passwords.authenticate import PasswordAuthenticator
 from tenantry.passwords.hashing import PasswordHashing
-from tenantry.passwords.policy import check_new_password, context_for, must_change_password
+from tenantry.passwords.policy import check_current_password, check_replacement, context_for, must_change_password
 from tenantry.sessions.consent import ConsentError, grant_admin_consent, may_grant_admin_consent, record_user_consent
 from tenantry.sessions.flow import (
     FlowKind,
@@ -62,6 +62,23 @@ class FlowView:
 def normalise_user_code(raw: str) -> str:
     """Users type codes in any case, with spaces or dashes."""
     return "".join(ch for ch in raw.upper() if ch.isalnum())[:32]
+
+
+def _store_changed_password(unit: SignInUnit, user: User, new_hash: str, when: datetime) -> User:
+    """Store the user's own new password as of `when`: the forced change is done, and every session and refresh
+    token from before `when` stops working; audited as "Change user password" by the user."""
+    changed = replace(
+        user,
+        password_hash=new_hash,
+        password_changed_at=when,
+        password_expires_at=None,
+        force_change_password_next_sign_in=False,
+        sign_in_sessions_valid_from=when,
+    )
+    unit.update_user(changed)
+    ctx = AuditContext(Actor("user", user.id, user.user_principal_name), when)
+    record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
+    return changed
 
 
 class SignInService:
@@ -211,14 +228,10 @@ class SignInService:
             if user is None or tenant is None or user.id != flow.user_id:
                 raise AadstsError.of(Aadsts.FlowTokenExpired, debug="the flow's user no longer exists")
             context = context_for(user, tenant, self._policy(user, unit))
-        if not self._hashing.verify(user.password_hash, current):
-            raise AadstsError.of(Aadsts.PasswordChangeIncorrectCurrentPassword, debug=f"user {user.id}")
+        check_current_password(self._hashing, user.password_hash, current, debug=f"user {user.id}")
         if not user.account_enabled:
             raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {user.id} is disabled (password was right)")
-        if new == current:
-            hint = "The new password must be different from the current one."
-            raise AadstsError.of(Aadsts.PasswordChangeInvalidNewPasswordWeak, hint=hint, debug=f"user {user.id}")
-        check_new_password(new, context)
+        check_replacement(current, new, context, debug=f"user {user.id}")
         new_hash = self._hashing.hash(new)
         with self._store.transaction(write=True) as unit:
             fresh = unit.find_user(user.tenant_id, user.id)
@@ -226,32 +239,12 @@ class SignInService:
                 raise FlowStateError("the password changed while this page was open")
             second = self._mfa.after_password(flow, fresh, unit)
             if second is not None:  # the second factor still follows (no session yet)
-                changed = replace(
-                    fresh,
-                    password_hash=new_hash,
-                    password_changed_at=self._clock.now(),
-                    password_expires_at=None,
-                    force_change_password_next_sign_in=False,
-                    sign_in_sessions_valid_from=self._clock.now(),
-                )
-                unit.update_user(changed)
-                ctx = AuditContext(Actor("user", user.id, user.user_principal_name), self._clock.now())
-                record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
+                _store_changed_password(unit, fresh, new_hash, self._clock.now())
                 if not unit.update_flow_if(second, FlowState.PASSWORD_CHANGE):
                     raise FlowStateError("the password was already changed in this flow")
                 return second, None
             session, token = self._replace_session(fresh, old_token, unit)
-            changed = replace(
-                fresh,
-                password_hash=new_hash,
-                password_changed_at=session.auth_time,
-                password_expires_at=None,
-                force_change_password_next_sign_in=False,
-                sign_in_sessions_valid_from=session.auth_time,
-            )
-            unit.update_user(changed)
-            ctx = AuditContext(Actor("user", user.id, user.user_principal_name), session.auth_time)
-            record(unit, ctx, user.tenant_id, AuditActivity.CHANGE_USER_PASSWORD, (user_target(changed),), "Update")
+            _store_changed_password(unit, fresh, new_hash, session.auth_time)
             moved = password_changed(flow, user.id, session.id)
             if not unit.update_flow_if(moved, FlowState.PASSWORD_CHANGE):  # a double submit won: roll back
                 raise FlowStateError("the password was already changed in this flow")
