@@ -245,15 +245,18 @@ class UserService:
         ctx = ctx or self._system()
         policy = self._policy_for(user.tenant_id)
         with self._transaction() as unit:
-            current = unit.find_user(user.tenant_id, user.id) or user
             tenant = self._tenant(unit, user.tenant_id)
-            generated = self._temporary_password(current, tenant, policy) if password is None else None
-            new_password = generated or password or ""
-            if generated is None:
-                self._refuse(current, tenant, policy, new_password)
+            named = unit.find_user(user.tenant_id, user.id) or user
+        generated = self._temporary_password(named, tenant, policy) if password is None else None
+        new_password = generated or password or ""
+        if generated is None:
+            self._refuse(named, tenant, policy, new_password)
+        new_hash = self._hashing.hash(new_password)  # outside the write transaction: argon2 holds no lock
+        with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
             updated = replace(
                 current,
-                password_hash=self._hashing.hash(new_password),
+                password_hash=new_hash,
                 password_changed_at=ctx.now,
                 password_expires_at=None,
                 force_change_password_next_sign_in=force_change,
