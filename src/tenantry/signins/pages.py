@@ -14,7 +14,7 @@ from tenantry.common.clock import Clock
 from tenantry.common.context import RequestContext
 from tenantry.errors import AadstsError
 from tenantry.sessions.flow import SignInFlow
-from tenantry.sessions.repository import SignInStore
+from tenantry.sessions.repository import SignInStore, SignInUnit
 from tenantry.sessions.service import FlowService
 from tenantry.signins.models import SUCCESS, ClientApp, EventType, SignInEntry
 from tenantry.signins.service import SignInLog
@@ -49,14 +49,20 @@ class PageSignIns:
                 flow = self._flows.find(handle, unit)
             except AadstsError:
                 return None  # no flow, no tenant or app to name
-        return self._entry(flow, error, ctx)
+            return self._entry_in(unit, flow, error, ctx)
 
     def _entry(self, flow: SignInFlow, error: AadstsError | None, ctx: RequestContext) -> SignInEntry | None:
-        upn = flow.username or ""
         with self._store.transaction() as unit:
-            user = unit.find_user(flow.tenant_id, flow.user_id) if flow.tenant_id and flow.user_id else None
-            user = user or (unit.find_user_by_upn(upn.lower()) if upn else None)
-            app = unit.find_application_by_app_id(flow.client_id)
+            return self._entry_in(unit, flow, error, ctx)
+
+    @staticmethod
+    def _entry_in(
+        unit: SignInUnit, flow: SignInFlow, error: AadstsError | None, ctx: RequestContext
+    ) -> SignInEntry | None:
+        upn = flow.username or ""
+        user = unit.find_user(flow.tenant_id, flow.user_id) if flow.tenant_id and flow.user_id else None
+        user = user or (unit.find_user_by_upn(upn.lower()) if upn else None)
+        app = unit.find_application_by_app_id(flow.client_id)
         tenant_id = flow.tenant_id or (user.tenant_id if user else None)
         if tenant_id is None:
             return None
