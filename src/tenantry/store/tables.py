@@ -496,3 +496,33 @@ familiar_addresses = Table(
     Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("address", String(64), primary_key=True),
 )
+
+# Conditional access (conditional_access/models.py). `conditions` and `grant_controls` are the policy's
+# Graph-shaped JSON documents; a named location's `ip_ranges` and `countries` are JSON lists.
+ca_policies = Table(
+    "ca_policies",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("display_name", String(256), nullable=False),
+    Column("state", String(64), nullable=False),
+    Column("conditions", JSON, nullable=False),
+    Column("grant_controls", JSON, nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("modified_at", WHEN, nullable=True),
+)
+
+named_locations = Table(
+    "named_locations",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("display_name", String(256), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ip_ranges", JSON, nullable=False),
+    Column("is_trusted", Boolean, nullable=False, server_default=false()),
+    Column("countries", JSON, nullable=False),
+    Column("include_unknown_countries", Boolean, nullable=False, server_default=false()),
+    Column("created_at", WHEN, nullable=False),
+    Column("modified_at", WHEN, nullable=True),
+)
