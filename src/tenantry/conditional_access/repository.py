@@ -7,12 +7,20 @@ from typing import Protocol
 from tenantry.conditional_access.models import ConditionalAccessPolicy, NamedLocation
 
 
-class ConditionalAccessRepository(Protocol):
-    """Policies and named locations, per tenant."""
+class ConditionalAccessReader(Protocol):
+    """What evaluation at sign-in reads: a tenant's policies and named locations."""
 
     def list_ca_policies(self, tenant_id: str) -> list[ConditionalAccessPolicy]:
         """Every policy of the tenant, oldest first."""
         ...
+
+    def list_named_locations(self, tenant_id: str) -> list[NamedLocation]:
+        """Every named location of the tenant, oldest first."""
+        ...
+
+
+class ConditionalAccessRepository(ConditionalAccessReader, Protocol):
+    """Policies and named locations, per tenant."""
 
     def find_ca_policy(self, tenant_id: str, policy_id: str) -> ConditionalAccessPolicy | None:
         """One policy of the tenant."""
@@ -28,10 +36,6 @@ class ConditionalAccessRepository(Protocol):
 
     def delete_ca_policy(self, tenant_id: str, policy_id: str) -> bool:
         """Remove a policy; False when there was none."""
-        ...
-
-    def list_named_locations(self, tenant_id: str) -> list[NamedLocation]:
-        """Every named location of the tenant, oldest first."""
         ...
 
     def find_named_location(self, tenant_id: str, location_id: str) -> NamedLocation | None:
