@@ -9,9 +9,10 @@ Rules (Entra's, entra-reference §7.1 for the log shape):
   (`reportOnlySuccess`, `reportOnlyFailure`, `reportOnlyInterrupted`, `reportOnlyNotApplied`); they never
   change the outcome.
 - An enforced policy that applies is satisfied when its controls are (`OR`: one, `AND`: all): `mfa` by a
-  sign-in whose methods include `mfa`, `passwordChange` by a password changed in this sign-in, `block`
-  never. `block` in any unsatisfied policy wins; otherwise the sign-in lacks the union of the controls it
-  could still satisfy interactively.
+  sign-in whose methods include `mfa`, `passwordChange` by a password changed since the policy was
+  created or last modified (Entra pairs that control with user risk, which Tenantry does not compute: here
+  it means "everyone in scope changes their password once"), `block` never. `block` in any unsatisfied
+  policy wins; otherwise the sign-in lacks the union of the controls it could still satisfy interactively.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from tenantry.conditional_access.models import (
@@ -48,7 +50,7 @@ class SignInFacts:
     group_ids: frozenset[str] = frozenset()
     role_template_ids: frozenset[str] = frozenset()
     mfa_done: bool = False
-    password_changed: bool = False
+    password_changed_at: datetime | None = None
 
 
 class PolicyOutcome(StrEnum):
@@ -113,6 +115,8 @@ def _in_range(ip: str | None, ranges: Iterable[str]) -> bool:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # a dual-stack listener's view of an IPv4 client
     for text in ranges:
         try:
             network = ipaddress.ip_network(text, strict=False)
@@ -162,11 +166,12 @@ def applies(policy: ConditionalAccessPolicy, facts: SignInFacts, locations: Mapp
     return not any(_location_matches(ref, facts.ip_address, locations) for ref in where.exclude_locations)
 
 
-def _control_met(control: GrantControl, facts: SignInFacts) -> bool:
+def _control_met(control: GrantControl, policy: ConditionalAccessPolicy, facts: SignInFacts) -> bool:
     if control is GrantControl.MFA:
         return facts.mfa_done
     if control is GrantControl.PASSWORD_CHANGE:
-        return facts.password_changed
+        since = policy.modified_at or policy.created_at
+        return facts.password_changed_at is not None and facts.password_changed_at >= since
     return False
 
 
@@ -175,7 +180,7 @@ def satisfied(policy: ConditionalAccessPolicy, facts: SignInFacts) -> bool:
     controls = policy.grant_controls.built_in_controls
     if not controls:
         return True
-    met = [_control_met(control, facts) for control in controls]
+    met = [_control_met(control, policy, facts) for control in controls]
     return all(met) if policy.grant_controls.operator.upper() == "AND" else any(met)
 
 
@@ -183,7 +188,7 @@ def _lacking(policy: ConditionalAccessPolicy, facts: SignInFacts) -> frozenset[G
     """The controls to satisfy next: for `OR`, the first unmet one offered (mfa before passwordChange);
     for `AND`, every unmet one."""
     controls = policy.grant_controls.built_in_controls
-    unmet = [c for c in controls if not _control_met(c, facts)]
+    unmet = [c for c in controls if not _control_met(c, policy, facts)]
     if policy.grant_controls.operator.upper() == "AND":
         return frozenset(unmet)
     for preferred in (GrantControl.MFA, GrantControl.PASSWORD_CHANGE):

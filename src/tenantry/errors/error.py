@@ -57,6 +57,7 @@ class AadstsError(Exception):
     hint: str | None = None
     debug: str | None = None
     suberror: str | None = None
+    claims: str | None = None
 
     @classmethod
     def of(cls, code: int, /, *, hint: str | None = None, debug: str | None = None, **params: str) -> AadstsError:
@@ -70,6 +71,11 @@ class AadstsError(Exception):
     def with_suberror(self, suberror: str) -> AadstsError:
         """A copy carrying Entra's `suberror` classifier (e.g. `consent_required`, `basic_action`)."""
         return replace(self, suberror=suberror)
+
+    def with_claims(self, claims: str) -> AadstsError:
+        """A copy carrying a claims challenge (a JSON-encoded string, as Entra's `claims` field is) that the
+        client sends back on its interactive retry (conditional access's `capolids`)."""
+        return replace(self, claims=claims)
 
     @property
     def code(self) -> int:

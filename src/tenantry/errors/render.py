@@ -60,6 +60,8 @@ def error_body(err: AadstsError, ctx: RequestContext) -> dict[str, Any]:
     }
     if err.suberror:
         body["suberror"] = err.suberror
+    if err.claims:
+        body["claims"] = err.claims
     return body
 
 
