@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable
 from sqlalchemy import Connection
 
 from tenantry.apps.models import Application, AppRoleAssignment, ServicePrincipal
+from tenantry.conditional_access.models import ConditionalAccessPolicy, NamedLocation
 from tenantry.credentials.models import KeyCredential, PasswordCredential
 from tenantry.directory.models import Tenant
 from tenantry.store.cache import ReadCache
@@ -80,5 +81,24 @@ class CachedSqlUnit(SqlUnit):
             self._generation,
             ("certificates", tenant_id, application_id),
             lambda: tuple(super(CachedSqlUnit, self).list_key_credentials(tenant_id, application_id)),
+        )
+        return list(found)
+
+    def list_ca_policies(self, tenant_id: str) -> list[ConditionalAccessPolicy]:
+        """Cached `ConditionalAccessRepository.list_ca_policies`: every user sign-in evaluates them, and they
+        change rarely (any write empties the cache, so a new policy applies from the next request)."""
+        found = self._cache.get(
+            self._generation,
+            ("ca-policies", tenant_id),
+            lambda: tuple(super(CachedSqlUnit, self).list_ca_policies(tenant_id)),
+        )
+        return list(found)
+
+    def list_named_locations(self, tenant_id: str) -> list[NamedLocation]:
+        """Cached `ConditionalAccessRepository.list_named_locations` (read with the policies at every sign-in)."""
+        found = self._cache.get(
+            self._generation,
+            ("named-locations", tenant_id),
+            lambda: tuple(super(CachedSqlUnit, self).list_named_locations(tenant_id)),
         )
         return list(found)

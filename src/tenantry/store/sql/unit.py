@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from tenantry.store.sql.apps import SqlApplications, SqlServicePrincipals
 from tenantry.store.sql.audit import SqlAudit
 from tenantry.store.sql.auth_methods import SqlAuthMethods
+from tenantry.store.sql.conditional_access import SqlConditionalAccess
 from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
@@ -42,6 +43,7 @@ class SqlUnit(
     SqlLockout,
     SqlSignInLogs,
     SqlAuthMethods,
+    SqlConditionalAccess,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from tenantry.apps.repository import OwnerRepository, PermissionGrantRepository
     from tenantry.apps.service import AppsUnit
     from tenantry.audit.repository import AuditRepository
+    from tenantry.conditional_access.repository import ConditionalAccessRepository
     from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
@@ -80,3 +83,4 @@ if TYPE_CHECKING:
         _lockout: LockoutUnit = unit
         _sign_in_logs: SignInLogRepository = unit
         _auth_methods: AuthMethodRepository = unit
+        _conditional_access: ConditionalAccessRepository = unit
