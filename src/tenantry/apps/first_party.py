@@ -94,6 +94,14 @@ _DELEGATED = (
         "Read and write all password profiles and reset user passwords",
         "",
     ),
+    ("572fea84-0151-49b2-9301-11cb16974376", "Policy.Read.All", "Admin", "Read your organization's policies", ""),
+    (
+        "ad902697-1014-4ef5-81ef-2b4301988e8c",
+        "Policy.ReadWrite.ConditionalAccess",
+        "Admin",
+        "Read and write your organization's conditional access policies",
+        "",
+    ),
 )
 _APP_ROLES = (
     ("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30", "Application.Read.All", "Read all applications"),
@@ -131,6 +139,12 @@ _APP_ROLES = (
         "cc117bb9-00cf-4eb8-b580-ea2a878fe8f7",
         "User-PasswordProfile.ReadWrite.All",
         "Read and write all password profiles and reset user passwords",
+    ),
+    ("246dd0d5-5bd0-4def-940b-0421030a5b68", "Policy.Read.All", "Read your organization's policies"),
+    (
+        "01c0a623-fc9b-48e9-b794-0756f8e8f067",
+        "Policy.ReadWrite.ConditionalAccess",
+        "Read and write your organization's conditional access policies",
     ),
 )
 

@@ -44,6 +44,12 @@ class AuditActivity(StrEnum):
     REGISTER_SECURITY_INFO = "User registered security info"
     ADMIN_REGISTER_SECURITY_INFO = "Admin registered security info"
     ADMIN_DELETE_SECURITY_INFO = "Admin deleted security info"
+    ADD_CA_POLICY = "Add conditional access policy"
+    UPDATE_CA_POLICY = "Update conditional access policy"
+    DELETE_CA_POLICY = "Delete conditional access policy"
+    ADD_NAMED_LOCATION = "Add named location"
+    UPDATE_NAMED_LOCATION = "Update named location"
+    DELETE_NAMED_LOCATION = "Delete named location"
 
 
 CATEGORY = {
@@ -57,6 +63,12 @@ CATEGORY = {
     AuditActivity.REGISTER_SECURITY_INFO: "UserManagement",
     AuditActivity.ADMIN_REGISTER_SECURITY_INFO: "UserManagement",
     AuditActivity.ADMIN_DELETE_SECURITY_INFO: "UserManagement",
+    AuditActivity.ADD_CA_POLICY: "Policy",
+    AuditActivity.UPDATE_CA_POLICY: "Policy",
+    AuditActivity.DELETE_CA_POLICY: "Policy",
+    AuditActivity.ADD_NAMED_LOCATION: "Policy",
+    AuditActivity.UPDATE_NAMED_LOCATION: "Policy",
+    AuditActivity.DELETE_NAMED_LOCATION: "Policy",
 }
 
 

@@ -9,10 +9,14 @@ from enum import StrEnum
 from tenantry.directory.roles import (
     APPS,
     AUDIT_LOGS,
+    CA_POLICIES,
+    CA_READS,
+    CA_WRITES,
     CONSENT_ANY_API,
     CONSENT_EXCEPT_FIRST_PARTY_APP_ROLES,
     DOMAINS,
     GROUPS,
+    NAMED_LOCATIONS,
     ORGANIZATION,
     PRIVILEGED_APP_MANAGEMENT,
     ROLE_ASSIGNABLE_GROUPS,
@@ -66,6 +70,14 @@ class Action(StrEnum):
     ROLE_GROUP_DELETE = f"{ROLE_ASSIGNABLE_GROUPS}/delete"
     DOMAIN_READ = f"{DOMAINS}/allProperties/read"
     DOMAIN_UPDATE = f"{DOMAINS}/allProperties/update"
+    CA_POLICY_READ = f"{CA_POLICIES}/standard/read"
+    CA_POLICY_CREATE = f"{CA_POLICIES}/create"
+    CA_POLICY_UPDATE = f"{CA_POLICIES}/basic/update"
+    CA_POLICY_DELETE = f"{CA_POLICIES}/delete"
+    NAMED_LOCATION_READ = f"{NAMED_LOCATIONS}/standard/read"
+    NAMED_LOCATION_CREATE = f"{NAMED_LOCATIONS}/create"
+    NAMED_LOCATION_UPDATE = f"{NAMED_LOCATIONS}/basic/update"
+    NAMED_LOCATION_DELETE = f"{NAMED_LOCATIONS}/delete"
 
 
 _APP_AND_SP_READS = frozenset({Action.APP_READ, Action.SP_READ})
@@ -151,6 +163,11 @@ _EITHER_WAY: dict[str, frozenset[str]] = {
     "User-PasswordProfile.ReadWrite.All": _PASSWORD_RESETS,
     "Domain.Read.All": frozenset({Action.DOMAIN_READ}),
     "Domain.ReadWrite.All": frozenset({Action.DOMAIN_READ, Action.DOMAIN_UPDATE}),
+    # Conditional access. Entra's reference asks for Policy.Read.All *and* Policy.ReadWrite.ConditionalAccess
+    # to write; Tenantry lets the write permission read too (Graph lists it as a higher privilege for reads),
+    # so it is enough alone. Neither reaches any other policy, role or app: a policy only asks more of sign-ins.
+    "Policy.Read.All": CA_READS,
+    "Policy.ReadWrite.ConditionalAccess": CA_WRITES,
 }
 OWNED_BY = "Application.ReadWrite.OwnedBy"
 

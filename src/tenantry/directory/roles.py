@@ -21,6 +21,8 @@ GROUPS = "microsoft.directory/groups"
 # Entra's actions on role-assignable groups (Global and Privileged Role Administrators hold them).
 ROLE_ASSIGNABLE_GROUPS = "microsoft.directory/groupsAssignableToRoles"
 DOMAINS = "microsoft.directory/domains"
+CA_POLICIES = "microsoft.directory/conditionalAccessPolicies"
+NAMED_LOCATIONS = "microsoft.directory/namedLocations"
 
 # Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
 # Global and Privileged Role Administrators; the `AppRoleAssignment.ReadWrite.All` application permission).
@@ -131,6 +133,26 @@ _DIRECTORY_READERS = _USER_AND_GROUP_READS | {
     f"{ORGANIZATION}/allProperties/read",
     f"{ROLE_ASSIGNMENTS}/allProperties/read",
 }
+# Conditional access, as Entra's Conditional Access Administrator, Security Administrator (write) and Security
+# Reader, Global Reader (read) hold it.
+CA_READS = frozenset(
+    {
+        f"{CA_POLICIES}/standard/read",
+        f"{CA_POLICIES}/owners/read",
+        f"{CA_POLICIES}/policyAppliedTo/read",
+        f"{NAMED_LOCATIONS}/standard/read",
+    }
+)
+CA_WRITES = CA_READS | {
+    f"{CA_POLICIES}/create",
+    f"{CA_POLICIES}/delete",
+    f"{CA_POLICIES}/basic/update",
+    f"{CA_POLICIES}/owners/update",
+    f"{CA_POLICIES}/tenantDefault/update",
+    f"{NAMED_LOCATIONS}/create",
+    f"{NAMED_LOCATIONS}/delete",
+    f"{NAMED_LOCATIONS}/basic/update",
+}
 _SECURITY_READS = _USER_AND_GROUP_READS | {f"{AUDIT_LOGS}/allProperties/read", f"{ORGANIZATION}/allProperties/read"}
 _NONE: frozenset[str] = frozenset()
 
@@ -184,7 +206,8 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
             f"{ORGANIZATION}/allProperties/read",
             f"{ROLE_ASSIGNMENTS}/allProperties/read",
             f"{DOMAINS}/allProperties/read",
-        },
+        }
+        | CA_READS,
         privileged=True,
     ),
     _role(
@@ -211,7 +234,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
         "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
         "Conditional Access Administrator",
         "Can manage Conditional Access capabilities.",
-        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+        CA_WRITES | {f"{ORGANIZATION}/allProperties/read"},
         privileged=True,
     ),
     _role(
@@ -319,7 +342,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
         "194ae4cb-b126-40b2-bd5b-6091b380977d",
         "Security Administrator",
         "Can read security information and reports, and manage configuration in Microsoft Entra ID and Office 365.",
-        _SECURITY_READS,
+        _SECURITY_READS | CA_WRITES,
         privileged=True,
     ),
     _role(
@@ -333,7 +356,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
         "5d6b6bb7-de71-4623-b4af-96380a352509",
         "Security Reader",
         "Can read security information and reports in Microsoft Entra ID and Office 365.",
-        _SECURITY_READS,
+        _SECURITY_READS | CA_READS,
         privileged=True,
     ),
     _role(
