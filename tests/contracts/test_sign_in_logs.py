@@ -10,7 +10,7 @@ import pytest
 
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Tenant
-from tenantry.signins.models import ClientApp, EventType, SignInEntry, SignInQuery
+from tenantry.signins.models import AppliedPolicy, ClientApp, EventType, SignInEntry, SignInQuery
 from tenantry.store.unit_of_work import Store
 
 from .conftest import NOW, tenant_record
@@ -34,7 +34,7 @@ def entry(tenant: Tenant, seconds: int = 0, **changes: object) -> SignInEntry:
         client_app_used=ClientApp.BROWSER,
         correlation_id=new_guid(),
         is_interactive=True,
-        applied_conditional_access_policies=("p1",),
+        applied_conditional_access_policies=(AppliedPolicy("p1", "Require MFA", "success", ("mfa",)),),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

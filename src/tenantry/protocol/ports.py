@@ -11,6 +11,7 @@ from tenantry.apps.repository import (
     PermissionGrantRepository,
     ServicePrincipalReader,
 )
+from tenantry.conditional_access.repository import ConditionalAccessReader
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
@@ -36,6 +37,7 @@ class StsUnit(
     FlowRepository,
     PasswordPolicyRepository,
     AuthMethodRepository,
+    ConditionalAccessReader,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tenantry.common.context import RequestContext
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.protocol.access import evaluation_of, logged_policies
 from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.grants.client_credentials import ClientCredentialsDecision
 from tenantry.protocol.ports import StsStore
@@ -86,6 +87,8 @@ def _user_entry(client: AuthenticatedClient, grant: UserGrant, ctx: RequestConte
         authentication_requirement=(
             "multiFactorAuthentication" if "mfa" in grant.auth_methods else "singleFactorAuthentication"
         ),
+        conditional_access_status=grant.access.status,
+        applied_conditional_access_policies=logged_policies(grant.access),
     )
 
 
@@ -153,4 +156,6 @@ class TokenSignIns:
             ip_address=ctx.client_ip,
             client_app_used=ClientApp.MODERN,
             correlation_id=ctx.correlation_id,
+            conditional_access_status=evaluation_of(error).status,
+            applied_conditional_access_policies=logged_policies(evaluation_of(error)),
         )

@@ -14,6 +14,7 @@ from tenantry.apps.models import Application
 from tenantry.common.clock import Clock
 from tenantry.common.compact_json import compact_json
 from tenantry.common.ids import b64url, jitter, new_guid
+from tenantry.conditional_access.evaluation import NOTHING_APPLIES, Evaluation
 from tenantry.directory.authorization import list_principal_roles
 from tenantry.directory.models import Tenant, User
 from tenantry.directory.roles import MEMBER_USER_TEMPLATE_ID
@@ -50,6 +51,7 @@ class UserGrant:
     include_auth_time: bool = False
     client_info: bool = False
     auth_methods: tuple[str, ...] = ("pwd",)
+    access: Evaluation = NOTHING_APPLIES  # conditional access's verdict, for the sign-in log
 
 
 def client_info(user: User) -> str:

@@ -26,6 +26,39 @@ class EventType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedPolicy:
+    """One conditional access policy's line in an entry (`appliedConditionalAccessPolicy`): its result
+    (`success`, `failure`, `notApplied`, `notEnabled`, `reportOnly…`) and the grant controls it enforced."""
+
+    id: str
+    display_name: str = ""
+    result: str = ""
+    enforced_grant_controls: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        """The stored form (a JSON object in the entry's list)."""
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "result": self.result,
+            "enforcedGrantControls": list(self.enforced_grant_controls),
+        }
+
+    @classmethod
+    def from_json(cls, value: object) -> AppliedPolicy:
+        """From the stored form; entries written before policies were evaluated held bare ids."""
+        if not isinstance(value, dict):
+            return cls(id=str(value))
+        controls = value.get("enforcedGrantControls") or []
+        return cls(
+            id=str(value.get("id", "")),
+            display_name=str(value.get("displayName", "")),
+            result=str(value.get("result", "")),
+            enforced_grant_controls=tuple(str(c) for c in controls),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SignInEntry:
     """One sign-in or refused sign-in. Empty strings stand for what is unknown (a refused request names
     only what it claimed); `status_error_code` is 0 for a success, else the AADSTS code."""
@@ -50,7 +83,7 @@ class SignInEntry:
     correlation_id: str = ""
     is_interactive: bool = False
     conditional_access_status: str = "notApplied"
-    applied_conditional_access_policies: tuple[str, ...] = ()
+    applied_conditional_access_policies: tuple[AppliedPolicy, ...] = ()
     authentication_requirement: str = "singleFactorAuthentication"
 
     @property

@@ -19,7 +19,7 @@ class SignInStatus(GraphModel):
 
 
 class AppliedConditionalAccessPolicy(GraphModel):
-    """An entry of `appliedConditionalAccessPolicies` (none are evaluated yet)."""
+    """An entry of `appliedConditionalAccessPolicies`: a policy, its result and the controls it enforced."""
 
     id: str | None = None
     display_name: str | None = None
@@ -81,7 +81,13 @@ def sign_in_view(entry: SignInEntry) -> SignInResource:
         correlation_id=_or_none(entry.correlation_id),
         conditional_access_status=entry.conditional_access_status,
         applied_conditional_access_policies=[
-            AppliedConditionalAccessPolicy(id=p) for p in entry.applied_conditional_access_policies
+            AppliedConditionalAccessPolicy(
+                id=p.id,
+                display_name=p.display_name or None,
+                result=p.result or None,
+                enforced_grant_controls=list(p.enforced_grant_controls),
+            )
+            for p in entry.applied_conditional_access_policies
         ],
         is_interactive=entry.is_interactive,
         authentication_requirement=entry.authentication_requirement,

@@ -6,12 +6,14 @@ consent, and the `UserGrant` the issuer mints from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tenantry.apps.models import Application
+from tenantry.conditional_access.models import ClientAppType
 from tenantry.directory.models import Tenant, User
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.protocol.access import AccessRequest, require_access
 from tenantry.protocol.assertion import VerifiedAssertion
 from tenantry.protocol.audience import check_sign_in_audience
 from tenantry.protocol.client_auth import AuthenticatedClient, ClientAuthenticator, Presented, presented_credentials
@@ -172,6 +174,27 @@ def user_grant(
         client_info=request.form.get("client_info") == "1",
         auth_methods=sign_in.auth_methods,
     )
+
+
+def with_conditional_access(
+    grant: UserGrant, client: AuthenticatedClient, request: TokenRequest, unit: StsUnit
+) -> UserGrant:
+    """Evaluate the tenant's conditional access for a grant that cannot show a page (ROPC, refresh,
+    on-behalf-of): refused → the AADSTS error of `protocol.access.refusal`; granted → the grant, carrying
+    the evaluation for the sign-in log. A public client is a "mobile app or desktop client"; a SPA's or a
+    confidential (web) app's request is a browser's, as Entra classifies them."""
+    public = client.acr == "0" and not grant.spa
+    kind = ClientAppType.MODERN if public else ClientAppType.BROWSER
+    access = AccessRequest(
+        tenant_id=grant.tenant.id,
+        user=grant.user,
+        client_app_id=client.app.app_id,
+        resource_app_id=grant.scopes.resource.app.app_id,
+        client_app_type=kind,
+        ip_address=request.client_ip,
+        auth_methods=grant.auth_methods,
+    )
+    return replace(grant, access=require_access(access, unit))
 
 
 def commit_now(store: StsStore, write: Callable[[StsUnit], object]) -> None:

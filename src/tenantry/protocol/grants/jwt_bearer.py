@@ -26,6 +26,7 @@ from tenantry.protocol.grants.delegated import (
     identify_client,
     prove_client,
     user_grant,
+    with_conditional_access,
 )
 from tenantry.protocol.grants.deps import OnBehalfOfGrantDeps
 from tenantry.protocol.ports import StsUnit
@@ -59,6 +60,15 @@ def assertion_tenant(token: VerifiedAccessToken, ref: TenantRef, unit: StsUnit) 
     if tenant is None:
         raise _invalid("The assertion's tenant does not exist.")
     return tenant
+
+
+def _amr(incoming: VerifiedAccessToken) -> tuple[str, ...]:
+    """The methods the user's sign-in proved, as the incoming token says (`amr`): conditional access on
+    the downstream API sees the same multifactor sign-in."""
+    amr = incoming.claims.get("amr")
+    if isinstance(amr, list) and amr and all(isinstance(m, str) for m in amr):
+        return tuple(amr)
+    return ("pwd",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +126,10 @@ class OnBehalfOfGrant:
         check_user_state(user, incoming.issued_at)
         scopes = parse_user_scopes(scope, tenant, unit)
         scp = granted_scp(client, scopes, user, unit)
-        sign_in = SignIn(tenant, auth_time=incoming.issued_at, session_id=incoming.session_id)
-        return user_grant(sign_in, client, user, scopes, scp, request)
+        sign_in = SignIn(
+            tenant, auth_time=incoming.issued_at, session_id=incoming.session_id, auth_methods=_amr(incoming)
+        )
+        return with_conditional_access(user_grant(sign_in, client, user, scopes, scp, request), client, request, unit)
 
     def needs_write(self, decision: OnBehalfOfDecision) -> bool:
         """A refresh token (with `offline_access`) or a client assertion's jti is stored."""

@@ -22,7 +22,14 @@ from tenantry.protocol.client_auth import AuthenticatedClient
 from tenantry.protocol.delegation import check_user_assignment
 from tenantry.protocol.form import require
 from tenantry.protocol.grants.base import TokenRequest
-from tenantry.protocol.grants.delegated import SignIn, granted_scp, identify_client, prove_client, user_grant
+from tenantry.protocol.grants.delegated import (
+    SignIn,
+    granted_scp,
+    identify_client,
+    prove_client,
+    user_grant,
+    with_conditional_access,
+)
 from tenantry.protocol.grants.deps import PasswordGrantDeps
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.scopes import parse_user_scopes
@@ -106,6 +113,7 @@ class PasswordGrant:
         check_user_assignment(client.service_principal, user, unit)
         scp = granted_scp(client, scopes, user, unit)
         grant = user_grant(SignIn(tenant, auth_time=now), client, user, scopes, scp, request)
+        grant = with_conditional_access(grant, client, request, unit)
         return PasswordDecision(request.base_url, client, grant, users.rehashed)
 
     def needs_write(self, decision: PasswordDecision) -> bool:

@@ -32,6 +32,7 @@ from tenantry.protocol.grants.delegated import (
     identify_client,
     session_auth_methods,
     user_grant,
+    with_conditional_access,
 )
 from tenantry.protocol.grants.deps import UserGrantDeps
 from tenantry.protocol.ports import StsUnit
@@ -167,7 +168,7 @@ class RefreshTokenGrant:
             refresh_expires_at=token.expires_at if token.spa else None,
             auth_methods=session_auth_methods(token.session_id, unit),
         )
-        return user_grant(sign_in, client, user, scopes, scp, request)
+        return with_conditional_access(user_grant(sign_in, client, user, scopes, scp, request), client, request, unit)
 
     def needs_write(self, decision: RefreshDecision) -> bool:
         """Every refresh stores the next refresh token."""

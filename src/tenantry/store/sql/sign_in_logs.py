@@ -11,7 +11,7 @@ from sqlalchemy import Dialect, Row, Select, delete, func, select
 from sqlalchemy.types import TypeEngine
 
 from tenantry.common.clock import as_utc
-from tenantry.signins.models import EventType, SignInEntry, SignInQuery
+from tenantry.signins.models import AppliedPolicy, EventType, SignInEntry, SignInQuery
 from tenantry.store.sql.base import SqlBase
 from tenantry.store.tables import sign_in_logs
 
@@ -71,7 +71,7 @@ class _BatchInsert:
             self._when(entry.created_at),
             entry.event_type.value,
             entry.status_error_code,
-            self._json(list(policies)) if policies else self._no_policies,
+            self._json([p.as_json() for p in policies]) if policies else self._no_policies,
         )
 
 
@@ -91,7 +91,7 @@ def _entry(row: Row[Any]) -> SignInEntry:
         created_at=as_utc(row.created_at),
         event_type=EventType(row.event_type),
         status_error_code=row.error_code,
-        applied_conditional_access_policies=tuple(row.applied_policies),
+        applied_conditional_access_policies=tuple(AppliedPolicy.from_json(p) for p in row.applied_policies),
     )
 
 
