@@ -22,6 +22,7 @@ from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
 from tenantry.common.private_files import ensure_private_directory
+from tenantry.conditional_access.service import ConditionalAccessService
 from tenantry.config import Settings
 from tenantry.credentials.expiry import ExpiryScanner
 from tenantry.credentials.mail import Mailer, SmtpSettings
@@ -105,6 +106,7 @@ class Services:
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
+    conditional_access: ConditionalAccessService
     protocol: ProtocolDeps
     # The sign-in log: its writer thread runs in the server (lifespan); the CLI flushes it after each command.
     sign_ins: SignInLog
@@ -183,6 +185,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         password_policies=password_policies,
         lockout=lockout,
         auth_methods=AuthMethodService(writes, clock),
+        conditional_access=ConditionalAccessService(writes, clock),
         signin=SignInService(store, clock, passwords, hashing, master_key),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
@@ -344,6 +347,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         password_policies=services.password_policies,
         lockout=services.lockout,
         auth_methods=services.auth_methods,
+        conditional_access=services.conditional_access,
         users=services.users,
         groups=services.groups,
         sign_ins=services.sign_ins,
