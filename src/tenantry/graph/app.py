@@ -20,6 +20,7 @@ from tenantry.graph.responses import GraphJson, RequestIds
 from tenantry.graph.routes import (
     applications,
     auth_methods,
+    conditional_access,
     credentials,
     directory,
     domains,
@@ -86,6 +87,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         groups,
         domains,
         sign_ins,
+        conditional_access,
     ):
         app.include_router(module.router)
     default_openapi = app.openapi

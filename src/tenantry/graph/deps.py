@@ -10,6 +10,7 @@ from typing import Any
 from tenantry.apps.service import AppService
 from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock
+from tenantry.conditional_access.service import ConditionalAccessService
 from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
@@ -45,6 +46,7 @@ class GraphDeps:
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
+    conditional_access: ConditionalAccessService
     sign_ins: SignInLog | None = None
 
 

@@ -10,6 +10,7 @@
 | `CertificateFormatError`, `RoleError`, `ProofError`,        |                                                   |
 | `UserError`, `PasswordRefusedError` ("AADSTS1200xx: …")     |                                                   |
 | FastAPI's body/parameter validation (its 422)               | 400 `Request_BadRequest`                          |
+| `ConditionalAccessError` (a policy or location refused)     | 400 `BadRequest` (the conditional access API's)   |
 | an unknown path / a wrong method                            | 400 `BadRequest` / 405 `Request_BadRequest`       |
 """
 
@@ -26,6 +27,7 @@ from starlette.responses import Response
 from tenantry.apps.changes import AppError
 from tenantry.apps.operations import ConflictError, NotFoundError
 from tenantry.apps.repository import IdentifierUriTakenError
+from tenantry.conditional_access.validation import ConditionalAccessError
 from tenantry.credentials.certificates import CertificateFormatError
 from tenantry.credentials.errors import CredentialError, CredentialPolicyError
 from tenantry.directory.authorization import AuthorizationError
@@ -65,6 +67,8 @@ _STATUS: tuple[tuple[tuple[type[Exception], ...], int, str], ...] = (
         400,
         BAD_REQUEST,
     ),
+    # Entra's conditional access API answers its refusals with the code `BadRequest`.
+    ((ConditionalAccessError,), 400, "BadRequest"),
 )
 
 
