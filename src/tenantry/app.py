@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_graph_service_principal
+from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_first_party_service_principals
+from tenantry.apps.identifier_uris import public_url_aliases
 from tenantry.apps.service import AppService
 from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock, SystemClock
@@ -119,13 +120,14 @@ class Services:
 
 def _provision_tenant(unit: SqlUnit, tenant: Tenant) -> None:
     """Give a new tenant its first-party service principals, in the transaction that creates it."""
-    ensure_graph_service_principal(unit, tenant.id, tenant.created_at)
+    ensure_first_party_service_principals(unit, tenant.id, tenant.created_at)
 
 
 def open_store(settings: Settings) -> Store:
-    """The data directory (private), the database (migrated to head) and its unit of work."""
+    """The data directory (private), the database (migrated to head) and its unit of work; the public URL,
+    when known, is an App ID URI of Microsoft Graph (`public_url_aliases`)."""
     ensure_private_directory(settings.home)
-    store = Store(make_engine(settings.resolved_database_url))
+    store = Store(make_engine(settings.resolved_database_url), public_url_aliases(settings.public_url))
     upgrade_database(store.engine)
     return store
 

@@ -62,7 +62,9 @@ def test_create_read_patch_delete(graph: GraphWorld, client: Any) -> None:
     assert read["identifierUris"] == ["api://graph-suite/orders"]
 
     sps = client.get(f"/v1.0/servicePrincipals?$filter=appId eq '{app['appId']}'", headers=auth(admin)).json()
-    assert len(sps["value"]) == 1
+    assert sps["value"] == [], "as in Entra, POST /applications makes no service principal (az ad sp create does)"
+    made = client.post("/v1.0/servicePrincipals", headers=auth(admin), json={"appId": app["appId"]})
+    assert made.status_code == 201, made.text
     assert client.delete(f"/v1.0/applications/{app['id']}", headers=auth(admin)).status_code == 204
     assert_graph_error(
         client.get(f"/v1.0/applications/{app['id']}", headers=auth(admin)), 404, "Request_ResourceNotFound"

@@ -11,10 +11,15 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
 - directory roles: `RoleManagement.ReadWrite.Directory`, Global and Privileged Role Administrator;
 - credentials or owners of an app holding privileged access: its owners, and callers who hold both app
   management and role management (Global Administrator; an app with both permissions);
-- first-party objects (Graph's SP, its application, its identifier URIs): nobody;
+- first-party objects (Graph's SP, its application, its identifier URIs; the Azure CLI's application and
+  SP; ARM's URIs; the server's public URL, which names Graph): nobody;
+- a user signed in through the Azure CLI, pre-authorised for Graph without consent, holds no more than the
+  user does: the no-role user's az token opens nothing (`az:no role`);
 - directory roles go to users, service principals and role-assignable groups only: a role for a group not
   created role-assignable is refused to everyone (its owners and group administrators could hand it out);
 - the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator;
+- conditional access policies: `Policy.ReadWrite.ConditionalAccess`, Global, Conditional Access and Security
+  Administrators (who may read and write them is `test_conditional_access_permissions.py`);
 - a Global Administrator's password and sign-in (entra-reference §5.6): Privileged Authentication and Global
   Administrators; its UPN: Global Administrators; a role-assignable group (create, join): Global and
   Privileged Role Administrators.
@@ -39,11 +44,13 @@ from graph.world import (
     APP_ADMIN,
     CLOUD_APP_ADMIN,
     GLOBAL_ADMIN,
+    PASSWORD,
     PRIVILEGED_ROLE_ADMIN,
     GraphWorld,
     auth,
 )
-from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
+from protocol.conftest import BASE_URL
+from tenantry.apps.first_party import AZURE_CLI_APP_ID, GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.models import Application
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.groups import NewGroup
@@ -67,6 +74,8 @@ APP_CALLERS = {
     "app:User-PasswordProfile.ReadWrite.All": ("User-PasswordProfile.ReadWrite.All",),
     "app:Domain.ReadWrite.All": ("Domain.ReadWrite.All",),
     "app:UserAuthenticationMethod.ReadWrite.All": ("UserAuthenticationMethod.ReadWrite.All",),
+    "app:Policy.Read.All": ("Policy.Read.All",),
+    "app:Policy.ReadWrite.ConditionalAccess": ("Policy.ReadWrite.ConditionalAccess",),
 }
 USER_CALLERS = {
     "user:Global Administrator": GLOBAL_ADMIN,
@@ -80,9 +89,14 @@ USER_CALLERS = {
     "user:Privileged Authentication Administrator": "Privileged Authentication Administrator",
     "user:Authentication Administrator": "Authentication Administrator",
     "user:Directory Writers": "Directory Writers",
+    "user:Conditional Access Administrator": "Conditional Access Administrator",
+    "user:Security Administrator": "Security Administrator",
+    "user:Security Reader": "Security Reader",
     "user:no role": None,
 }
-CALLERS = [*APP_CALLERS, *USER_CALLERS]
+# Users signing in with the Azure CLI's first-party client (Graph by the public URL, as az asks).
+AZ_CALLERS = {"az:no role": None}
+CALLERS = [*APP_CALLERS, *USER_CALLERS, *AZ_CALLERS]
 
 
 @dataclass
@@ -225,6 +239,45 @@ def claim_graph_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Res
     return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
 
 
+def secret_on_azure_cli(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to the Azure CLI's application (every tenant's users sign in with it, unconsented)."""
+    url = f"/v1.0/applications(appId='{AZURE_CLI_APP_ID}')/addPassword"
+    return client.post(url, headers=auth(caller.token), json={})
+
+
+def owner_of_azure_cli(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Make oneself an owner of the Azure CLI's application."""
+    body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
+    url = f"/v1.0/applications(appId='{AZURE_CLI_APP_ID}')/owners/$ref"
+    return client.post(url, headers=auth(caller.token), json=body)
+
+
+def delete_azure_cli_sp(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Delete the Azure CLI's service principal (then register an app under its appId?)."""
+    return client.delete(f"/v1.0/servicePrincipals/{_sp_id(graph, AZURE_CLI_APP_ID)}", headers=auth(caller.token))
+
+
+def disable_azure_cli_sp(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Disable the Azure CLI's service principal (nobody in the tenant could use az)."""
+    resource = _sp_id(graph, AZURE_CLI_APP_ID)
+    return client.patch(
+        f"/v1.0/servicePrincipals/{resource}", headers=auth(caller.token), json={"accountEnabled": False}
+    )
+
+
+def claim_arm_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an app whose identifier URI is Azure Resource Manager's."""
+    body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "identifierUris": ["https://management.azure.com"]}
+    return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
+
+
+def claim_public_url(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an app whose identifier URI is the server's public URL: Graph accepts tokens for that audience,
+    so its app roles would read as Graph permissions."""
+    body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "identifierUris": [f"{BASE_URL.upper()}/"]}
+    return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
+
+
 def set_password_expiry(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Change how long the tenant's passwords stay valid (`PATCH /domains/{id}`; 2147483647 keeps them
     never-expiring, so the suite's tenant is left as it was)."""
@@ -282,6 +335,17 @@ def join_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -
     return client.post(f"/v1.0/groups/{group.id}/members/$ref", headers=auth(caller.token), json=body)
 
 
+def create_ca_policy(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Create a (disabled) conditional access policy: it can demand MFA of, or block, any user."""
+    body = {
+        "displayName": f"policy-{uuid.uuid4().hex[:6]}",
+        "state": "disabled",
+        "conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["All"]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]},
+    }
+    return client.post("/v1.0/identity/conditionalAccess/policies", headers=auth(caller.token), json=body)
+
+
 def create_role_assignable_group(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Create a role-assignable group (its owners and members could then be handed roles)."""
     name = f"admins-{uuid.uuid4().hex[:6]}"
@@ -329,6 +393,16 @@ GLOBAL_ADMIN_RENAMERS = frozenset({"user:Global Administrator"})
 # Changing a role-assignable group is assigning its roles: Global and Privileged Role Administrators (Entra's
 # `groupsAssignableToRoles` actions), or an app with both group and role management (none of the callers).
 ROLE_GROUP_MANAGERS = frozenset({"user:Global Administrator", "user:Privileged Role Administrator"})
+# Conditional access (issue 12 §4): Policy.ReadWrite.ConditionalAccess, Global, Conditional Access and Security
+# Administrators; it opens none of the other paths.
+CA_POLICY_WRITERS = frozenset(
+    {
+        "app:Policy.ReadWrite.ConditionalAccess",
+        "user:Global Administrator",
+        "user:Conditional Access Administrator",
+        "user:Security Administrator",
+    }
+)
 
 MATRIX = {
     "grant Graph app role": Case(grant_graph_role_management, GRAPH_ROLE_GRANTERS),
@@ -344,6 +418,12 @@ MATRIX = {
     "disable Graph's SP": Case(disable_graph_sp, NOBODY),
     "delete Graph's SP": Case(delete_graph_sp, NOBODY),
     "claim Graph's identifier URI": Case(claim_graph_uri, NOBODY),
+    "secret on the Azure CLI's application": Case(secret_on_azure_cli, NOBODY),
+    "owner of the Azure CLI's application": Case(owner_of_azure_cli, NOBODY),
+    "delete the Azure CLI's SP": Case(delete_azure_cli_sp, NOBODY),
+    "disable the Azure CLI's SP": Case(disable_azure_cli_sp, NOBODY),
+    "claim ARM's identifier URI": Case(claim_arm_uri, NOBODY),
+    "claim the public URL as identifier URI": Case(claim_public_url, NOBODY),
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
     "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
     "unlock a Global Administrator": Case(unlock_global_admin, GLOBAL_ADMIN_RESETTERS),
@@ -352,6 +432,7 @@ MATRIX = {
     "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
     "join a role-assignable group": Case(join_role_assignable_group, ROLE_GROUP_MANAGERS),
     "create a role-assignable group": Case(create_role_assignable_group, ROLE_GROUP_MANAGERS),
+    "create a conditional access policy": Case(create_ca_policy, CA_POLICY_WRITERS),
 }
 
 
@@ -366,7 +447,26 @@ def callers(graph: GraphWorld) -> dict[str, Caller]:
     for name, role in USER_CALLERS.items():
         user = graph.new_user("caller", *((role,) if role else ()))
         made[name] = Caller(graph.user_token(user, "Directory.AccessAsUser.All"), user.id)
+    for name in AZ_CALLERS:
+        user = graph.new_user("az-caller")
+        made[name] = Caller(_azure_cli_token(graph, user.user_principal_name), user.id)
     return made
+
+
+def _azure_cli_token(graph: GraphWorld, username: str) -> str:
+    """What `az login -u/-p` then `az ad ...` hold: the Azure CLI's Graph token, Graph named by our URL."""
+    form = {
+        "grant_type": "password",
+        "client_id": AZURE_CLI_APP_ID,
+        "username": username,
+        "password": PASSWORD,
+        "scope": f"{BASE_URL}//.default offline_access openid profile",
+    }
+    response: httpx.Response = graph.http.post(graph.token_url(), data=form)
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    graph.sensitive.add(token)
+    return token
 
 
 @pytest.mark.parametrize("caller_name", CALLERS)

@@ -1,9 +1,18 @@
-"""First-party apps every tenant has, as in Entra: Microsoft Graph, with its well-known ids.
+"""First-party apps every tenant has, as in Entra, with their well-known ids: Microsoft Graph, Azure Resource
+Manager (ARM), and the public clients of the Azure CLI and Azure PowerShell.
 
-Graph's application object lives in a hidden system tenant (Entra keeps it in Microsoft's own tenant,
-whose id we reuse); every tenant gets a service principal for it, so `https://graph.microsoft.com/.default`,
-bare scopes such as `User.Read`, and the OIDC scopes resolve everywhere. Permission ids are Graph's real
-ones, so app manifests written for Entra work unchanged.
+Their application objects live in a hidden system tenant (Entra keeps them in Microsoft's own tenant,
+whose id we reuse); every tenant gets a service principal for each, so `https://graph.microsoft.com/.default`,
+bare scopes such as `User.Read`, the OIDC scopes and `https://management.core.windows.net//.default` resolve
+everywhere, and `az login` finds its client. Permission ids are the real ones, so app manifests written for
+Entra work unchanged.
+
+**Pre-authorised first-party clients.** In Entra, Microsoft's own APIs list the Azure CLI and PowerShell in
+their `preAuthorizedApplications`: those clients never show a consent prompt for the delegated permissions
+they were built for. Here a first-party client's `requiredResourceAccess` on a first-party resource *is* that
+pre-authorisation (`preauthorized_scopes`). It widens no one's rights: a delegated Graph token still needs the
+user's own directory role for every action (`directory/authorization.py`), and tenant apps are never
+pre-authorised (they get consent from a user or an administrator).
 """
 
 from __future__ import annotations
@@ -12,7 +21,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from tenantry.apps.models import Application, AppRole, PermissionScope, ServicePrincipal, SignInAudience
+from tenantry.apps.consent import required_scope_values
+from tenantry.apps.models import (
+    Application,
+    AppRole,
+    PermissionScope,
+    RequiredResourceAccess,
+    ResourceAccess,
+    ServicePrincipal,
+    SignInAudience,
+)
 from tenantry.apps.repository import ApplicationRepository, ServicePrincipalRepository
 from tenantry.common.ids import new_guid
 from tenantry.directory.models import Tenant
@@ -23,6 +41,27 @@ SYSTEM_TENANT_DOMAIN = "firstparty.tenantry.invalid"
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 GRAPH_URI = "https://graph.microsoft.com"
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
+ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+ARM_URIS = ("https://management.core.windows.net/", "https://management.azure.com/")
+ARM_USER_IMPERSONATION_ID = "41094075-9dad-400e-a0bd-54e686782033"
+AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+AZURE_POWERSHELL_APP_ID = "1950a258-227b-4e31-a9cf-717495945fc2"
+# The Graph scopes Entra puts in the Azure CLI's and PowerShell's Graph tokens, as far as Graph here exposes them.
+_AZURE_TOOL_GRAPH_SCOPES = (
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "User.Read",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Application.ReadWrite.All",
+    "AppRoleAssignment.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+    "Group.ReadWrite.All",
+)
+# Native-app redirect URIs (RFC 8252 §7.3: any port of the loopback interface matches).
+_LOOPBACK_REDIRECT_URIS = ("http://localhost", "http://127.0.0.1")
 
 # (id, value, consent type, what an admin reads, what a user reads on the consent page)
 _DELEGATED = (
@@ -171,21 +210,94 @@ def graph_application(now: datetime) -> Application:
     )
 
 
+def arm_application(now: datetime) -> Application:
+    """Azure Resource Manager ("Windows Azure Service Management API"): the resource of `az login`'s token."""
+    scope = PermissionScope(
+        ARM_USER_IMPERSONATION_ID,
+        "user_impersonation",
+        "User",
+        "Access Azure Service Management as organization users",
+        "Allows the application to access the Azure Management Service API acting as users in the organization.",
+        "Access Azure Service Management as you",
+        "Allows the application to access the Azure Management Service API acting as you.",
+    )
+    return Application(
+        id="f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0004",
+        tenant_id=SYSTEM_TENANT_ID,
+        app_id=ARM_APP_ID,
+        display_name="Windows Azure Service Management API",
+        created_at=now,
+        sign_in_audience=SignInAudience.MULTIPLE_ORGS,
+        identifier_uris=ARM_URIS,
+        oauth2_permission_scopes=(scope,),
+        requested_access_token_version=1,
+    )
+
+
+def _azure_tool_access() -> tuple[RequiredResourceAccess, ...]:
+    """What the Azure CLI and PowerShell require: ARM's `user_impersonation` and Graph's directory scopes."""
+    graph_ids = {value: scope_id for scope_id, value, *_ in _DELEGATED}
+    graph = tuple(ResourceAccess(graph_ids[v], "Scope") for v in _AZURE_TOOL_GRAPH_SCOPES)
+    return (
+        RequiredResourceAccess(ARM_APP_ID, (ResourceAccess(ARM_USER_IMPERSONATION_ID, "Scope"),)),
+        RequiredResourceAccess(GRAPH_APP_ID, graph),
+    )
+
+
+def _azure_tool(object_id: str, app_id: str, name: str, now: datetime) -> Application:
+    """A public client of Microsoft's: loopback redirect URIs (interactive login), public client flows
+    (device code, username/password), no secret ever (the privileged-app guard refuses credentials)."""
+    return Application(
+        id=object_id,
+        tenant_id=SYSTEM_TENANT_ID,
+        app_id=app_id,
+        display_name=name,
+        created_at=now,
+        sign_in_audience=SignInAudience.MULTIPLE_ORGS,
+        public_client_redirect_uris=_LOOPBACK_REDIRECT_URIS,
+        is_fallback_public_client=True,
+        required_resource_access=_azure_tool_access(),
+    )
+
+
+def first_party_applications(now: datetime) -> tuple[Application, ...]:
+    """Every first-party application, as this release defines it."""
+    return (
+        graph_application(now),
+        arm_application(now),
+        _azure_tool("f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0005", AZURE_CLI_APP_ID, "Microsoft Azure CLI", now),
+        _azure_tool("f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0006", AZURE_POWERSHELL_APP_ID, "Microsoft Azure PowerShell", now),
+    )
+
+
+def preauthorized_scopes(client: Application, resource: Application) -> frozenset[str]:
+    """The delegated scopes `client` may use on `resource` without consent: for a first-party client on a
+    first-party resource, what the client requires of it (Entra's `preAuthorizedApplications` on Microsoft's
+    APIs); nothing for any other pair (see the module docstring)."""
+    if client.tenant_id != SYSTEM_TENANT_ID or resource.tenant_id != SYSTEM_TENANT_ID:
+        return frozenset()
+    return frozenset(required_scope_values(client, resource))
+
+
 def ensure_first_party(unit: FirstPartyUnit, now: datetime) -> None:
-    """Create the system tenant and Graph once, and Graph's service principal in every tenant."""
+    """Create the system tenant and the first-party apps once (updating a stored definition a newer release
+    changed: a permission added or its id corrected), and their service principals in every tenant."""
     if unit.find_tenant(SYSTEM_TENANT_ID) is None:
         unit.add_tenant(Tenant(SYSTEM_TENANT_ID, "Tenantry first-party apps", (SYSTEM_TENANT_DOMAIN,), now))
-    stored = unit.find_application_by_app_id(GRAPH_APP_ID)
-    if stored is None:
-        unit.add_application(graph_application(now))
-    elif stored != replace(graph_application(now), created_at=stored.created_at):
-        # A newer release changed Graph's definition (a permission added or its id corrected).
-        unit.update_application(replace(graph_application(now), created_at=stored.created_at))
+    for defined in first_party_applications(now):
+        stored = unit.find_application_by_app_id(defined.app_id)
+        if stored is None:
+            unit.add_application(defined)
+        elif stored != replace(defined, created_at=stored.created_at):
+            unit.update_application(replace(defined, created_at=stored.created_at))
     for tenant in unit.list_tenants():
-        ensure_graph_service_principal(unit, tenant.id, now)
+        ensure_first_party_service_principals(unit, tenant.id, now)
 
 
-def ensure_graph_service_principal(unit: ServicePrincipalRepository, tenant_id: str, now: datetime) -> None:
-    """Graph's instance in one tenant."""
-    if tenant_id != SYSTEM_TENANT_ID and unit.find_service_principal_by_app_id(tenant_id, GRAPH_APP_ID) is None:
-        unit.add_service_principal(ServicePrincipal(new_guid(), tenant_id, GRAPH_APP_ID, "Microsoft Graph", now))
+def ensure_first_party_service_principals(unit: ServicePrincipalRepository, tenant_id: str, now: datetime) -> None:
+    """The first-party apps' instances in one tenant (a new tenant gets them in the transaction creating it)."""
+    if tenant_id == SYSTEM_TENANT_ID:
+        return
+    for app in first_party_applications(now):
+        if unit.find_service_principal_by_app_id(tenant_id, app.app_id) is None:
+            unit.add_service_principal(ServicePrincipal(new_guid(), tenant_id, app.app_id, app.display_name, now))

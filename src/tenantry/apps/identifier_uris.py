@@ -14,7 +14,7 @@ claimed before a first-party app was given it therefore never yields tokens for 
 
 from __future__ import annotations
 
-from tenantry.apps.first_party import SYSTEM_TENANT_ID
+from tenantry.apps.first_party import GRAPH_APP_ID, SYSTEM_TENANT_ID
 from tenantry.apps.models import Application
 from tenantry.apps.repository import ApplicationReader, IdentifierUriTakenError
 
@@ -23,6 +23,13 @@ def identifier_uri_key(uri: str) -> str:
     """The form two App ID URIs are compared in: lower case, without one trailing `/`."""
     key = uri.lower()
     return key[:-1] if key.endswith("/") else key
+
+
+def public_url_aliases(public_url: str | None) -> dict[str, str]:
+    """The server's public URL as one more App ID URI of Microsoft Graph (keyed as `identifier_uri_key`):
+    az uses one cloud setting, `microsoft_graph_resource_id`, both as Graph's base URL and as the resource of
+    its Graph tokens, and that URL is ours. None (no public URL known) adds nothing."""
+    return {identifier_uri_key(public_url): GRAPH_APP_ID} if public_url else {}
 
 
 def first_party_holder(unit: ApplicationReader, uri: str) -> Application | None:

@@ -98,8 +98,12 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         *,
         ctx: AuditContext | None = None,
         owner: DirectoryPrincipal | None = None,
+        with_service_principal: bool = True,
     ) -> Application:
-        """Graph `POST /applications`: the app, its service principal, and the creator as owner when given."""
+        """The app, its service principal unless `with_service_principal` is off, and the creator as owner
+        when given. Graph's `POST /applications` creates no service principal (Entra's doesn't: clients such
+        as `az ad app create` then `az ad sp create --id` make it, and would find it taken); the CLI and the
+        portal-like paths create both, as the portal does."""
         if isinstance(changes.display_name, Keep):
             raise AppError("displayName is required")
         ctx = self._context(ctx)
@@ -111,9 +115,10 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
                 raise AppError(f"tenant '{tenant_id}' does not exist")
             check_identifier_uris_free(unit, app)
             unit.add_application(app)
-            unit.add_service_principal(sp)
             record(unit, ctx, tenant_id, AuditActivity.ADD_APPLICATION, (app_target(app),), "Add")
-            record(unit, ctx, tenant_id, AuditActivity.ADD_SERVICE_PRINCIPAL, (sp_target(sp),), "Add")
+            if with_service_principal:
+                unit.add_service_principal(sp)
+                record(unit, ctx, tenant_id, AuditActivity.ADD_SERVICE_PRINCIPAL, (sp_target(sp),), "Add")
             if owner is not None:
                 unit.add_owner(tenant_id, app.id, owner.id, owner.type)
                 targets = (app_target(app), principal_target(owner))

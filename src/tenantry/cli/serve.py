@@ -46,6 +46,8 @@ def serve(
     except ListenError as exc:
         raise fail(_cannot_listen(exc)) from None
     settings = load_settings(public_url=public_url) if public_url else load_settings()
+    if settings.public_url is None:  # the services need the URL they are published under (Graph's alias)
+        settings = load_settings(public_url=local_public_url(port[0]))
     configure_logging(settings.log_format, settings.log_level)  # before anything logs (migrations, keys)
     svc = open_services(settings)
     certfile, keyfile = cert, key

@@ -2,9 +2,10 @@
 
 A token is accepted when it verifies against our published keys and an issuer of ours, under the public
 URL whatever host the request used (`tokens/verify.py`), and its `aud` is Graph
-(`00000003-0000-0000-c000-000000000000` or `https://graph.microsoft.com`). The caller is the user of a
-delegated token (`oid`, with `scp`) or the client's service principal of an app-only token (`oid`, with
-`roles`); the tenant is `tid`. Anything else is 401 `InvalidAuthenticationToken` with
+(`00000003-0000-0000-c000-000000000000`, `https://graph.microsoft.com`, or the public URL itself, which is
+where az sends Graph calls and so the resource it asks tokens for: `identifier_uris.public_url_aliases`).
+The caller is the user of a delegated token (`oid`, with `scp`) or the client's service principal of an
+app-only token (`oid`, with `roles`); the tenant is `tid`. Anything else is 401 `InvalidAuthenticationToken` with
 `WWW-Authenticate: Bearer`, as Graph answers.
 """
 
@@ -56,12 +57,19 @@ def bearer_token(authorization: str | None) -> str | None:
     return value.strip()
 
 
+def is_graph_audience(aud: str, public_url: str) -> bool:
+    """Whether a token's `aud` names Microsoft Graph: one of its well-known ids, or our public URL (case and
+    trailing slashes aside)."""
+    key = aud.rstrip("/").lower()
+    return key in GRAPH_AUDIENCES or key == public_url.rstrip("/").lower()
+
+
 def _verify(deps: GraphDeps, token: str, base_url: str) -> VerifiedAccessToken:
     try:
         verified = verify_access_token(token, deps.published_keys(), base_url, deps.clock.now(), deps.clock_skew)
     except AadstsError as err:
         raise unauthenticated(f"Access token validation failure. {err.message}") from err
-    if not any(aud.rstrip("/").lower() in GRAPH_AUDIENCES for aud in verified.audiences):
+    if not any(is_graph_audience(aud, base_url) for aud in verified.audiences):
         raise unauthenticated("Access token validation failure. Invalid audience.")
     return verified
 

@@ -1,7 +1,9 @@
 """Delegated access checks shared by /authorize and the user grants of the token endpoint.
 
 - app role assignment required on the client's service principal and none held → 50105;
-- consent: what the user (or an admin) already granted, and what the request still needs.
+- consent: what the user (or an admin) already granted, and what the request still needs. A pre-authorised
+  first-party client (the Azure CLI or PowerShell on ARM or Graph, `apps/first_party.py`) counts as granted
+  what it is pre-authorised for, as Entra never prompts for those.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from tenantry.apps.consent import (
     granted_scopes,
     required_scope_values,
 )
+from tenantry.apps.first_party import preauthorized_scopes
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.directory.models import User
 from tenantry.errors import Aadsts, AadstsError
@@ -42,10 +45,11 @@ class ConsentState:
 def consent_state(
     client: Application, client_sp: ServicePrincipal, scopes: UserScopes, user: User, unit: StsUnit
 ) -> ConsentState:
-    """`.default` wants what the client statically requires; `scp` carries everything granted on the resource."""
+    """`.default` wants what the client statically requires; `scp` carries everything granted on the resource,
+    pre-authorised scopes included."""
     resource = scopes.resource
     grants = unit.list_permission_grants(client_sp.tenant_id, client_sp.id, resource.service_principal.id)
-    granted = granted_scopes(grants, user.id)
+    granted = granted_scopes(grants, user.id) | preauthorized_scopes(client, resource.app)
     wanted = required_scope_values(client, resource.app) if scopes.is_default else scopes.values
     gap = consent_gap(resource.app, wanted, granted)
     oidc_scp = (

@@ -63,14 +63,17 @@ def list_applications(call: CallDep) -> Response:
     status_code=201,
     responses=ok(ApplicationResource, 201, "Created; the caller is its first owner."),
     operation_id="applications_create",
-    summary="Register an application (and its service principal).",
+    summary="Register an application (its service principal is a separate `POST /servicePrincipals`).",
 )
 def create_application(body: Annotated[ApplicationInput, Body()], call: CallDep) -> Response:
-    """Graph `POST /applications`: `displayName` is required; the caller becomes an owner."""
+    """Graph `POST /applications`: `displayName` is required; the caller becomes an owner; as in Entra, no
+    service principal is made (`az ad sp create --id` makes it next)."""
     call.rights.check(Action.APP_CREATE)
     deps = call.deps
     owner = deps.roles.find_principal(call.tenant_id, call.caller.caller.object_id)
-    app = deps.apps.create_application(call.tenant_id, body.changes(), ctx=call.audit, owner=owner)
+    app = deps.apps.create_application(
+        call.tenant_id, body.changes(), ctx=call.audit, owner=owner, with_service_principal=False
+    )
     record = {"@odata.context": context_url(call.base_url, "applications/$entity"), **application_record(call, app)}
     location = f"{call.base_url}{API_PREFIX}/applications/{app.id}"
     return GraphJson(record, status_code=201, headers={"Location": location})

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tenantry.apps.first_party import SYSTEM_TENANT_ID
 from tenantry.apps.identifier_uris import identifier_uri_key
 from tenantry.apps.models import (
     Application,
@@ -186,7 +187,11 @@ class SqlApplications(SqlBase):
         return _application(row) if row else None
 
     def find_application_by_identifier_uri(self, tenant_id: str, uri: str) -> Application | None:
-        """By App ID URI within a tenant, ignoring case and one trailing slash (`identifier_uri_key`)."""
+        """By App ID URI within a tenant, ignoring case and one trailing slash (`identifier_uri_key`); in the
+        system tenant a run-time alias (the server's public URL naming Microsoft Graph) counts as stored."""
+        alias = self._uri_aliases.get(identifier_uri_key(uri)) if tenant_id == SYSTEM_TENANT_ID else None
+        if alias is not None:
+            return self.find_application_by_app_id(alias)
         t = application_identifier_uris
         row = self._conn.execute(
             select(applications)

@@ -3,7 +3,7 @@ or for anything else (writes included)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 from sqlalchemy import Connection
 
@@ -12,14 +12,21 @@ from tenantry.conditional_access.models import ConditionalAccessPolicy, NamedLoc
 from tenantry.credentials.models import KeyCredential, PasswordCredential
 from tenantry.directory.models import Tenant
 from tenantry.store.cache import ReadCache
+from tenantry.store.sql.base import NO_ALIASES
 from tenantry.store.sql.unit import SqlUnit
 
 
 class CachedSqlUnit(SqlUnit):
     """Reads through the cache at the generation seen when the unit was opened."""
 
-    def __init__(self, opener: Callable[[], Connection], cache: ReadCache, generation: Hashable) -> None:
-        super().__init__(opener)
+    def __init__(
+        self,
+        opener: Callable[[], Connection],
+        cache: ReadCache,
+        generation: Hashable,
+        uri_aliases: Mapping[str, str] = NO_ALIASES,
+    ) -> None:
+        super().__init__(opener, uri_aliases)
         self._cache = cache
         self._generation = generation
 
