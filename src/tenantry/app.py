@@ -32,6 +32,7 @@ from tenantry.credentials.outbox import OutboxWorker
 from tenantry.credentials.secrets import SecretHasher
 from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
+from tenantry.credentials.text_mail import TextMailer
 from tenantry.credentials.webhooks import WebhookSender, WebhookTarget
 from tenantry.directory.authorization import Authorizer
 from tenantry.directory.groups import GroupService
@@ -57,9 +58,13 @@ from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
+from tenantry.sessions.mfa import new_totp_secret, seal_secret
 from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.service import SessionService
 from tenantry.sessions.signin import SignInService
+from tenantry.sessions.sspr.methods import SecurityInfoService
+from tenantry.sessions.sspr.policy import SsprPolicyService
+from tenantry.sessions.sspr.reset import SsprLimits, SsprParts, SsprService
 from tenantry.signins.pages import PageSignIns
 from tenantry.signins.service import SignInLog
 from tenantry.store.engine import make_engine
@@ -76,6 +81,8 @@ from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import share_routes
 from tenantry.web.signin.deps import SignInPageDeps
 from tenantry.web.signin.routes import signin_routes
+from tenantry.web.sspr.deps import SsprPageDeps
+from tenantry.web.sspr.routes import sspr_routes
 
 log = logging.getLogger("tenantry")
 FIRST_RUN_DELAY = 60.0
@@ -107,6 +114,9 @@ class Services:
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
+    sspr_policies: SsprPolicyService
+    security_info: SecurityInfoService
+    sspr: SsprService
     conditional_access: ConditionalAccessService
     protocol: ProtocolDeps
     # The sign-in log: its writer thread runs in the server (lifespan); the CLI flushes it after each command.
@@ -166,6 +176,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     password_policies = PasswordPolicyService(writes, clock)
     retention = timedelta(days=settings.sign_in_log_retention_days)
     sign_ins = SignInLog(store.transaction, store.log_transaction, clock, retention)
+    users = UserService(writes, hashing, clock, policy_for=password_policies.policy_for)
     return Services(
         settings=settings,
         clock=clock,
@@ -176,7 +187,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         directory=DirectoryService(
             writes, clock, on_tenant_created=_provision_tenant, hidden_tenant_ids=frozenset({SYSTEM_TENANT_ID})
         ),
-        users=UserService(writes, hashing, clock, policy_for=password_policies.policy_for),
+        users=users,
         groups=GroupService(writes),
         apps=AppService(writes, clock),
         credentials=CredentialService(writes, hasher, clock),
@@ -187,12 +198,59 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         password_policies=password_policies,
         lockout=lockout,
         auth_methods=AuthMethodService(writes, clock),
+        sspr_policies=SsprPolicyService(store.transaction),
+        security_info=SecurityInfoService(store.transaction, clock, master_key),
+        sspr=_sspr(settings, store, clock, master_key, (users, lockout)),
         conditional_access=ConditionalAccessService(writes, clock),
         signin=SignInService(store, clock, passwords, hashing, master_key),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
         ),
         sign_ins=sign_ins,
+    )
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings | None:
+    """The SMTP relay, when `smtp_host` and `smtp_from` are set."""
+    if not (settings.smtp_host and settings.smtp_from):
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpSettings(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        settings.smtp_username,
+        password,
+        settings.smtp_starttls,
+    )
+
+
+def _sspr(
+    settings: Settings, store: Store, clock: Clock, key: MasterKey, parts: tuple[UserService, Lockout]
+) -> SsprService:
+    """Self-service password reset: codes mailed at once over SMTP, the admins' reset without the forced
+    change, smart lockout's unlock; limits from `Settings.sspr_*`."""
+    users, lockout = parts
+    limits = SsprLimits(
+        code_minutes=settings.sspr_code_minutes,
+        code_attempts=settings.sspr_code_attempts,
+        flow_minutes=settings.sspr_flow_minutes,
+        window_seconds=settings.sspr_rate_window_seconds,
+        per_user=settings.sspr_attempts_per_user,
+        per_ip=settings.sspr_attempts_per_ip,
+    )
+    return SsprService(
+        SsprParts(
+            transaction=store.transaction,
+            clock=clock,
+            key=key,
+            mailer=TextMailer(smtp_settings(settings), clock),
+            reset_password=lambda user, password, ctx: users.reset_password(
+                user, password, force_change=False, ctx=ctx
+            ),
+            unlock=lockout.unlock,
+            limits=limits,
+        )
     )
 
 
@@ -219,7 +277,13 @@ def _protocol_deps(
     grant_base = StoredCodeGrantDeps(authenticator, clock, user_tokens, store)
     grants = build_registry(grant_base, parts.passwords, keys.published, skew, parts.minter, lifetimes)
     sessions = SessionService(clock)
-    authorize = AuthorizeService(AuthorizeDeps(store, clock, authenticator, parts.minter, subjects, sessions))
+
+    def new_sealed_secret() -> bytes:
+        return seal_secret(parts.master_key, new_totp_secret())
+
+    authorize = AuthorizeService(
+        AuthorizeDeps(store, clock, authenticator, parts.minter, subjects, sessions, new_sealed_secret)
+    )
     return ProtocolDeps(
         max_body_bytes=settings.max_body_bytes,
         store=store,
@@ -372,6 +436,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             graph_mount(graph_app(services, public_url)),
             *protocol.routes,
             *signin_routes(pages),
+            *sspr_routes(SsprPageDeps(services.sspr, services.master_key)),
             *web_routes,
             *share_routes(services.share_links, services.clock),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tenantry.common.clock import Clock
@@ -15,7 +16,8 @@ from tenantry.tokens.subjects import PairwiseSubjects
 @dataclass(frozen=True)
 class AuthorizeDeps:
     """The collaborators of the interactive endpoints: storage, the clock, client lookup, and what mints
-    an id token or a code (minter, pairwise subjects), and the SSO sessions."""
+    an id token or a code (minter, pairwise subjects), and the SSO sessions. `new_sealed_secret` makes a
+    new authenticator secret, sealed under the master key, for a conditional-access step-up to enrolment."""
 
     store: StsStore
     clock: Clock
@@ -23,3 +25,4 @@ class AuthorizeDeps:
     minter: TokenMinter
     subjects: PairwiseSubjects
     sessions: SessionService
+    new_sealed_secret: Callable[[], bytes]

@@ -30,6 +30,9 @@ stateDiagram-v2
     password_change --> identify: "use another account"
     password_change --> kmsi: password changed, SSO session created
     kmsi --> consent: "Stay signed in?" answered
+    consent --> mfa: conditional access asks for MFA the session lacks (step-up; the session is set aside)
+    consent --> mfa_enrol: the same, for a user with no authenticator app yet
+    consent --> password_change: conditional access asks for a password change
     consent --> consent: consent prompt stored / accepted
     consent --> complete: code issued, device approved, admin consent granted
     identify --> failed
@@ -300,6 +303,30 @@ def account_selected(flow: SignInFlow, user_id: str, session_id: str) -> SignInF
 def signed_in_by_session(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
     """A flow created for a user already signed in (consent only): straight to the consent stage."""
     return replace(flow, state=FlowState.CONSENT, user_id=user_id, session_id=session_id)
+
+
+STEP_UP_STATES = frozenset({FlowState.MFA, FlowState.MFA_ENROL, FlowState.PASSWORD_CHANGE})
+
+
+def stepped_up(
+    flow: SignInFlow, state: FlowState, methods: tuple[str, ...], sealed_secret: bytes | None = None
+) -> SignInFlow:
+    """Signed in, but conditional access asks for more than the session proved (`methods`, its `amr`): back
+    to "Enter code", authenticator enrolment (with a new sealed secret) or "Update your password". The
+    flow forgets the session, so nothing can be resumed until the step is done; the step's success
+    replaces the browser's session with one carrying the new proof."""
+    _require(flow, FlowState.CONSENT)
+    if state not in STEP_UP_STATES or (state is FlowState.MFA_ENROL) != (sealed_secret is not None):
+        raise FlowStateError(f"no step-up to {state}")
+    return replace(
+        flow,
+        state=state,
+        session_id=None,
+        auth_methods=methods,
+        pending_secret=sealed_secret,
+        consent=None,
+        consented=False,
+    )
 
 
 def consent_needed(flow: SignInFlow, prompt: ConsentPrompt) -> SignInFlow:

@@ -7,6 +7,8 @@ consent; it only reads (style P5). The prompts map to named checks, as node-oidc
 - `prompt=login` and an exceeded `max_age` force the password again; `select_account` shows the account
   picker; `prompt=consent` shows the consent page even when consent exists.
 - A `login_hint` that names another user than the session's starts a sign-in with the hint prefilled.
+- Conditional access that blocks the session's user or asks for more than the session proved: the resume
+  step shows the page (protocol/authorize/access.py); with `prompt=none`, the app gets the error.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tenantry.errors import Aadsts, AadstsError
+from tenantry.protocol.authorize.access import interactive_request, needs_more, silent_refusal
 from tenantry.protocol.authorize.context import AuthorizeRequest
 from tenantry.protocol.authorize.signin import ClientRequest, SignedIn, complete_sign_in
 from tenantry.protocol.delegation import require_consent
@@ -45,7 +48,14 @@ class NeedsConsent:
     signed_in: SignedIn
 
 
-Decision = IssueCode | NeedsSignIn | NeedsConsent
+@dataclass(frozen=True, slots=True)
+class NeedsStepUp:
+    """Signed in, but conditional access blocks or asks for more: the resume step shows the page."""
+
+    signed_in: SignedIn
+
+
+Decision = IssueCode | NeedsSignIn | NeedsConsent | NeedsStepUp
 
 
 def is_max_age_exceeded(request: AuthorizeRequest, found: ActiveSession, now: datetime) -> bool:
@@ -70,7 +80,9 @@ def session_problem(found: ActiveSession | None, now: datetime) -> AadstsError |
     return None
 
 
-def _silent(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps) -> Decision:
+def _silent(
+    request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps, client_ip: str
+) -> Decision:
     """`prompt=none`: answer from the session or fail with the error Entra gives."""
     now = deps.clock.now()
     problem = session_problem(found, now)
@@ -85,6 +97,9 @@ def _silent(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUni
     if is_max_age_exceeded(request, found, now):
         raise AadstsError.of(Aadsts.UserInformationNotProvided).with_hint("The session is older than max_age.")
     signed_in = complete_sign_in(ClientRequest.of(request), found.user, found.session, unit, deps)
+    refused = silent_refusal(interactive_request(signed_in, request.target.redirect_uri, client_ip), unit)
+    if refused is not None:
+        raise refused
     require_consent(signed_in.consent, request.client)
     return IssueCode(signed_in)
 
@@ -104,14 +119,18 @@ def _interaction(request: AuthorizeRequest, found: ActiveSession | None, now: da
     return None
 
 
-def decide(request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps) -> Decision:
+def decide(
+    request: AuthorizeRequest, found: ActiveSession | None, unit: StsUnit, deps: AuthorizeDeps, client_ip: str = ""
+) -> Decision:
     """The SSO decision; user-dependent failures (50020, 50105, 90094, …) raise `AadstsError`."""
     if request.prompt == "none":
-        return _silent(request, found, unit, deps)
+        return _silent(request, found, unit, deps, client_ip)
     entry = _interaction(request, found, deps.clock.now())
     if entry is not None or found is None:
         return NeedsSignIn(entry or FlowEntry())
     signed_in = complete_sign_in(ClientRequest.of(request), found.user, found.session, unit, deps)
+    if needs_more(interactive_request(signed_in, request.target.redirect_uri, client_ip), unit):
+        return NeedsStepUp(signed_in)
     if signed_in.consent.gap.admin_only:
         require_consent(signed_in.consent, request.client)
     if request.prompt == "consent" or not signed_in.consent.gap.satisfied:

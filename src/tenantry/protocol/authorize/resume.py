@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tenantry.errors import Aadsts, AadstsError
-from tenantry.http.paths import CONSENT_PATH, DEVICE_DONE_PATH, with_flow
+from tenantry.http.paths import CONSENT_PATH, DEVICE_DONE_PATH, LOGIN_PATH, with_flow
+from tenantry.protocol.authorize.access import StepUp, check_interactive, interactive_request
 from tenantry.protocol.authorize.context import AuthorizeRequest, Endpoint, ReplyTarget
 from tenantry.protocol.authorize.issue import issue_reply
 from tenantry.protocol.authorize.outcomes import ErrorPage, Outcome, ToApp, ToAppError, ToPage, rejected
@@ -71,8 +72,8 @@ class CompleteAdminConsent:
     params: dict[str, str]
 
 
-Action = AskConsent | CompleteAuthorize | SettleDevice | CompleteAdminConsent
-ACTIONS = (AskConsent, CompleteAuthorize, SettleDevice, CompleteAdminConsent)
+Action = AskConsent | CompleteAuthorize | SettleDevice | CompleteAdminConsent | StepUp
+ACTIONS = (AskConsent, CompleteAuthorize, SettleDevice, CompleteAdminConsent, StepUp)
 
 
 class Resumer:
@@ -117,20 +118,33 @@ class Resumer:
             return ToAppError(request.target, AadstsError.of(flow.error_code or Aadsts.UserDeclinedConsent))
         return request
 
-    def plan_authorize(self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit) -> Outcome | Action:
-        """A code for the stored authorize request, after consent when it is missing."""
+    def _access_step(
+        self, flow: SignInFlow, signed_in: SignedIn, redirect_uri: str | None, client_ip: str, unit: StsUnit
+    ) -> StepUp | ErrorPage | None:
+        """Conditional access: None when it grants, else the step-up or the block page."""
+        access = interactive_request(signed_in, redirect_uri, client_ip)
+        verdict = check_interactive(flow, signed_in, access, unit, self._deps.new_sealed_secret)
+        return ErrorPage(verdict) if isinstance(verdict, AadstsError) else verdict
+
+    def plan_authorize(
+        self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit, client_ip: str = ""
+    ) -> Outcome | Action:
+        """A code for the stored authorize request, after conditional access's steps and consent."""
         request = self._stored_request(Endpoint.AUTHORIZE, flow, ref, unit)
         if not isinstance(request, AuthorizeRequest):
             return request
         try:
             found = self.flow_session(flow, token, unit)
             signed_in = complete_sign_in(ClientRequest.of(request), found.user, found.session, unit, self._deps)
+            more = self._access_step(flow, signed_in, request.target.redirect_uri, client_ip, unit)
+            if more is not None:
+                return more
             ask = self._consent_step(flow, signed_in, unit, forced=request.prompt == "consent")
         except AadstsError as err:
             return rejected(err, request.target)
         return ask or CompleteAuthorize(flow, request, signed_in)
 
-    def plan_device(self, flow: SignInFlow, token: str | None, unit: StsUnit) -> Outcome | Action:
+    def plan_device(self, flow: SignInFlow, token: str | None, unit: StsUnit, client_ip: str = "") -> Outcome | Action:
         """Approve the device code (RFC 8628 §3.3) once signed in and consented; errors are shown, not sent."""
         device = unit.find_device_code_by_user_code(flow.param("user_code") or "")
         if device is None:
@@ -149,6 +163,9 @@ class Resumer:
             found = self.flow_session(flow, token, unit)
             request = ClientRequest(ref, client, None, " ".join(device.scopes))
             signed_in = complete_sign_in(request, found.user, found.session, unit, self._deps)
+            more = self._access_step(flow, signed_in, None, client_ip, unit)
+            if more is not None:
+                return more
             ask = self._consent_step(flow, signed_in, unit, forced=False)
         except AadstsError as err:
             return ErrorPage(err)
@@ -186,6 +203,10 @@ class Resumer:
             return ToApp(action.request.target, params)
         if isinstance(action, SettleDevice):
             return self._settle_device(action, handle, unit)
+        if isinstance(action, StepUp):
+            if not unit.update_flow_if(action.flow, expected=FlowState.CONSENT):
+                raise AadstsError.of(Aadsts.FlowTokenExpired).with_hint("This sign-in moved on meanwhile.")
+            return ToPage(with_flow(LOGIN_PATH, handle))
         _complete(action.flow, unit)
         return ToApp(action.target, action.params)
 

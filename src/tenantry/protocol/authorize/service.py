@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.paths import CONSENT_PATH, LOGIN_PATH, resume_path, with_flow
 from tenantry.protocol.authorize.context import AuthorizeRequest, Endpoint, read_parameters
-from tenantry.protocol.authorize.decide import IssueCode, NeedsConsent, NeedsSignIn, decide, session_problem
+from tenantry.protocol.authorize.decide import (
+    IssueCode,
+    NeedsConsent,
+    NeedsSignIn,
+    NeedsStepUp,
+    decide,
+    session_problem,
+)
 from tenantry.protocol.authorize.issue import issue_reply
 from tenantry.protocol.authorize.outcomes import ErrorPage, Outcome, ToApp, ToPage, rejected
 from tenantry.protocol.authorize.pipeline import AuthorizeRejectedError, validate
@@ -62,14 +69,16 @@ class AuthorizeService:
         except AuthorizeRejectedError as rejection:
             return rejected(rejection.error, rejection.target)
 
-    def authorize(self, segment: str, pairs: Iterable[tuple[str, str]], token: str | None, base_url: str) -> Outcome:
+    def authorize(
+        self, segment: str, pairs: Iterable[tuple[str, str]], token: str | None, base_url: str, client_ip: str = ""
+    ) -> Outcome:
         """Answer from the SSO session, or start a sign-in flow."""
         with self._deps.store.transaction() as unit:
             request = self._validate(Endpoint.AUTHORIZE, segment, pairs, unit)
             if not isinstance(request, AuthorizeRequest):
                 return request
             try:
-                decision = decide(request, self._sessions.lookup(token, unit), unit, self._deps)
+                decision = decide(request, self._sessions.lookup(token, unit), unit, self._deps, client_ip)
             except AadstsError as err:
                 return rejected(err, request.target)
         with self._deps.store.transaction(write=True) as unit:
@@ -80,6 +89,11 @@ class AuthorizeService:
             if isinstance(decision, NeedsSignIn):
                 self._flows.add(new_flow(digest, origin, self._deps.clock.now(), decision.entry), unit)
                 return ToPage(with_flow(LOGIN_PATH, handle))
+            if isinstance(decision, NeedsStepUp):  # the resume step shows conditional access's page
+                flow = new_flow(digest, origin, self._deps.clock.now())
+                user, session = decision.signed_in.user, decision.signed_in.session
+                self._flows.add(signed_in_by_session(flow, user.id, session.id), unit)
+                return ToPage(resume_path(request.tenant.segment, handle))
             assert isinstance(decision, NeedsConsent)
             signed_in = decision.signed_in
             flow = new_flow(digest, origin, self._deps.clock.now())
@@ -106,7 +120,9 @@ class AuthorizeService:
             self._flows.add(flow, unit)
             return ToPage(with_flow(LOGIN_PATH, handle))
 
-    def resume(self, segment: str, handle: str | None, token: str | None, base_url: str) -> Outcome:
+    def resume(
+        self, segment: str, handle: str | None, token: str | None, base_url: str, client_ip: str = ""
+    ) -> Outcome:
         """Continue a flow the sign-in pages finished (or that needs consent)."""
         with self._deps.store.transaction() as unit:
             try:
@@ -116,7 +132,7 @@ class AuthorizeService:
                 if flow.state is FlowState.COMPLETE:
                     raise AadstsError.of(Aadsts.FlowTokenExpired).with_hint("This sign-in was already completed.")
                 assert handle is not None
-                plan = self._plan(flow, segment, handle, token, unit)
+                plan = self._plan(flow, segment, handle, token, unit, client_ip)
             except AadstsError as err:
                 return ErrorPage(err)
         if not isinstance(plan, ACTIONS):
@@ -127,13 +143,15 @@ class AuthorizeService:
         except AadstsError as err:  # a concurrent resume won (the transaction rolled back)
             return ErrorPage(err)
 
-    def _plan(self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit) -> Outcome | Action:
+    def _plan(
+        self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit, client_ip: str
+    ) -> Outcome | Action:
         """Back to the sign-in pages while the user is not signed in; else the kind's own plan."""
         if flow.state in SIGNING_IN:
             return ToPage(with_flow(LOGIN_PATH, handle))
         if flow.kind is FlowKind.DEVICE:
-            return self._resumer.plan_device(flow, token, unit)
+            return self._resumer.plan_device(flow, token, unit, client_ip)
         ref = resolve_tenant(segment, unit)
         if flow.kind is FlowKind.ADMIN_CONSENT:
             return self._resumer.plan_admin_consent(flow, ref, token, unit)
-        return self._resumer.plan_authorize(flow, ref, token, unit)
+        return self._resumer.plan_authorize(flow, ref, token, unit, client_ip)

@@ -49,6 +49,7 @@ async def authorize_endpoint(deps: ProtocolDeps, request: Request) -> Response:
         pairs,
         read_session_token(request),
         request_context(request).base_url,
+        request_context(request).client_ip,
     )
     return respond(request, outcome)
 
@@ -61,5 +62,6 @@ async def resume_endpoint(deps: ProtocolDeps, request: Request) -> Response:
         request.query_params.get("flow"),
         read_session_token(request),
         request_context(request).base_url,
+        request_context(request).client_ip,
     )
     return respond(request, outcome)
