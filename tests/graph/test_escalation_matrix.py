@@ -430,9 +430,10 @@ MATRIX = {
     "issue a TAP for a Global Administrator": Case(tap_for_global_admin, GLOBAL_ADMIN_RESETTERS),
     "rename a Global Administrator": Case(rename_global_admin, GLOBAL_ADMIN_RENAMERS),
     "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
+    # Before "join a role-assignable group": that path makes its allowed callers Global Administrators.
+    "create a conditional access policy": Case(create_ca_policy, CA_POLICY_WRITERS),
     "join a role-assignable group": Case(join_role_assignable_group, ROLE_GROUP_MANAGERS),
     "create a role-assignable group": Case(create_role_assignable_group, ROLE_GROUP_MANAGERS),
-    "create a conditional access policy": Case(create_ca_policy, CA_POLICY_WRITERS),
 }
 
 
