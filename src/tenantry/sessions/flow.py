@@ -309,7 +309,7 @@ STEP_UP_STATES = frozenset({FlowState.MFA, FlowState.MFA_ENROL, FlowState.PASSWO
 
 
 def stepped_up(
-    flow: SignInFlow, state: FlowState, methods: tuple[str, ...], sealed_secret: bytes | None = None
+    flow: SignInFlow, state: FlowState, username: str, methods: tuple[str, ...], sealed_secret: bytes | None = None
 ) -> SignInFlow:
     """Signed in, but conditional access asks for more than the session proved (`methods`, its `amr`): back
     to "Enter code", authenticator enrolment (with a new sealed secret) or "Update your password". The
@@ -321,6 +321,7 @@ def stepped_up(
     return replace(
         flow,
         state=state,
+        username=username,
         session_id=None,
         auth_methods=methods,
         pending_secret=sealed_secret,

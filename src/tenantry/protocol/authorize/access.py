@@ -74,12 +74,12 @@ def step_up(
     new_sealed_secret: Callable[[], bytes],
 ) -> StepUp:
     """The page that proves the first missing control: MFA before a password change."""
-    methods = signed_in.session.auth_methods
+    methods, upn = signed_in.session.auth_methods, signed_in.user.user_principal_name
     if GrantControl.MFA in evaluation.missing:
         if has_authenticator(signed_in.user, unit):
-            return StepUp(stepped_up(flow, FlowState.MFA, methods))
-        return StepUp(stepped_up(flow, FlowState.MFA_ENROL, methods, new_sealed_secret()))
-    return StepUp(stepped_up(flow, FlowState.PASSWORD_CHANGE, methods))
+            return StepUp(stepped_up(flow, FlowState.MFA, upn, methods))
+        return StepUp(stepped_up(flow, FlowState.MFA_ENROL, upn, methods, new_sealed_secret()))
+    return StepUp(stepped_up(flow, FlowState.PASSWORD_CHANGE, upn, methods))
 
 
 def check_interactive(
