@@ -7,9 +7,10 @@ that lacks it; the token then carries `amr` `mfa` and SSO answers at once. A blo
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import msal
 import pytest
 
@@ -54,7 +55,9 @@ def add_policy(services: Services, world: World, user: User, control: GrantContr
     return policy
 
 
-def begin(client: msal.PublicClientApplication, browser: Browser, user: User, **extra: str):  # type: ignore[no-untyped-def]
+def begin(
+    client: msal.PublicClientApplication, browser: Browser, user: User, **extra: str
+) -> tuple[dict[str, Any], httpx.Response]:
     """MSAL's auth-code flow: its flow and the first page our server answers with."""
     flow = client.initiate_auth_code_flow(
         ["User.Read"], redirect_uri=REDIRECT, login_hint=user.user_principal_name, **extra
@@ -69,7 +72,7 @@ def redeem(client: msal.PublicClientApplication, flow: dict[str, object], locati
     return result
 
 
-def to_app(browser: Browser, page):  # type: ignore[no-untyped-def]
+def to_app(browser: Browser, page: httpx.Response) -> httpx.Response:
     """Answer "Stay signed in?" and consent; the response that goes back to the app."""
     page = browser.to_our_pages(browser.submit(page, "/kmsi", stay="no"))
     if 'action="/consent"' in page.text:
@@ -77,7 +80,7 @@ def to_app(browser: Browser, page):  # type: ignore[no-untyped-def]
     return page
 
 
-def consented(browser: Browser, page):  # type: ignore[no-untyped-def]
+def consented(browser: Browser, page: httpx.Response) -> httpx.Response:
     """Consent when asked; the response that goes back to the app."""
     if 'action="/consent"' in page.text:
         page = browser.to_our_pages(browser.submit(page, "/consent", answer="accept"))
