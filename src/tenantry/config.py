@@ -138,6 +138,27 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe level the server logs (DEBUG, INFO, WARNING or ERROR)."
+    sspr_code_minutes: int = Field(
+        10, ge=1, le=60, description="Lifetime of a self-service password reset e-mail code, minutes."
+    )
+    sspr_code_attempts: int = Field(
+        3, ge=1, le=10, description="Wrong tries after which an SSPR e-mail code is spent (a new one must be sent)."
+    )
+    sspr_flow_minutes: int = Field(
+        15, ge=5, le=60, description="How long one password reset (from user name to new password) may take, minutes."
+    )
+    sspr_rate_window_seconds: int = Field(
+        3600, ge=60, le=86400, description="Window of the SSPR attempt limits below, seconds."
+    )
+    sspr_attempts_per_user: int = Field(
+        10, ge=1, le=1000, description="SSPR steps (codes sent, answers checked) per user name and window."
+    )
+    sspr_attempts_per_ip: int = Field(
+        50,
+        ge=1,
+        le=100000,
+        description="SSPR steps (names entered, codes sent, answers checked) per address and window.",
+    )
     )
 
     @field_validator("secret_key", "webhook_secret", "smtp_password", mode="before")

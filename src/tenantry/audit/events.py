@@ -50,6 +50,13 @@ class AuditActivity(StrEnum):
     ADD_NAMED_LOCATION = "Add named location"
     UPDATE_NAMED_LOCATION = "Update named location"
     DELETE_NAMED_LOCATION = "Delete named location"
+    USER_DELETE_SECURITY_INFO = "User deleted security info"
+    SSPR_REGISTRATION_SKIPPED = "User canceled security info registration"
+    SSPR_REGISTRATION_CONFIRMED = "User registered all required security info"
+    SET_SSPR_POLICY = "Set self-service password reset policy"
+    SSPR_PROGRESS = "Self-service password reset flow activity progress"
+    SSPR_BLOCKED = "Blocked from self-service password reset"
+    SSPR_RESET = "Reset password (self-service)"
 
 
 CATEGORY = {
@@ -69,6 +76,13 @@ CATEGORY = {
     AuditActivity.ADD_NAMED_LOCATION: "Policy",
     AuditActivity.UPDATE_NAMED_LOCATION: "Policy",
     AuditActivity.DELETE_NAMED_LOCATION: "Policy",
+    AuditActivity.USER_DELETE_SECURITY_INFO: "UserManagement",
+    AuditActivity.SSPR_REGISTRATION_SKIPPED: "UserManagement",
+    AuditActivity.SSPR_REGISTRATION_CONFIRMED: "UserManagement",
+    AuditActivity.SET_SSPR_POLICY: "Policy",
+    AuditActivity.SSPR_PROGRESS: "UserManagement",
+    AuditActivity.SSPR_BLOCKED: "UserManagement",
+    AuditActivity.SSPR_RESET: "UserManagement",
 }
 
 

@@ -9,6 +9,7 @@ from tenantry.cli.lockout import app as lockout_app
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_table
 from tenantry.cli.password_policy import app as password_policy_app
 from tenantry.cli.policy import app as policy_app
+from tenantry.cli.sspr import app as sspr_app
 from tenantry.cli.views import tenant_view
 from tenantry.directory.models import Tenant
 from tenantry.directory.service import DomainTakenError, InvalidDomainError
@@ -21,6 +22,7 @@ app = typer.Typer(help="Manage tenants (directories).", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(password_policy_app, name="password-policy")
 app.add_typer(lockout_app, name="lockout")
+app.add_typer(sspr_app, name="sspr")
 
 
 @app.command("create")

@@ -50,12 +50,15 @@ class MethodType(StrEnum):
 
     SOFTWARE_OATH = "softwareOath"
     TEMPORARY_ACCESS_PASS = "temporaryAccessPass"  # noqa: S105 - a type name
+    EMAIL = "email"  # SSPR: a one-time code is mailed to `email_address` (sessions/sspr/methods.py)
+    SECURITY_QUESTION = "securityQuestion"  # SSPR: `display_name` is the question, `pass_hash` the answer's MAC
 
 
 @dataclass(frozen=True, slots=True)
 class AuthMethod:
     """One registered method. TOTP: `sealed_secret`, `last_used_step`. TAP: `pass_hash`, `start`,
-    `lifetime_minutes`, `usable_once`, `used_at`."""
+    `lifetime_minutes`, `usable_once`, `used_at`. E-mail: `email_address`. Security question: the question
+    in `display_name`, a keyed hash of the normalised answer in `pass_hash`."""
 
     id: str
     tenant_id: str
@@ -70,6 +73,7 @@ class AuthMethod:
     lifetime_minutes: int | None = None
     usable_once: bool = False
     used_at: datetime | None = None
+    email_address: str | None = None
 
     def tap_usable(self, now: datetime) -> bool:
         """A TAP within its lifetime and, if usable once, not used yet."""
@@ -113,6 +117,10 @@ class AuthMethodRepository(Protocol):
     def use_auth_method(self, method: AuthMethod, *, step: int | None = None, used_at: datetime | None = None) -> bool:
         """Record a use as a compare-and-set: a TOTP step greater than the stored one, or the first use of a
         once-only TAP. False when another request won (a replayed code or pass)."""
+        ...
+
+    def update_auth_method_address(self, method: AuthMethod) -> None:
+        """Store an e-mail method's new `email_address` (Graph `PATCH emailMethods/{id}`)."""
         ...
 
     def find_mfa_state(self, tenant_id: str, user_id: str) -> str:

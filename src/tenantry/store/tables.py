@@ -211,6 +211,7 @@ user_auth_methods = Table(
     Column("lifetime_minutes", Integer, nullable=True),
     Column("usable_once", Boolean, nullable=False, server_default=false()),
     Column("used_at", WHEN, nullable=True),
+    Column("email_address", String(320), nullable=True),
 )
 
 # A user's per-user MFA state (Graph `perUserMfaState`): `enabled` or `enforced`; no row is `disabled`.
@@ -525,4 +526,58 @@ named_locations = Table(
     Column("include_unknown_countries", Boolean, nullable=False, server_default=false()),
     Column("created_at", WHEN, nullable=False),
     Column("modified_at", WHEN, nullable=True),
+)
+
+
+# Self-service password reset (migration 0011): a tenant's settings (no row: off), resets in progress (by
+# the SHA-256 of their handle; the e-mail code only as a keyed hash), per-user registration state, and
+# fixed-window attempt counters. The counters are instance-wide (an address is counted across tenants):
+# their key is a keyed hash of "user:<tenant>:<upn>" or "ip:<address>", never the name itself.
+sspr_policies = Table(
+    "sspr_policies",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("scope", String(8), nullable=False),
+    Column("group_id", GUID, nullable=True),
+    Column("methods_required", Integer, nullable=False),
+    Column("methods", String(128), nullable=False),
+    Column("questions_to_register", Integer, nullable=False),
+    Column("questions_to_reset", Integer, nullable=False),
+    Column("require_registration", Boolean, nullable=False),
+    Column("reconfirm_days", Integer, nullable=False),
+    Column("skip_days", Integer, nullable=False),
+    Column("notify_admins", Boolean, nullable=False),
+)
+
+sspr_flows = Table(
+    "sspr_flows",
+    metadata,
+    Column("handle_hash", LargeBinary(32), primary_key=True),
+    Column("upn", String(256), nullable=False),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=True),
+    Column("user_id", GUID, nullable=True),
+    Column("step", String(16), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    Column("expires_at", WHEN, nullable=False, index=True),
+    Column("verified", String(128), nullable=False, server_default=""),
+    Column("code_hash", LargeBinary(32), nullable=True),
+    Column("code_expires_at", WHEN, nullable=True),
+    Column("code_attempts", Integer, nullable=False, server_default="0"),
+)
+
+sspr_registrations = Table(
+    "sspr_registrations",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("confirmed_at", WHEN, nullable=True),
+    Column("snoozed_until", WHEN, nullable=True),
+)
+
+sspr_rate_counters = Table(
+    "sspr_rate_counters",
+    metadata,
+    Column("key", LargeBinary(32), primary_key=True),
+    Column("window_start", WHEN, nullable=False),
+    Column("count", Integer, nullable=False),
 )

@@ -29,6 +29,7 @@ def _method(row: Any) -> AuthMethod:
         lifetime_minutes=row.lifetime_minutes,
         usable_once=row.usable_once,
         used_at=as_utc(row.used_at) if row.used_at else None,
+        email_address=row.email_address,
     )
 
 
@@ -52,6 +53,7 @@ class SqlAuthMethods(SqlBase):
                 lifetime_minutes=method.lifetime_minutes,
                 usable_once=method.usable_once,
                 used_at=method.used_at,
+                email_address=method.email_address,
             )
         )
 
@@ -85,6 +87,11 @@ class SqlAuthMethods(SqlBase):
         if not values:
             return True
         return bool(self._conn.execute(query.values(**values)).rowcount)
+
+    def update_auth_method_address(self, method: AuthMethod) -> None:
+        """Change an e-mail method's address."""
+        query = update(t).where(t.c.id == method.id, t.c.tenant_id == method.tenant_id)
+        self._conn.execute(query.values(email_address=method.email_address))
 
     def find_mfa_state(self, tenant_id: str, user_id: str) -> str:
         """`disabled` unless a state is stored."""

@@ -19,6 +19,7 @@ from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.sign_in_logs import SqlSignInLogs
+from tenantry.store.sql.sspr import SqlSspr
 from tenantry.store.sql.token_records import SqlTokenRecords
 from tenantry.store.sql.tokens import SqlSigningKeys
 from tenantry.store.sql.users import SqlUsers
@@ -43,6 +44,7 @@ class SqlUnit(
     SqlLockout,
     SqlSignInLogs,
     SqlAuthMethods,
+    SqlSspr,
     SqlConditionalAccess,
 ):
     """All SQL repositories over one connection and its transaction."""
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from tenantry.passwords.service import PasswordPolicyUnit
     from tenantry.sessions.mfa import AuthMethodRepository
     from tenantry.sessions.repository import SessionRepository, SignInUnit
+    from tenantry.sessions.sspr.repository import SsprUnit
     from tenantry.signins.repository import SignInLogRepository
     from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
 
@@ -83,4 +86,5 @@ if TYPE_CHECKING:
         _lockout: LockoutUnit = unit
         _sign_in_logs: SignInLogRepository = unit
         _auth_methods: AuthMethodRepository = unit
+        _sspr: SsprUnit = unit
         _conditional_access: ConditionalAccessRepository = unit
