@@ -83,9 +83,8 @@ def challenge(body: dict[str, Any]) -> list[str]:
 
 
 def test_mfa_policy_for_the_app(grants: GrantsWorld, token: TokenPoster, services: Services) -> None:
-    """A user without a method gets 50079 (`basic_action`, the policy in `capolids`); one with an
-    authenticator app 50076 (already asked by the per-user rule: a registered user always gives a code); a
-    policy for another app leaves the sign-in alone."""
+    """A user with an authenticator app gets 50076, one without 50079, both `basic_action` with the policy
+    in `capolids`; a policy for another app leaves the sign-in alone."""
     registered, plain, untouched = grants.new_user("registered"), grants.new_user("plain"), grants.new_user("other")
     ours = (registered.id, plain.id, untouched.id)
     other = add_policy(services, grants, GrantControl.MFA, apps=(new_guid(),), users=ours)
@@ -93,7 +92,7 @@ def test_mfa_policy_for_the_app(grants: GrantsWorld, token: TokenPoster, service
     policy = add_policy(services, grants, GrantControl.MFA, apps=(grants.native.client_id,), users=ours[:2])
     with_authenticator(services, registered)
     body = assert_entra_error(ropc(grants, token, registered), 50076, 400, "invalid_grant")
-    assert body["suberror"] == "basic_action"
+    assert body["suberror"] == "basic_action" and challenge(body) == [policy.id]
     body = assert_entra_error(ropc(grants, token, plain), 50079, 400, "invalid_grant")
     assert body["suberror"] == "basic_action" and challenge(body) == [policy.id]
     assert other.id not in body["claims"]

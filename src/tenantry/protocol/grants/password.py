@@ -7,7 +7,9 @@ flows (`isFallbackPublicClient`, which then must send no credential, 700025) and
 user, 50126 wrong password, 50057 disabled, 50055 `user_password_expired` when the password must be
 changed first: forced by an administrator, or expired under the tenant's password policy). Nobody can
 be asked for consent here, so it must exist already, from an admin or an earlier interactive sign-in
-(65001 / 90094); an app that requires assignment refuses unassigned users (50105).
+(65001 / 90094); an app that requires assignment refuses unassigned users (50105). Conditional access is
+evaluated last (53003 / 50076 / 50079 / 50055 with their claims challenge, protocol/access.py), then the
+per-user MFA rule (50076 for a user with an authenticator app or whose per-user MFA is required).
 """
 
 from __future__ import annotations
@@ -104,7 +106,6 @@ class PasswordGrant:
             username, password, users, now, tenant_label(ref), client_ip=request.client_ip, tenant_id=tenant_id
         )
         check_password_current(user, unit.find_password_policy(user.tenant_id), now)
-        check_no_second_factor(user, unit)
         tenant = sign_in_tenant(ref, user, unit)
         client = AuthenticatedClient(
             caller.app, authenticator.service_principal(caller.app, tenant, unit), acr, assertion
@@ -113,7 +114,8 @@ class PasswordGrant:
         check_user_assignment(client.service_principal, user, unit)
         scp = granted_scp(client, scopes, user, unit)
         grant = user_grant(SignIn(tenant, auth_time=now), client, user, scopes, scp, request)
-        grant = with_conditional_access(grant, client, request, unit)
+        grant = with_conditional_access(grant, client, request, unit)  # its 50076 names the policies
+        check_no_second_factor(user, unit)
         return PasswordDecision(request.base_url, client, grant, users.rehashed)
 
     def needs_write(self, decision: PasswordDecision) -> bool:
