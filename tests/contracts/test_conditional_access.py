@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from tenantry.common.clock import FixedClock
 from tenantry.common.ids import new_guid
 from tenantry.conditional_access.models import (
     ALL,
@@ -25,6 +26,14 @@ from tenantry.conditional_access.models import (
     NamedLocation,
     PolicyState,
     UserCondition,
+)
+from tenantry.conditional_access.service import (
+    ConditionalAccessError,
+    ConditionalAccessService,
+    LocationDraft,
+    LocationInUseError,
+    PolicyDraft,
+    sign_in_inputs,
 )
 from tenantry.directory.models import Tenant
 from tenantry.store.unit_of_work import Store
@@ -160,3 +169,41 @@ def test_the_cached_reader_serves_the_lists_and_sees_changes(store: Store, tenan
     with store.reader() as unit:
         assert unit.list_ca_policies(mine.id) == [first, second]
         assert unit.list_named_locations(mine.id) == [location]
+
+
+def test_service_changes_are_checked_audited_and_read_for_sign_in(
+    store: Store, tenants: tuple[Tenant, Tenant], clock: FixedClock
+) -> None:
+    """`ConditionalAccessService` on the backend: a location and a policy using it are created (audited);
+    `sign_in_inputs` gives the policies and the locations by id; the location in use cannot go; an update
+    merges into the stored policy (modified time set) and a refused one changes nothing."""
+    mine, _ = tenants
+    service = ConditionalAccessService(store.transaction, clock)
+    location = service.create_location(mine.id, LocationDraft("Office", "ipNamedLocation", ("192.0.2.0/24",)))
+    draft = PolicyDraft(
+        "MFA outside the office",
+        "enabled",
+        UserCondition((ALL,)),
+        ApplicationCondition((ALL,)),
+        locations=LocationCondition((ALL,), (location.id,)),
+        built_in_controls=("mfa",),
+    )
+    policy = service.create_policy(mine.id, draft)
+    with store.reader() as unit:
+        assert sign_in_inputs(unit, mine.id) == ([policy], {location.id: location})
+    with pytest.raises(LocationInUseError, match="MFA outside the office"):
+        service.delete_location(mine.id, location.id)
+    clock.advance(300)
+    updated = service.update_policy(mine.id, policy.id, lambda d: replace(d, state="disabled"))
+    assert updated is not None and updated.state is PolicyState.DISABLED and updated.modified_at == clock.now()
+    with pytest.raises(ConditionalAccessError, match="cannot be combined"):
+        service.update_policy(mine.id, policy.id, lambda d: replace(d, built_in_controls=("block", "mfa")))
+    assert service.find_policy(mine.id, policy.id) == updated
+    assert service.update_policy(mine.id, new_guid(), lambda d: d) is None
+    with store.transaction() as unit:
+        activities = [r.activity for r in unit.list_audit_records(mine.id)]
+    assert sorted(activities) == [
+        "Add conditional access policy",
+        "Add named location",
+        "Update conditional access policy",
+    ]
