@@ -19,7 +19,10 @@ from starlette.types import ASGIApp
 from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_first_party_service_principals
 from tenantry.apps.identifier_uris import public_url_aliases
 from tenantry.apps.service import AppService
+from tenantry.arm.app import arm_mount
+from tenantry.arm.deps import ArmDeps
 from tenantry.audit.service import AuditService
+from tenantry.common.azure_cloud import AzureCloud
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
 from tenantry.common.private_files import ensure_private_directory
@@ -39,6 +42,7 @@ from tenantry.directory.groups import GroupService
 from tenantry.directory.models import Tenant
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.service import DirectoryService
+from tenantry.directory.subscriptions import SubscriptionService
 from tenantry.directory.users import UserService
 from tenantry.graph.app import build_graph_app, graph_mount
 from tenantry.graph.deps import GraphDeps
@@ -114,6 +118,7 @@ class Services:
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
+    subscriptions: SubscriptionService
     sspr_policies: SsprPolicyService
     security_info: SecurityInfoService
     sspr: SsprService
@@ -198,6 +203,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         password_policies=password_policies,
         lockout=lockout,
         auth_methods=AuthMethodService(writes, clock),
+        subscriptions=SubscriptionService(writes, clock),
         sspr_policies=SsprPolicyService(store.transaction),
         security_info=SecurityInfoService(store.transaction, clock, master_key),
         sspr=_sspr(settings, store, clock, master_key, (users, lockout)),
@@ -421,6 +427,25 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
     return build_graph_app(deps)
 
 
+def arm_deps(services: Services, public_url: str) -> ArmDeps:
+    """The ARM surface's dependencies; with no ARM URL to publish (a public host without a loopback twin and
+    no `arm_url`), it still serves tokens' calls but not the cloud metadata document."""
+    try:
+        cloud: AzureCloud | None = AzureCloud.of(public_url, services.settings.arm_url)
+    except ValueError:
+        cloud = None
+    return ArmDeps(
+        clock=services.clock,
+        published_keys=services.keys.published,
+        clock_skew=timedelta(seconds=services.settings.clock_skew),
+        public_url=public_url,
+        cloud=cloud,
+        directory=services.directory,
+        roles=services.roles,
+        subscriptions=services.subscriptions,
+    )
+
+
 def create_app(services: Services, *, public_url: str) -> Starlette:
     """The ASGI application. `public_url` (`https://host[:port]`, as `serve` resolves it) is the issuer's
     base and the base of every URL the server publishes or links to, whatever Host a request names."""
@@ -434,6 +459,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
         lifespan=_lifespan(services, public_url),
         routes=[
             graph_mount(graph_app(services, public_url)),
+            arm_mount(arm_deps(services, public_url)),
             *protocol.routes,
             *signin_routes(pages),
             *sspr_routes(SsprPageDeps(services.sspr, services.master_key)),

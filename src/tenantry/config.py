@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         "and of links, whatever host name a request uses; default: https://localhost with the first `--port` of "
         "`serve` (8443). `serve` records it in `home/server.json`, where the CLI finds it for share links.",
     )
+    arm_url: str | None = Field(
+        None,
+        description="Base URL under which the Azure CLI reaches Tenantry's Azure Resource Manager surface (the "
+        "server's `/arm`; `az cloud register --endpoint-resource-manager`). Its origin (host or port) must differ "
+        "from the public URL's: az picks a token's audience by the origin of the URL it calls. Default: the "
+        "public URL with `localhost` and `127.0.0.1` swapped, then `/arm`.",
+    )
     access_token_min_lifetime: int = Field(3600, ge=600, description="Shortest access-token lifetime, seconds.")
     access_token_max_lifetime: int = Field(5400, ge=600, description="Longest access-token lifetime, seconds.")
     clock_skew: int = Field(300, ge=0, le=900, description="Tolerated clock skew for client assertions, seconds.")
@@ -190,6 +197,13 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("webhook_url must be an http:// or https:// URL")
         return value or None
+
+    @field_validator("arm_url")
+    @classmethod
+    def _check_arm_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("arm_url must start with https://")
+        return value.rstrip("/") if value else value
 
     @field_validator("public_url")
     @classmethod

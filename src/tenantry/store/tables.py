@@ -581,3 +581,14 @@ sspr_rate_counters = Table(
     Column("window_start", WHEN, nullable=False),
     Column("count", Integer, nullable=False),
 )
+
+# Azure subscriptions of a tenant (`directory/subscriptions.py`): names under a tenant for `az account list`.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("display_name", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -69,6 +69,10 @@ class ApplicationInput(GraphInput):
     public_client: RedirectsInput | None = None
     required_resource_access: list[RequiredResourceAccessInput] | None = Field(None, max_length=50)
     group_membership_claims: Literal["None", "SecurityGroup", "All", "ApplicationGroup", "DirectoryRole"] | None = None
+    # `az ad app create` always sends `keyCredentials` (an empty list without --key-value): accepted empty, as
+    # credentials are added by addPassword/addKey (which prove possession and are audited on their own).
+    key_credentials: list[dict[str, Any]] | None = Field(None, max_length=0)
+    password_credentials: list[dict[str, Any]] | None = Field(None, max_length=0)
 
     def changes(self) -> ApplicationChanges:
         """Only the properties the body names; a `null` clears a list (or the token version)."""

@@ -20,6 +20,7 @@ from tenantry.store.sql.roles import SqlRoleAssignments
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.sign_in_logs import SqlSignInLogs
 from tenantry.store.sql.sspr import SqlSspr
+from tenantry.store.sql.subscriptions import SqlSubscriptions
 from tenantry.store.sql.token_records import SqlTokenRecords
 from tenantry.store.sql.tokens import SqlSigningKeys
 from tenantry.store.sql.users import SqlUsers
@@ -46,6 +47,7 @@ class SqlUnit(
     SqlAuthMethods,
     SqlSspr,
     SqlConditionalAccess,
+    SqlSubscriptions,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
+    from tenantry.directory.subscriptions import SubscriptionsUnit
     from tenantry.passwords.lockout import LockoutUnit
     from tenantry.passwords.service import PasswordPolicyUnit
     from tenantry.sessions.mfa import AuthMethodRepository
@@ -88,3 +91,4 @@ if TYPE_CHECKING:
         _auth_methods: AuthMethodRepository = unit
         _sspr: SsprUnit = unit
         _conditional_access: ConditionalAccessRepository = unit
+        _subscriptions: SubscriptionsUnit = unit
