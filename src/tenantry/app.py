@@ -423,6 +423,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         users=services.users,
         groups=services.groups,
         sign_ins=services.sign_ins,
+        security_info=services.security_info,
     )
     return build_graph_app(deps)
 

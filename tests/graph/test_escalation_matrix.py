@@ -303,6 +303,14 @@ def tap_for_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> http
     return client.post(url, headers=auth(caller.token), json=body)
 
 
+def email_method_for_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an e-mail authentication method on a Global Administrator (then reset their password with
+    SSPR, the code arriving at that address)."""
+    target = graph.new_user("chief", GLOBAL_ADMIN)
+    url = f"/v1.0/users/{target.id}/authentication/emailMethods"
+    return client.post(url, headers=auth(caller.token), json={"emailAddress": "takeover@mail.example"})
+
+
 def unlock_global_admin(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Lift a Global Administrator's smart lockout (Tenantry's `tenantry.unlock` extension): under the reset
     table, as unlocking is what resetting the password would do."""
@@ -428,6 +436,7 @@ MATRIX = {
     "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
     "unlock a Global Administrator": Case(unlock_global_admin, GLOBAL_ADMIN_RESETTERS),
     "issue a TAP for a Global Administrator": Case(tap_for_global_admin, GLOBAL_ADMIN_RESETTERS),
+    "e-mail method on a Global Administrator": Case(email_method_for_global_admin, GLOBAL_ADMIN_RESETTERS),
     "rename a Global Administrator": Case(rename_global_admin, GLOBAL_ADMIN_RENAMERS),
     "disable a Global Administrator": Case(disable_global_admin, GLOBAL_ADMIN_RESETTERS),
     # Before "join a role-assignable group": that path makes its allowed callers Global Administrators.

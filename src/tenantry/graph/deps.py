@@ -21,6 +21,7 @@ from tenantry.directory.users import UserService
 from tenantry.passwords.lockout import Lockout
 from tenantry.passwords.service import PasswordPolicyService
 from tenantry.sessions.mfa_admin import AuthMethodService
+from tenantry.sessions.sspr.methods import SecurityInfoService
 from tenantry.signins.service import SignInLog
 from tenantry.tokens.keys import ActiveKey
 
@@ -48,6 +49,8 @@ class GraphDeps:
     auth_methods: AuthMethodService
     conditional_access: ConditionalAccessService
     sign_ins: SignInLog | None = None
+    # E-mail methods and security questions (self-service password reset); None: emailMethods is 404.
+    security_info: SecurityInfoService | None = None
 
 
 def graph_deps() -> GraphDeps:

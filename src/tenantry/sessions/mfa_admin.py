@@ -57,9 +57,11 @@ class AuthMethodService:
         self._clock = clock
 
     def list_methods(self, user: User) -> list[AuthMethod]:
-        """The user's TOTP and TAP methods, oldest first."""
+        """The user's methods, oldest first, without security questions (Graph lists none: answers are
+        never shown, not even to administrators)."""
         with self._writes() as unit:
-            return unit.list_auth_methods(user.tenant_id, user.id)
+            methods = unit.list_auth_methods(user.tenant_id, user.id)
+        return [m for m in methods if m.type is not MethodType.SECURITY_QUESTION]
 
     def issue_pass(
         self,

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from tenantry.graph.schemas.common import GraphDateTime, GraphInput, GraphModel
+from tenantry.graph.schemas.email_methods import email_view
 from tenantry.sessions.mfa import AuthMethod, MethodType
 
 
@@ -50,6 +51,8 @@ class TemporaryAccessPassInput(GraphInput):
 
 def method_view(method: AuthMethod, now: datetime, value: str | None = None) -> dict[str, Any]:
     """A stored method on the wire (`@odata.type` says which)."""
+    if method.type is MethodType.EMAIL:
+        return email_view(method)
     if method.type is MethodType.SOFTWARE_OATH:
         return SoftwareOathMethodResource(id=method.id, created_date_time=method.created_at).wire()
     reason = method.tap_state(now)
