@@ -375,3 +375,33 @@ def test_control_characters_are_refused(http: Any, admin: dict[str, str]) -> Non
     assert_graph_error(create_policy(http, admin, displayName="evil\x00"), 400, BAD_REQUEST)
     body = {"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "x\x1b", "ipRanges": []}
     assert_graph_error(http.post(LOCATIONS, headers=admin, json=body), 400, BAD_REQUEST)
+
+
+def test_a_policy_naming_deleted_objects_can_still_be_changed(
+    world: GraphWorld, http: Any, admin: dict[str, str]
+) -> None:
+    """A user and a group deleted after the policy named them do not stop an admin from disabling it (the
+    stored ids are not checked again); adding an unknown id still fails."""
+    from tenantry.audit.recorder import SYSTEM, AuditContext
+
+    user, group = world.new_user("leaver"), new_group(world)
+    users = {"includeUsers": [user.id], "includeGroups": [group.id]}
+    conditions = {**policy_body()["conditions"], "users": users}
+    policy = create_policy(http, admin, state="enabled", conditions=conditions).json()
+    world.services.users.delete_user(user)
+    world.services.groups.delete_group(group, ctx=AuditContext(SYSTEM, world.services.clock.now()))
+    url = f"{POLICIES}/{policy['id']}"
+    assert http.patch(url, headers=admin, json={"state": "disabled"}).status_code == 204
+    stranger = {"conditions": {"users": {**users, "excludeUsers": [new_guid()]}}}
+    assert_graph_error(http.patch(url, headers=admin, json=stranger), 400, CA_BAD_REQUEST)
+
+
+def test_odata_options(http: Any, admin: dict[str, str]) -> None:
+    """`$filter` on state and `$select` work on policies, as on every Graph collection."""
+    made = create_policy(http, admin, state="disabled", displayName=f"filtered {uuid.uuid4().hex[:6]}").json()
+    listed = http.get(POLICIES, headers=admin, params={"$filter": "state eq 'disabled'", "$select": "displayName"})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["@odata.context"].endswith("#identity/conditionalAccess/policies(displayName)")
+    assert {"id": made["id"], "displayName": made["displayName"]} in body["value"]
+    assert all(set(p) == {"id", "displayName"} for p in body["value"])

@@ -166,11 +166,12 @@ class ConditionalAccessService:
     def _build(
         self, unit: ConditionalAccessUnit, tenant_id: str, draft: PolicyDraft, base: ConditionalAccessPolicy
     ) -> ConditionalAccessPolicy:
+        known = _references(base)
         conditions = Conditions(
-            users=check_users(unit, tenant_id, draft.users),
+            users=check_users(unit, tenant_id, draft.users, known),
             applications=check_applications(draft.applications),
             client_app_types=check_client_app_types(draft.client_app_types),
-            locations=check_locations(unit, tenant_id, draft.locations),
+            locations=check_locations(unit, tenant_id, draft.locations, known),
         )
         return replace(
             base,
@@ -291,6 +292,13 @@ class ConditionalAccessService:
             targets = (_location_target(old, None),)
             record(unit, ctx, tenant_id, AuditActivity.DELETE_NAMED_LOCATION, targets, "Delete")
         return True
+
+
+def _references(policy: ConditionalAccessPolicy) -> frozenset[str]:
+    """Every user, group and location id the stored policy names (they were checked when added)."""
+    users = policy.conditions.users
+    named = (*users.include_users, *users.exclude_users, *users.include_groups, *users.exclude_groups)
+    return frozenset(named) | _location_refs(policy)
 
 
 def _location_refs(policy: ConditionalAccessPolicy) -> frozenset[str]:

@@ -184,14 +184,18 @@ def _refs(values: Iterable[str], what: str, specials: Iterable[str], exists: Ref
     return tuple(dict.fromkeys(checked))
 
 
-def check_users(reader: ReferenceReader, tenant_id: str, users: UserCondition) -> UserCondition:
-    """Existing users, groups and built-in roles, or the special values; some users included."""
+def check_users(
+    reader: ReferenceReader, tenant_id: str, users: UserCondition, known: frozenset[str] = frozenset()
+) -> UserCondition:
+    """Existing users, groups and built-in roles, or the special values; some users included. Ids in
+    `known` (the stored policy's) pass unchecked: a user or group deleted since must not stop an admin from
+    disabling the policy."""
 
     def user(i: str) -> bool:
-        return reader.find_user(tenant_id, i) is not None
+        return i in known or reader.find_user(tenant_id, i) is not None
 
     def group(i: str) -> bool:
-        return reader.find_group(tenant_id, i) is not None
+        return i in known or reader.find_group(tenant_id, i) is not None
 
     def role(i: str) -> bool:
         return i in _ROLE_IDS
@@ -227,14 +231,15 @@ def check_applications(apps: ApplicationCondition) -> ApplicationCondition:
 
 
 def check_locations(
-    reader: ReferenceReader, tenant_id: str, where: LocationCondition | None
+    reader: ReferenceReader, tenant_id: str, where: LocationCondition | None, known: frozenset[str] = frozenset()
 ) -> LocationCondition | None:
-    """The tenant's named locations or `All` / `AllTrusted`; None leaves the location out of the policy."""
+    """The tenant's named locations (or ids in `known`, the stored policy's) or `All` / `AllTrusted`; None
+    leaves the location out of the policy."""
     if where is None:
         return None
 
     def location(i: str) -> bool:
-        return reader.find_named_location(tenant_id, i) is not None
+        return i in known or reader.find_named_location(tenant_id, i) is not None
 
     checked = LocationCondition(
         _refs(where.include_locations, "includeLocations", (ALL, ALL_TRUSTED), location),
