@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 PORT ?= 8443
 
+# The real Azure CLI for tests/compat/test_azure_cli.py, in a venv of its own outside the clone (kept between
+# runs and clones); the test finds it there (or TENANTRY_AZ / TENANTRY_AZ_VENV, or `az` on the PATH).
+AZ_VENV ?= $(or $(TENANTRY_AZ_VENV),$(HOME)/.cache/tenantry-az)
+AZ_VERSION ?= 2.91.0
+AZ_STAMP := $(AZ_VENV)/.tenantry-azure-cli-$(AZ_VERSION)
+
 .DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml
@@ -28,6 +34,14 @@ run: $(STAMP) ## Start the server on embedded SQLite with a demo tenant (https:/
 .PHONY: test
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: az
+az: $(AZ_STAMP) ## Install the real Azure CLI (azure-cli from PyPI) into its own venv for the az tests
+
+$(AZ_STAMP):
+	test -x $(AZ_VENV)/bin/python || $(PYTHON) -m venv $(AZ_VENV)
+	$(AZ_VENV)/bin/python -m pip install --quiet 'azure-cli==$(AZ_VERSION)'
+	touch $(AZ_STAMP)
 
 .PHONY: lint
 lint: $(STAMP) ## ruff, ruff format --check, mypy --strict, import contracts, generated-code drift
