@@ -207,7 +207,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         sspr_policies=SsprPolicyService(store.transaction),
         security_info=SecurityInfoService(store.transaction, clock, master_key),
         sspr=_sspr(settings, store, clock, master_key, (users, lockout)),
-        conditional_access=ConditionalAccessService(writes, clock),
+        conditional_access=ConditionalAccessService(store.transaction, clock),
         signin=SignInService(store, clock, passwords, hashing, master_key),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
@@ -288,7 +288,16 @@ def _protocol_deps(
         return seal_secret(parts.master_key, new_totp_secret())
 
     authorize = AuthorizeService(
-        AuthorizeDeps(store, clock, authenticator, parts.minter, subjects, sessions, new_sealed_secret)
+        AuthorizeDeps(
+            store,
+            clock,
+            authenticator,
+            parts.minter,
+            subjects,
+            sessions,
+            new_sealed_secret,
+            PageSignIns(parts.sign_ins, store, clock),
+        )
     )
     return ProtocolDeps(
         max_body_bytes=settings.max_body_bytes,

@@ -27,6 +27,7 @@ from tenantry.conditional_access.models import (
 )
 from tenantry.directory.models import User
 from tenantry.sessions.flow import FlowState
+from tenantry.signins.models import SignInEntry, SignInQuery
 
 from .browser import Browser, ShiftableClock, assert_error_page, assert_error_reply
 from .conftest import PASSWORD, World
@@ -80,6 +81,15 @@ def to_app(browser: Browser, page: httpx.Response) -> httpx.Response:
     return page
 
 
+def logged(services: Services, world: World, user: User, code: int) -> SignInEntry:
+    """The user's one interactive sign-in log entry with that error code."""
+    services.sign_ins.flush()
+    entries = services.sign_ins.list(SignInQuery(world.tenant.id, error_code=code))
+    found = [e for e in entries if e.user_id == user.id]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def consented(browser: Browser, page: httpx.Response) -> httpx.Response:
     """Consent when asked; the response that goes back to the app."""
     if 'action="/consent"' in page.text:
@@ -98,7 +108,7 @@ def test_mfa_policy_enrols_after_the_password_then_sso_answers(
     """No authenticator app yet: password, "Stay signed in?" → enrolment (conditional access) → token with
     `mfa`; the next request answers from the session (it proved MFA)."""
     user = make_user("ca-enrol")
-    add_policy(services, world, user, GrantControl.MFA)
+    policy = add_policy(services, world, user, GrantControl.MFA)
     client = msal_client(app, world)
     flow, page = begin(client, browser, user)
     page = browser.to_our_pages(browser.sign_in(page, user.user_principal_name, PASSWORD))
@@ -112,6 +122,11 @@ def test_mfa_policy_enrols_after_the_password_then_sso_answers(
     again, page = begin(client, browser, user)
     assert page.status_code in (302, 303) and page.headers["location"].startswith(REDIRECT), page.text[:500]
     assert "mfa" in claims(str(redeem(client, again, page.headers["location"])["access_token"]))["amr"]
+    interrupted = logged(services, world, user, 50072)
+    assert interrupted.is_interactive and interrupted.conditional_access_status == "failure"
+    assert [(p.id, p.result) for p in interrupted.applied_conditional_access_policies if p.id == policy.id] == [
+        (policy.id, "failure")
+    ]
 
 
 def test_step_up_from_a_session_without_mfa(
@@ -157,6 +172,7 @@ def test_block_shows_the_page_and_prompt_none_tells_the_app(
     _, page = begin(client, fresh, blocked)
     page = fresh.to_our_pages(fresh.sign_in(page, blocked.user_principal_name, PASSWORD))
     assert_error_page(page, 53003)
+    assert logged(services, world, blocked, 53003).conditional_access_status == "failure"
 
     for user, code in ((blocked, 53003), (enrolling, 50072)):
         flow = client.initiate_auth_code_flow(

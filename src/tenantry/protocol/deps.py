@@ -9,6 +9,7 @@ from tenantry.common.clock import Clock
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.ports import StsStore
 from tenantry.sessions.service import SessionService
+from tenantry.signins.pages import PageSignIns
 from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.subjects import PairwiseSubjects
 
@@ -26,3 +27,4 @@ class AuthorizeDeps:
     subjects: PairwiseSubjects
     sessions: SessionService
     new_sealed_secret: Callable[[], bytes]
+    page_sign_ins: PageSignIns | None = None  # logs conditional access's interruptions and blocks

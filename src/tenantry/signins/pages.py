@@ -9,6 +9,7 @@ flow shares, as on Entra; else the page request's own.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from tenantry.common.clock import Clock
 from tenantry.common.context import RequestContext
@@ -16,8 +17,12 @@ from tenantry.errors import AadstsError
 from tenantry.sessions.flow import SignInFlow
 from tenantry.sessions.repository import SignInStore, SignInUnit
 from tenantry.sessions.service import FlowService
-from tenantry.signins.models import SUCCESS, ClientApp, EventType, SignInEntry
+from tenantry.signins.models import SUCCESS, AppliedPolicy, ClientApp, EventType, SignInEntry
 from tenantry.signins.service import SignInLog
+
+# Conditional access's part of an entry: `conditionalAccessStatus` and each policy's line.
+Access = tuple[str, tuple[AppliedPolicy, ...]]
+NO_ACCESS: Access = ("notApplied", ())
 
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
@@ -39,17 +44,24 @@ class PageSignIns:
         """The password was right and a session began."""
         self._log.record_later(self._entry, flow, None, ctx)
 
-    def failed(self, handle: str | None, error: AadstsError, ctx: RequestContext) -> None:
-        """The page refused the sign-in (50126, 50053, 50057 …)."""
-        self._log.record_later(self._failure, handle, error, ctx)
+    def failed(self, handle: str | None, error: AadstsError, ctx: RequestContext, access: Access = NO_ACCESS) -> None:
+        """The page refused the sign-in (50126, 50053, 50057 …), or conditional access interrupted or
+        blocked it (`access`: its status and each policy's line)."""
+        self._log.record_later(self._failure, handle, error, ctx, access)
 
-    def _failure(self, handle: str | None, error: AadstsError, ctx: RequestContext) -> SignInEntry | None:
+    def _failure(
+        self, handle: str | None, error: AadstsError, ctx: RequestContext, access: Access
+    ) -> SignInEntry | None:
         with self._store.transaction() as unit:
             try:
                 flow = self._flows.find(handle, unit)
             except AadstsError:
                 return None  # no flow, no tenant or app to name
-            return self._entry_in(unit, flow, error, ctx)
+            entry = self._entry_in(unit, flow, error, ctx)
+        if entry is None or access is NO_ACCESS:
+            return entry
+        status, policies = access
+        return replace(entry, conditional_access_status=status, applied_conditional_access_policies=policies)
 
     def _entry(self, flow: SignInFlow, error: AadstsError | None, ctx: RequestContext) -> SignInEntry | None:
         with self._store.transaction() as unit:

@@ -39,9 +39,11 @@ INTERACTIVE_MFA_HINT = "A conditional access policy requires multifactor authent
 
 @dataclass(frozen=True, slots=True)
 class StepUp:
-    """Move the flow back to a sign-in page that proves what conditional access asks for."""
+    """Move the flow back to a sign-in page that proves what conditional access asks for; `interrupt` is
+    how the sign-in log records the interruption (50074, 50072 or 50055, with the evaluation)."""
 
     flow: SignInFlow
+    interrupt: AccessRefusedError
 
 
 def interactive_request(signed_in: SignedIn, redirect_uri: str | None, client_ip: str) -> AccessRequest:
@@ -77,9 +79,18 @@ def step_up(
     methods, upn = signed_in.session.auth_methods, signed_in.user.user_principal_name
     if GrantControl.MFA in evaluation.missing:
         if has_authenticator(signed_in.user, unit):
-            return StepUp(stepped_up(flow, FlowState.MFA, upn, methods))
-        return StepUp(stepped_up(flow, FlowState.MFA_ENROL, upn, methods, new_sealed_secret()))
-    return StepUp(stepped_up(flow, FlowState.PASSWORD_CHANGE, upn, methods))
+            interrupt = _interrupt(Aadsts.UserStrongAuthClientAuthNRequiredInterrupt, INTERACTIVE_MFA_HINT, evaluation)
+            return StepUp(stepped_up(flow, FlowState.MFA, upn, methods), interrupt)
+        interrupt = _interrupt(Aadsts.UserStrongAuthEnrollmentRequiredInterrupt, INTERACTIVE_MFA_HINT, evaluation)
+        return StepUp(stepped_up(flow, FlowState.MFA_ENROL, upn, methods, new_sealed_secret()), interrupt)
+    interrupt = _interrupt(Aadsts.InvalidPasswordExpiredPassword, CHANGE_HINT, evaluation)
+    return StepUp(stepped_up(flow, FlowState.PASSWORD_CHANGE, upn, methods), interrupt)
+
+
+def _interrupt(code: int, hint: str, evaluation: Evaluation) -> AccessRefusedError:
+    err = AccessRefusedError.of(code, hint=hint)
+    assert isinstance(err, AccessRefusedError)
+    return AccessRefusedError(err.spec, err.params, err.hint, evaluation=evaluation)
 
 
 def check_interactive(

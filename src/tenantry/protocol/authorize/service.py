@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tenantry.common.context import RequestContext
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.paths import CONSENT_PATH, LOGIN_PATH, resume_path, with_flow
+from tenantry.protocol.access import AccessRefusedError, logged_policies
+from tenantry.protocol.authorize.access import StepUp
 from tenantry.protocol.authorize.context import AuthorizeRequest, Endpoint, read_parameters
 from tenantry.protocol.authorize.decide import (
     IssueCode,
@@ -120,10 +123,25 @@ class AuthorizeService:
             self._flows.add(flow, unit)
             return ToPage(with_flow(LOGIN_PATH, handle))
 
-    def resume(
-        self, segment: str, handle: str | None, token: str | None, base_url: str, client_ip: str = ""
-    ) -> Outcome:
+    def resume(self, segment: str, handle: str | None, token: str | None, ctx: RequestContext) -> Outcome:
         """Continue a flow the sign-in pages finished (or that needs consent)."""
+        outcome, plan = self._resume(segment, handle, token, ctx.base_url, ctx.client_ip)
+        self._log_access(handle, plan if isinstance(outcome, ToPage) else outcome, ctx)
+        return outcome
+
+    def _log_access(self, handle: str | None, step: Outcome | Action | None, ctx: RequestContext) -> None:
+        """Conditional access's block page and step-ups go to the sign-in log with each policy's result."""
+        log = self._deps.page_sign_ins
+        refused = step.interrupt if isinstance(step, StepUp) else getattr(step, "error", None)
+        if log is None or not isinstance(refused, AccessRefusedError):
+            return
+        evaluation = refused.evaluation
+        log.failed(handle, refused, ctx, (evaluation.status, logged_policies(evaluation)))
+
+    def _resume(
+        self, segment: str, handle: str | None, token: str | None, base_url: str, client_ip: str
+    ) -> tuple[Outcome, Outcome | Action | None]:
+        """The outcome, and the plan it came from (None when the flow could not be planned)."""
         with self._deps.store.transaction() as unit:
             try:
                 flow = self._flows.find(handle, unit)
@@ -134,14 +152,14 @@ class AuthorizeService:
                 assert handle is not None
                 plan = self._plan(flow, segment, handle, token, unit, client_ip)
             except AadstsError as err:
-                return ErrorPage(err)
+                return ErrorPage(err), None
         if not isinstance(plan, ACTIONS):
-            return plan
+            return plan, plan
         try:
             with self._deps.store.transaction(write=True) as unit:
-                return self._resumer.apply(plan, handle, unit, base_url)
+                return self._resumer.apply(plan, handle, unit, base_url), plan
         except AadstsError as err:  # a concurrent resume won (the transaction rolled back)
-            return ErrorPage(err)
+            return ErrorPage(err), None
 
     def _plan(
         self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit, client_ip: str

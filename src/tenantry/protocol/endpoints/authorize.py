@@ -61,7 +61,6 @@ async def resume_endpoint(deps: ProtocolDeps, request: Request) -> Response:
         request.path_params["tenant"],
         request.query_params.get("flow"),
         read_session_token(request),
-        request_context(request).base_url,
-        request_context(request).client_ip,
+        request_context(request),
     )
     return respond(request, outcome)
