@@ -142,9 +142,10 @@ def _location_target(old: NamedLocation | None, new: NamedLocation | None) -> Ta
 
 
 class ConditionalAccessService:
-    """Reads and changes the conditional access policies and named locations of tenants."""
+    """Reads and changes the conditional access policies and named locations of tenants. `transaction`
+    opens a read transaction, or a write one with `write=True` (reads never take SQLite's write lock)."""
 
-    def __init__(self, transaction: Callable[[], AbstractContextManager[ConditionalAccessUnit]], clock: Clock) -> None:
+    def __init__(self, transaction: Callable[..., AbstractContextManager[ConditionalAccessUnit]], clock: Clock) -> None:
         self._transaction = transaction
         self._clock = clock
 
@@ -186,7 +187,7 @@ class ConditionalAccessService:
     ) -> ConditionalAccessPolicy:
         """Check and store a new policy; audited "Add conditional access policy"."""
         ctx = self._ctx(audit)
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             empty = ConditionalAccessPolicy(
                 new_guid(), tenant_id, "", PolicyState.DISABLED, Conditions(), GrantControls(), ctx.now
             )
@@ -201,7 +202,7 @@ class ConditionalAccessService:
         """Merge `change` into the stored policy, check and store it; None when there is no such policy.
         Audited "Update conditional access policy" with the old and new documents."""
         ctx = self._ctx(audit)
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             old = unit.find_ca_policy(tenant_id, policy_id.lower())
             if old is None:
                 return None
@@ -213,7 +214,7 @@ class ConditionalAccessService:
     def delete_policy(self, tenant_id: str, policy_id: str, *, audit: AuditContext | None = None) -> bool:
         """Remove a policy; audited "Delete conditional access policy". False when there was none."""
         ctx = self._ctx(audit)
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             old = unit.find_ca_policy(tenant_id, policy_id.lower())
             if old is None or not unit.delete_ca_policy(tenant_id, old.id):
                 return False
@@ -254,7 +255,7 @@ class ConditionalAccessService:
         ctx = self._ctx(audit)
         _, kind, _, _ = check_location(draft)
         location = self._location(draft, NamedLocation(new_guid(), tenant_id, "", kind, ctx.now))
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             unit.add_named_location(location)
             record(unit, ctx, tenant_id, AuditActivity.ADD_NAMED_LOCATION, (_location_target(None, location),), "Add")
         return location
@@ -264,7 +265,7 @@ class ConditionalAccessService:
     ) -> NamedLocation | None:
         """Merge `change` into the stored location (its kind cannot change); None when there is none."""
         ctx = self._ctx(audit)
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             old = unit.find_named_location(tenant_id, location_id.lower())
             if old is None:
                 return None
@@ -278,7 +279,7 @@ class ConditionalAccessService:
         """Remove a named location no policy uses (else `LocationInUseError` naming them, as Entra refuses);
         audited "Delete named location". False when there was none."""
         ctx = self._ctx(audit)
-        with self._transaction() as unit:
+        with self._transaction(write=True) as unit:
             old = unit.find_named_location(tenant_id, location_id.lower())
             if old is None:
                 return False
