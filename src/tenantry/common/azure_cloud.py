@@ -36,10 +36,12 @@ def default_arm_url(public_url: str) -> str | None:
     return urlunsplit((parts.scheme, netloc, ARM_PATH, "", ""))
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """Scheme, lower-case host and port: what az compares to choose a token's resource."""
+def origin(url: str) -> tuple[str, str, int]:
+    """Scheme, lower-case host and port (the scheme's default when none is given): what az compares to
+    choose a token's resource."""
     parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or (443 if scheme == "https" else 80)
 
 
 @dataclass(frozen=True, slots=True)
