@@ -116,3 +116,23 @@ class NodeAuthCode:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait(timeout=5)
+
+
+ROPC_SCRIPT = Path(__file__).parent / "node" / "ropc.mjs"
+
+
+def node_ropc(module_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run `ropc.mjs` once: msal-node's `acquireTokenByUsernamePassword`, its result or its error."""
+    node = shutil.which("node") or "node"
+    done = subprocess.run(
+        [node, str(ROPC_SCRIPT)],
+        env={**env, "MSAL_NODE_DIR": str(module_dir)},
+        capture_output=True,
+        text=True,
+        timeout=LINE_TIMEOUT,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"ropc.mjs printed nothing (exit {done.returncode}):\n{done.stderr[-2000:]}"
+    answer: dict[str, Any] = json.loads(lines[-1])
+    return answer
