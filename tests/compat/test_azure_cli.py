@@ -1,6 +1,6 @@
 """The real Azure CLI against a live `tenantry serve` (issue 13, "Done when"): the cloud registered as
-`tenantry az-cloud` prints it, `az login` three ways but the interactive one (service principal, username
-and password; device code is the README's), Graph tokens, `az ad app|sp|user`, `az ad app credential`,
+`tenantry az-cloud` prints it, `az login` three ways (service principal, username and password, device code
+approved as /devicelogin would), Graph tokens, `az ad app|sp|user`, `az ad app credential`,
 `az rest` to Graph and ARM, `az account`; every call exits 0 and the directory shows what az did.
 
 The server listens on a free port on 127.0.0.1 with a fresh data directory and, when it can, on 443 too:
@@ -14,10 +14,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +199,44 @@ def _check_user_and_rest(world: AzWorld, az: AzRunner) -> None:
     assert [t["tenantId"] for t in tenants["value"]] == [world.tenant.id]
     accounts = parsed(az("account", "list", "-o", "json"))
     assert {a["id"] for a in accounts} == {world.subscription_id}
+
+
+def approve_device_code(world: AzWorld, user_code: str, upn: str) -> None:
+    """What /devicelogin does once the user signed in (the page itself is tested with the sign-in pages)."""
+    user = world.services.users.find_user(upn)
+    assert user is not None
+    with world.services.store.transaction(write=True) as unit:
+        code = unit.find_device_code_by_user_code(user_code)
+        assert code is not None, "the code az shows must exist"
+        approved = replace(
+            code, status="approved", tenant_id=world.tenant.id, user_id=user.id, auth_time=datetime.now(UTC)
+        )
+        unit.update_device_code(approved)
+
+
+def test_az_login_with_device_code(az_world: AzWorld, az: AzRunner) -> None:
+    """`az login --use-device-code`: az shows our /devicelogin and a code; once it is approved, az's next poll
+    gets the tokens and the subscription is listed."""
+    process = subprocess.Popen(
+        [str(az.az), "login", "--use-device-code", "--tenant", az_world.tenant.id, "-o", "json"],
+        env=az.environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(90, process.kill)
+    watchdog.start()
+    try:
+        assert process.stderr is not None
+        prompt = ""
+        while "enter the code" not in prompt and process.poll() is None:
+            prompt = process.stderr.readline()
+        match = re.search(r"(https://\S+/devicelogin).* code (\S+) ", prompt)
+        assert match is not None, f"az showed no device code: {prompt!r}"
+        assert match.group(1) == f"{az_world.server.base_url}/devicelogin"
+        approve_device_code(az_world, match.group(2), f"admin@{DOMAIN}")
+        out, err = process.communicate(timeout=60)
+    finally:
+        watchdog.cancel()
+    assert process.returncode == 0, err
+    assert [(s["id"], s["user"]["name"]) for s in json.loads(out)] == [(az_world.subscription_id, f"admin@{DOMAIN}")]
