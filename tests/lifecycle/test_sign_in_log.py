@@ -66,6 +66,7 @@ def test_cli_lists_and_filters(run: Run, services: Services, tenant: Tenant, clo
     [view] = json.loads(run("logs", "signins", "--error", "50126", "--json").stdout)
     assert view["status"] == {"errorCode": 50126, "failureReason": None}
     assert view["correlationId"] == refused.correlation_id
+    assert (view["conditionalAccessStatus"], view["appliedConditionalAccessPolicies"]) == ("notApplied", [])
     table = run("logs", "signins").stdout
     assert "bob@contoso.example" in table and "50126" in table
 

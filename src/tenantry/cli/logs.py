@@ -92,6 +92,16 @@ def sign_in_view(entry: SignInEntry) -> dict[str, Any]:
         "correlationId": entry.correlation_id,
         "isInteractive": entry.is_interactive,
         "status": {"errorCode": entry.status_error_code, "failureReason": entry.failure_reason or None},
+        "conditionalAccessStatus": entry.conditional_access_status,
+        "appliedConditionalAccessPolicies": [
+            {
+                "id": p.id,
+                "displayName": p.display_name or None,
+                "result": p.result or None,
+                "enforcedGrantControls": list(p.enforced_grant_controls),
+            }
+            for p in entry.applied_conditional_access_policies
+        ],
     }
 
 
