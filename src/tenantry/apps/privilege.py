@@ -1,8 +1,11 @@
 """Which apps are first-party, and which hold access privileged enough that managing them is a way up.
 
-First-party apps (Microsoft Graph today; the Azure resources later) live in the hidden system tenant. Their
-service principals refuse credentials, owners, deletion and disabling, their identifier URIs are reserved,
-and their app roles are granted only by callers with `CONSENT_ANY_API` (`directory/authorization.py`).
+First-party apps (Microsoft Graph, Azure Resource Manager, the Azure CLI and Azure PowerShell) live in the
+hidden system tenant. Their service principals refuse credentials, owners, deletion and disabling, their
+identifier URIs are reserved (the server's public URL among them, as a name of Graph), and their app roles
+are granted only by callers with `CONSENT_ANY_API` (`directory/authorization.py`). No tenant user can turn
+the pre-authorised Azure CLI into more rights: it holds no secret, nobody can add one or become its owner,
+and its delegated tokens carry only what the signed-in user's roles allow.
 
 An app **holds privileged access** in a tenant when its service principal there holds a privileged
 directory role (Global Administrator, Privileged Role Administrator, …) or an app role of a first-party
