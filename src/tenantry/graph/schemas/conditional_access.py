@@ -241,7 +241,7 @@ def _kind(odata_type: str | None) -> str:
 def _ranges(ranges: list[IpRangeInput]) -> tuple[str, ...]:
     for item in ranges:
         family = IPV6_TYPE if ":" in item.cidr_address else IPV4_TYPE
-        if item.odata_type and _kind(item.odata_type) != _kind(family):
+        if item.odata_type and _kind(item.odata_type).lower() != _kind(family).lower():
             raise ConditionalAccessError(f"ipRanges: '{item.cidr_address[:64]}' is not an {_kind(item.odata_type)}.")
     return tuple(item.cidr_address for item in ranges)
 
