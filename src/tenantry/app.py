@@ -68,6 +68,7 @@ from tenantry.sessions.service import SessionService
 from tenantry.sessions.signin import SignInService
 from tenantry.sessions.sspr.methods import SecurityInfoService
 from tenantry.sessions.sspr.policy import SsprPolicyService
+from tenantry.sessions.sspr.registration import RegistrationService
 from tenantry.sessions.sspr.reset import SsprLimits, SsprParts, SsprService
 from tenantry.signins.pages import PageSignIns
 from tenantry.signins.service import SignInLog
@@ -87,6 +88,7 @@ from tenantry.web.signin.deps import SignInPageDeps
 from tenantry.web.signin.routes import signin_routes
 from tenantry.web.sspr.deps import SsprPageDeps
 from tenantry.web.sspr.routes import sspr_routes
+from tenantry.web.sspr.security_info import SecurityInfoDeps, security_info_routes
 
 log = logging.getLogger("tenantry")
 FIRST_RUN_DELAY = 60.0
@@ -121,6 +123,7 @@ class Services:
     subscriptions: SubscriptionService
     sspr_policies: SsprPolicyService
     security_info: SecurityInfoService
+    registration: RegistrationService
     sspr: SsprService
     conditional_access: ConditionalAccessService
     protocol: ProtocolDeps
@@ -182,6 +185,8 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     retention = timedelta(days=settings.sign_in_log_retention_days)
     sign_ins = SignInLog(store.transaction, store.log_transaction, clock, retention)
     users = UserService(writes, hashing, clock, policy_for=password_policies.policy_for)
+    mailer = TextMailer(smtp_settings(settings), clock)
+    registration = RegistrationService(store.transaction, clock, master_key, mailer, settings.sspr_code_minutes)
     return Services(
         settings=settings,
         clock=clock,
@@ -207,8 +212,9 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         sspr_policies=SsprPolicyService(store.transaction),
         security_info=SecurityInfoService(store.transaction, clock, master_key),
         sspr=_sspr(settings, store, clock, master_key, (users, lockout)),
+        registration=registration,
         conditional_access=ConditionalAccessService(store.transaction, clock),
-        signin=SignInService(store, clock, passwords, hashing, master_key),
+        signin=SignInService(store, clock, passwords, hashing, master_key, registration),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
         ),
@@ -473,6 +479,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             *protocol.routes,
             *signin_routes(pages),
             *sspr_routes(SsprPageDeps(services.sspr, services.master_key)),
+            *security_info_routes(SecurityInfoDeps(services.registration, services.master_key)),
             *web_routes,
             *share_routes(services.share_links, services.clock),
         ],

@@ -30,6 +30,8 @@ stateDiagram-v2
     password_change --> identify: "use another account"
     password_change --> kmsi: password changed, SSO session created
     kmsi --> consent: "Stay signed in?" answered
+    kmsi --> sspr_register: answered, and the user must register SSPR methods (50125-style interrupt)
+    sspr_register --> consent: methods registered, or "Remind me later"
     consent --> mfa: conditional access asks for MFA the session lacks (step-up; the session is set aside)
     consent --> mfa_enrol: the same, for a user with no authenticator app yet
     consent --> password_change: conditional access asks for a password change
@@ -86,6 +88,7 @@ class FlowState(StrEnum):
     MFA = "mfa"
     MFA_ENROL = "mfa_enrol"
     KMSI = "kmsi"
+    SSPR_REGISTER = "sspr_register"
     CONSENT = "consent"
     COMPLETE = "complete"
     FAILED = "failed"
@@ -101,6 +104,7 @@ SIGNING_IN = frozenset(
         FlowState.MFA,
         FlowState.MFA_ENROL,
         FlowState.KMSI,
+        FlowState.SSPR_REGISTER,
     }
 )
 
@@ -289,6 +293,19 @@ def password_changed(flow: SignInFlow, user_id: str, session_id: str) -> SignInF
 def kmsi_answered(flow: SignInFlow) -> SignInFlow:
     """ "Stay signed in?" answered either way: the user is signed in."""
     _require(flow, FlowState.KMSI)
+    return replace(flow, state=FlowState.CONSENT)
+
+
+def registration_required(flow: SignInFlow) -> SignInFlow:
+    """Signed in, but the user is in SSPR scope without enough methods (or due to re-confirm them): the
+    "More information required" interrupt (sessions/sspr/registration.py) comes before the app."""
+    _require(flow, FlowState.CONSENT)
+    return replace(flow, state=FlowState.SSPR_REGISTER)
+
+
+def registration_answered(flow: SignInFlow) -> SignInFlow:
+    """Methods registered, or the interrupt put off: on to the app."""
+    _require(flow, FlowState.SSPR_REGISTER)
     return replace(flow, state=FlowState.CONSENT)
 
 

@@ -40,12 +40,15 @@ from tenantry.sessions.flow import (
     new_flow,
     password_change_required,
     password_changed,
+    registration_answered,
+    registration_required,
     use_another_account,
 )
 from tenantry.sessions.mfa_steps import MfaSteps
 from tenantry.sessions.models import SsoSession
 from tenantry.sessions.repository import SignInStore, SignInUnit
 from tenantry.sessions.service import FlowService, SessionService, check_session
+from tenantry.sessions.sspr.registration import RegistrationService
 
 USER_CODE_LENGTH = 9
 
@@ -91,6 +94,7 @@ class SignInService:
         passwords: PasswordAuthenticator,
         hashing: PasswordHashing,
         mfa_key: MasterKey | None = None,
+        registration: RegistrationService | None = None,
     ) -> None:
         self._mfa = MfaSteps(store, clock, mfa_key or MasterKey(secrets.token_bytes(32)))
         self._store = store
@@ -99,6 +103,7 @@ class SignInService:
         self._hashing = hashing
         self._sessions = SessionService(clock)
         self._flows = FlowService(clock)
+        self._registration = registration  # SSPR's registration interrupt (None: never shown)
 
     def _account(self, flow: SignInFlow, token: str | None, unit: SignInUnit) -> str | None:
         """The account of a usable SSO session, offered on the username page (select_account, device)."""
@@ -279,7 +284,25 @@ class SignInService:
                 self._sessions.keep_signed_in(flow.session_id, stay, unit)
             flow = kmsi_answered(flow)
             unit.update_flow(flow)
+            user = unit.find_user_by_upn(flow.username) if flow.username else None
+        if user is not None and self._registration is not None and self._registration.is_due(user.tenant_id, user.id):
+            return self._update(registration_required(flow))
         return flow
+
+    def answer_registration(self, handle: str | None, action: str, token: str | None) -> SignInFlow:
+        """The SSPR registration interrupt: "skip" ("Remind me later") or "done" (registered; refused with
+        FlowStateError while too few methods are registered), then on to the app."""
+        with self._store.transaction() as unit:
+            flow = self._flows.find(handle, unit)
+            if flow.state is not FlowState.SSPR_REGISTER or self._registration is None:
+                raise FlowStateError(f"flow is in state {flow.state}, not sspr_register")
+            self._session_of(flow, token, unit)
+            user = unit.find_user_by_upn(flow.username or "")
+        if user is not None and action == "skip":
+            self._registration.skip(user.tenant_id, user.id)
+        elif user is None or not self._registration.confirm(user.tenant_id, user.id):
+            raise FlowStateError("not enough methods are registered yet")
+        return self._update(registration_answered(flow))
 
     def consent(self, handle: str | None, accept: bool, token: str | None) -> SignInFlow:
         """Record the consent page's answer: grant (user or tenant-wide) or decline (AADSTS65004)."""

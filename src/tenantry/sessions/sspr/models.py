@@ -68,9 +68,11 @@ class Requirement:
 
 
 class ResetStep(StrEnum):
-    """Where a reset is: proving methods, choosing the password, finished, or refused (120016)."""
+    """Where a reset is: proving methods, choosing the password, finished, or refused (120016). `register`
+    marks the other use of the table: an address being proven on the security info page."""
 
     VERIFY = "verify"
+    REGISTER = "register"
     PASSWORD = "password"  # noqa: S105 - a step name
     DONE = "done"
     REFUSED = "refused"

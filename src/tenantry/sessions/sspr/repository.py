@@ -10,6 +10,7 @@ from tenantry.audit.repository import AuditRepository
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, TenantRepository, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.sessions.mfa import AuthMethodRepository
+from tenantry.sessions.repository import SessionRepository
 from tenantry.sessions.sspr.models import Registration, ResetFlow, ResetStep, SsprPolicy
 
 
@@ -78,6 +79,7 @@ class SsprUnit(
     TenantRepository,
     PasswordPolicyRepository,
     AuditRepository,
+    SessionRepository,
     Protocol,
 ):
-    """Everything one SSPR transaction reads or writes."""
+    """Everything one SSPR transaction reads or writes (sessions: the security info page's signed-in user)."""

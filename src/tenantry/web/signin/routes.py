@@ -34,6 +34,8 @@ from tenantry.http.paths import (
     MFA_PATH,
     PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
+    SECURITY_INFO_PATH,
+    SSPR_REGISTER_PATH,
     STATIC_PREFIX,
     with_flow,
 )
@@ -204,6 +206,27 @@ async def post_kmsi(deps: SignInPageDeps, request: Request) -> Response:
     return response
 
 
+async def post_registration(deps: SignInPageDeps, request: Request) -> Response:
+    """The SSPR registration interrupt: "Set up now" opens the security info page (which comes back here),
+    "Remind me later" or "Done" continue to the app."""
+    service = deps.service
+
+    def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
+        if form.get("action") == "setup":
+            raise SetUpNowError(with_flow(SECURITY_INFO_PATH, handle))
+        return service.answer_registration(handle, form.get("action", ""), token)
+
+    try:
+        response, _ = await _submit(deps, request, operation)
+    except SetUpNowError as setup:
+        return see_other(str(setup))
+    return response
+
+
+class SetUpNowError(Exception):
+    """ "Set up now": leave the flow's pages for the security info page (the message is where)."""
+
+
 async def post_consent(deps: SignInPageDeps, request: Request) -> Response:
     """Consent page: accept records the grant, cancel ends the flow with AADSTS65004."""
     service = deps.service
@@ -261,8 +284,14 @@ _STATIC = StaticFiles(directory=str(resources.files("tenantry").joinpath("web", 
 
 def signin_routes(deps: SignInPageDeps) -> list[BaseRoute]:
     """The sign-in pages bound to their dependencies, and the static assets."""
-    paths = (LOGIN_PATH, PASSWORD_PATH, PASSWORD_CHANGE_PATH, MFA_PATH, MFA_ENROL_PATH, KMSI_PATH, CONSENT_PATH)
-    posts = (post_username, post_password, post_password_change, post_mfa, post_mfa_enrol, post_kmsi, post_consent)
+    paths = (
+        *(LOGIN_PATH, PASSWORD_PATH, PASSWORD_CHANGE_PATH, MFA_PATH, MFA_ENROL_PATH, KMSI_PATH, CONSENT_PATH),
+        SSPR_REGISTER_PATH,
+    )
+    posts = (
+        *(post_username, post_password, post_password_change, post_mfa, post_mfa_enrol, post_kmsi, post_consent),
+        post_registration,
+    )
     steps: list[BaseRoute] = []
     for path, post in zip(paths, posts, strict=True):
         steps += [

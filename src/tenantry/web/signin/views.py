@@ -21,6 +21,7 @@ from tenantry.http.paths import (
     MFA_PATH,
     PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
+    SSPR_REGISTER_PATH,
     resume_path,
     with_flow,
 )
@@ -38,6 +39,7 @@ _STEP_TEMPLATES = {
     FlowState.MFA: "signin/mfa.html",
     FlowState.MFA_ENROL: "signin/mfa_enrol.html",
     FlowState.KMSI: "signin/kmsi.html",
+    FlowState.SSPR_REGISTER: "signin/sspr_register.html",
 }
 _STEP_PATHS = {
     FlowState.IDENTIFY: LOGIN_PATH,
@@ -46,6 +48,7 @@ _STEP_PATHS = {
     FlowState.MFA: MFA_PATH,
     FlowState.MFA_ENROL: MFA_ENROL_PATH,
     FlowState.KMSI: KMSI_PATH,
+    FlowState.SSPR_REGISTER: SSPR_REGISTER_PATH,
 }
 
 

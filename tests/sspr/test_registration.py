@@ -1,0 +1,129 @@
+"""The SSPR registration interrupt and the security info page (issue 12 §2): a user in scope without enough
+methods is asked after the password ("More information required"); "Remind me later" lets the sign-in go on
+and keeps the interrupt away for the tenant's skip days; "Set it up now" opens the security info page,
+where an e-mail address is proven by a code read from the SMTP server, an authenticator app by a code
+computed with pyotp, and security questions are answered; "Done" continues the sign-in to the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from base64 import urlsafe_b64encode
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pyotp
+
+from signin.browser import Browser, ShiftableClock
+from tenantry.audit.events import AuditActivity
+from tenantry.directory.models import User
+from tenantry.sessions.mfa import MethodType
+
+from .conftest import PASSWORD, Sspr
+
+VERIFIER = "a" * 50
+CHALLENGE = urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+REDIRECT = "http://localhost:53123"
+
+
+def _new_user(sspr: Sspr) -> User:
+    name = f"reg-{uuid.uuid4().hex[:8]}"
+    return sspr.services.users.create_user(sspr.people.tenant.id, f"{name}@contoso.example", PASSWORD, name)
+
+
+def _client_id(sspr: Sspr) -> str:
+    found = [a for a in sspr.services.apps.list_apps(sspr.people.tenant.id) if a.display_name == "Desk"]
+    if found:
+        return found[0].app_id
+    app = sspr.services.apps.create_app(
+        sspr.people.tenant.id, "Desk", redirect_uris=(("public", "http://localhost"),), public_client=True
+    )
+    return app.app_id
+
+
+def _sign_in(sspr: Sspr, browser: Browser, user: User) -> httpx.Response:
+    """/authorize, user name, password, "Stay signed in? No": the page that follows."""
+    params = {
+        "client_id": _client_id(sspr),
+        "response_type": "code",
+        "redirect_uri": REDIRECT,
+        "scope": "openid profile",
+        "code_challenge": CHALLENGE,
+        "code_challenge_method": "S256",
+        "login_hint": user.user_principal_name,
+    }
+    start = browser.get(f"/{sspr.people.tenant.id}/oauth2/v2.0/authorize", params=params)
+    return browser.to_our_pages(browser.sign_in(start, user.user_principal_name, PASSWORD))
+
+
+def _reached_app(browser: Browser, page: httpx.Response) -> bool:
+    if 'action="/consent"' in page.text:
+        page = browser.to_our_pages(browser.submit(page, "/consent", answer="accept"))
+    location = page.headers.get("location", "")
+    return location.startswith(REDIRECT) and "code" in parse_qs(urlsplit(location).query)
+
+
+def test_remind_me_later_skips_for_the_tenant_days(sspr: Sspr, clock: ShiftableClock) -> None:
+    user = _new_user(sspr)
+    browser = Browser(sspr.app)
+    page = _sign_in(sspr, browser, user)
+    assert "<h1>More information required</h1>" in page.text, page.text[:500]
+    after = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="skip"))
+    assert _reached_app(browser, after)
+    again = _sign_in(sspr, Browser(sspr.app), user)
+    assert "More information required" not in again.text
+    clock.advance(8 * 86400)  # the default "Remind me later" lasts 7 days
+    later = _sign_in(sspr, Browser(sspr.app), user)
+    assert "<h1>More information required</h1>" in later.text
+    activities = [r.activity for r in sspr.services.audit.list_records(user.tenant_id) if r.targets[0].id == user.id]
+    assert AuditActivity.SSPR_REGISTRATION_SKIPPED.value in activities
+
+
+def test_done_is_refused_until_enough_methods_are_registered(sspr: Sspr) -> None:
+    user = _new_user(sspr)
+    browser = Browser(sspr.app)
+    page = _sign_in(sspr, browser, user)
+    same = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="done"))
+    assert "<h1>More information required</h1>" in same.text
+
+
+def test_set_up_now_registers_email_app_and_questions_then_continues(sspr: Sspr) -> None:
+    user = _new_user(sspr)
+    browser = Browser(sspr.app)
+    page = _sign_in(sspr, browser, user)
+    info = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="setup"))
+    assert "<h1>Security info</h1>" in info.text, info.text[:400]
+    # E-mail: the code goes to the address being registered.
+    address = f"{user.display_name}@home.example"
+    before = len(sspr.mail.envelopes)
+    info = browser.to_our_pages(browser.submit(info, "/securityinfo/email", email_address=address))
+    code = sspr.code_for(address, before)
+    wrong = browser.submit(info, "/securityinfo/email/verify", code="00000000")
+    assert 'id="notice"' in wrong.text
+    info = browser.to_our_pages(browser.submit(wrong, "/securityinfo/email/verify", code=code))
+    assert f"Registered: {address}" in info.text and 'id="complete"' in info.text
+    # Authenticator app: the secret as text and as an otpauth:// link beside the QR code.
+    secret = re.search(r'id="secret" type="text" readonly value="([A-Z2-7]+)"', info.text)
+    assert secret and "otpauth://totp/" in info.text and "<svg" in info.text
+    code = pyotp.TOTP(secret.group(1)).now()
+    info = browser.to_our_pages(browser.submit(info, "/securityinfo/app", code=code))
+    assert 'id="app-current"' in info.text
+    # Security questions: stored, never in clear.
+    answers = {f"answer{i}": f"answer number {i}" for i in range(3)}
+    info = browser.to_our_pages(browser.submit(info, "/securityinfo/questions", **answers))
+    assert "3 registered" in info.text
+    with sspr.services.store.transaction() as unit:
+        methods = unit.list_auth_methods(user.tenant_id, user.id)
+    kinds = sorted(m.type for m in methods)
+    assert kinds == sorted([MethodType.EMAIL, MethodType.SOFTWARE_OATH, *[MethodType.SECURITY_QUESTION] * 3])
+    assert not any(b"answer number" in (m.pass_hash or b"") for m in methods)
+    # "Done" continues the sign-in.
+    done = browser.to_our_pages(browser.submit(info, "/login/securityinfo", action="done"))
+    assert _reached_app(browser, done)
+
+
+def test_the_page_needs_a_signed_in_browser(sspr: Sspr) -> None:
+    answer = Browser(sspr.app).get("/securityinfo")
+    assert answer.status_code == 401 and 'id="sign-in-first"' in answer.text
