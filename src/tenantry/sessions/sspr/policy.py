@@ -62,9 +62,10 @@ def is_admin(unit: SsprUnit, user: User) -> bool:
 
 
 def requirement(unit: SsprUnit, user: User, policy: SsprPolicy) -> Requirement:
-    """What SSPR asks of `user` under `policy` (admins: two methods, no questions, always in scope)."""
+    """What SSPR asks of `user` under `policy` (admins: two methods, no questions, always in scope); a
+    disabled account may not reset."""
     if is_admin(unit, user):
-        return Requirement(True, ADMIN_METHODS_REQUIRED, ADMIN_METHODS, 0, 0, admin=True)
+        return Requirement(user.account_enabled, ADMIN_METHODS_REQUIRED, ADMIN_METHODS, 0, 0, admin=True)
     in_scope = policy.scope is SsprScope.ALL or (
         policy.scope is SsprScope.GROUP and policy.group_id in unit.list_group_ids_of_member(user.tenant_id, user.id)
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tenantry.common.clock import as_utc
 from tenantry.sessions.sspr.models import Registration, ResetFlow, ResetStep, SsprMethod, SsprPolicy, SsprScope
@@ -16,6 +16,11 @@ from tenantry.store.tables import sspr_flows as f
 from tenantry.store.tables import sspr_policies as p
 from tenantry.store.tables import sspr_rate_counters as c
 from tenantry.store.tables import sspr_registrations as r
+
+
+def _dialect_insert(name: str) -> Any:
+    """The dialect's INSERT with `on_conflict_do_update` (PostgreSQL, else SQLite)."""
+    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 def _when(value: datetime | None) -> datetime | None:
@@ -121,20 +126,20 @@ class SqlSspr(SqlBase):
         self._conn.execute(delete(f).where(f.c.expires_at < expired_before))
 
     def count_attempt(self, key: bytes, now: datetime, window_seconds: int) -> int:
-        """Increment in place while the window lasts; else start a new window. A concurrent first insert
-        (PostgreSQL) loses to the other and increments instead."""
+        """One atomic upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`, on SQLite and PostgreSQL alike): a
+        live window counts one more, an ended one starts again at 1, so concurrent attempts of several server
+        processes are each counted once."""
         start = now - timedelta(seconds=window_seconds)
-        bumped = update(c).where(c.c.key == key, c.c.window_start > start).values(count=c.c.count + 1)
-        if not self._conn.execute(bumped).rowcount:
-            try:
-                with self._conn.begin_nested():
-                    self._conn.execute(delete(c).where(c.c.key == key))
-                    self._conn.execute(insert(c).values(key=key, window_start=now, count=1))
-                return 1
-            except IntegrityError:
-                self._conn.execute(update(c).where(c.c.key == key).values(count=c.c.count + 1))
-        row = self._conn.execute(select(c.c.count).where(c.c.key == key)).first()
-        return int(row[0]) if row is not None else 1
+        live = c.c.window_start > start
+        upsert = _dialect_insert(self._conn.dialect.name)(c).values(key=key, window_start=now, count=1)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[c.c.key],
+            set_={
+                "count": case((live, c.c.count + 1), else_=1),
+                "window_start": case((live, c.c.window_start), else_=literal(now, c.c.window_start.type)),
+            },
+        ).returning(c.c.count)
+        return int(self._conn.execute(upsert).scalar_one())
 
     def find_sspr_registration(self, tenant_id: str, user_id: str) -> Registration | None:
         """The user's registration state."""
