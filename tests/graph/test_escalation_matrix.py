@@ -265,6 +265,15 @@ def disable_azure_cli_sp(graph: GraphWorld, client: Any, caller: Caller) -> http
     )
 
 
+def claim_azure_cli_app_id(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an app under the Azure CLI's appId (its users' sign-ins would reach it), or its SP again."""
+    body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "appId": AZURE_CLI_APP_ID}
+    created = client.post("/v1.0/applications", headers=auth(caller.token), json=body)
+    if created.status_code < 400:
+        return created
+    return client.post("/v1.0/servicePrincipals", headers=auth(caller.token), json={"appId": AZURE_CLI_APP_ID})
+
+
 def claim_arm_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Register an app whose identifier URI is Azure Resource Manager's."""
     body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "identifierUris": ["https://management.azure.com"]}
@@ -430,6 +439,7 @@ MATRIX = {
     "owner of the Azure CLI's application": Case(owner_of_azure_cli, NOBODY),
     "delete the Azure CLI's SP": Case(delete_azure_cli_sp, NOBODY),
     "disable the Azure CLI's SP": Case(disable_azure_cli_sp, NOBODY),
+    "claim the Azure CLI's appId": Case(claim_azure_cli_app_id, NOBODY),
     "claim ARM's identifier URI": Case(claim_arm_uri, NOBODY),
     "claim the public URL as identifier URI": Case(claim_public_url, NOBODY),
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
@@ -492,7 +502,7 @@ def test_escalation_matrix(
     elif case.allowed:
         assert_graph_error(response, 403, FORBIDDEN)
     else:
-        assert response.status_code in (400, 403, 404), response.text
+        assert response.status_code in (400, 403, 404, 409), response.text
 
 
 def test_denials_name_what_would_allow(graph: GraphWorld, client: Any, callers: dict[str, Caller]) -> None:
