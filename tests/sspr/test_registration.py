@@ -20,6 +20,7 @@ from signin.browser import Browser, ShiftableClock
 from tenantry.audit.events import AuditActivity
 from tenantry.directory.models import User
 from tenantry.sessions.mfa import MethodType
+from tenantry.sessions.sspr.secrets import PREDEFINED_QUESTIONS
 
 from .conftest import PASSWORD, Sspr
 
@@ -122,6 +123,17 @@ def test_set_up_now_registers_email_app_and_questions_then_continues(sspr: Sspr)
     # "Done" continues the sign-in.
     done = browser.to_our_pages(browser.submit(info, "/login/securityinfo", action="done"))
     assert _reached_app(browser, done)
+
+
+def test_questions_of_a_registered_user_look_like_a_stranger_s(sspr: Sspr) -> None:
+    """A user who registered questions on the page and a name nobody has are asked the same questions."""
+    user = _new_user(sspr)
+    sspr.services.registration.set_questions(user, [(q, f"answer {i}") for i, q in enumerate(PREDEFINED_QUESTIONS[:3])])
+    asked = []
+    for name in (user.user_principal_name, "stranger@contoso.example"):
+        page = sspr.browser().start(name)
+        asked.append(re.findall(r'<label for="answer\d">([^<]+)</label>', page.text))
+    assert asked[0] == asked[1] and len(asked[0]) == 3
 
 
 def test_the_page_needs_a_signed_in_browser(sspr: Sspr) -> None:

@@ -164,7 +164,9 @@ class SsprService:
             methods = unit.list_auth_methods(user.tenant_id, user.id) if user else []
             need = requirement(unit, user, policy) if user else None
         count = policy.questions_to_reset
-        questions = questions_shown(self._p.key, flow.upn, methods, count) if self._asks_questions(policy) else ()
+        questions: tuple[str, ...] = ()
+        if self._asks_questions(policy):
+            questions = questions_shown(self._p.key, flow.upn, methods, count, policy.questions_to_register)
         remaining = None
         if flow.verified and need is not None:
             remaining = max(need.methods_required - len(flow.verified), 0)

@@ -6,7 +6,6 @@ time. Answers are normalised first (Unicode NFKC, case-folded, inner spaces coll
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import unicodedata
@@ -77,20 +76,16 @@ def counter_key(key: MasterKey, name: str) -> bytes:
     return key.mac(COUNTER_PURPOSE, name.encode())
 
 
-def decoy_questions(key: MasterKey, upn: str, count: int) -> tuple[str, ...]:
-    """The questions shown for a name that has none registered: chosen from the predefined list by a MAC of
-    the name, so they are the same at every visit, as a real user's are."""
-    seed = int.from_bytes(key.mac(COUNTER_PURPOSE, f"decoy:{upn.casefold()}".encode())[:8], "big")
-    pool = list(PREDEFINED_QUESTIONS)
-    chosen = []
-    for _ in range(min(count, len(pool))):
-        seed, index = divmod(seed, len(pool))
-        chosen.append(pool.pop(index))
-        seed = seed or int.from_bytes(hashlib.sha256(str(len(chosen)).encode()).digest()[:8], "big")
-    return tuple(chosen)
+def question_order(question: str) -> tuple[int, str]:
+    """Predefined questions in their list's order, then custom ones by text."""
+    position = PREDEFINED_QUESTIONS.index(question) if question in PREDEFINED_QUESTIONS else len(PREDEFINED_QUESTIONS)
+    return position, question
 
 
-def mask_email(address: str) -> str:
-    """`al*****@contoso.example`: enough for the owner to recognise, not to learn the address."""
-    local, _, domain = address.partition("@")
-    return f"{local[:2]}{'*' * 5}@{domain}"
+def decoy_questions(key: MasterKey, upn: str, count: int, registered: int) -> tuple[str, ...]:
+    """The questions shown for a name that has none registered: `count` of the first `registered`
+    predefined ones (what the security info page registers), chosen by a MAC of the name so that they are
+    the same at every visit, as a real user's are, and shown in the list's order."""
+    pool = list(PREDEFINED_QUESTIONS[: max(registered, count)])
+    ranked = sorted(pool, key=lambda q: key.mac(COUNTER_PURPOSE, f"decoy:{upn.casefold()}:{q}".encode()))
+    return tuple(sorted(ranked[:count], key=question_order))

@@ -16,7 +16,7 @@ from tenantry.directory.users import user_target
 from tenantry.sessions.mfa import AuthMethod, MethodType
 from tenantry.sessions.sspr.models import Requirement, ResetFlow, ResetStep, SsprMethod
 from tenantry.sessions.sspr.repository import SsprUnit
-from tenantry.sessions.sspr.secrets import COUNTER_PURPOSE, decoy_questions
+from tenantry.sessions.sspr.secrets import COUNTER_PURPOSE, decoy_questions, question_order
 
 GLOBAL_ADMIN = find_role("Global Administrator")
 
@@ -39,17 +39,23 @@ def audit(unit: SsprUnit, user: User, activity: AuditActivity, step: str, now: d
 
 
 def question_methods(key: MasterKey, methods: list[AuthMethod], count: int) -> list[AuthMethod]:
-    """`count` of the user's questions, the same ones at every visit (ordered by a MAC of their id), so
-    that repeated visits tell an attacker no more than a decoy's do."""
+    """`count` of the user's questions, the same ones at every visit (chosen by a MAC of their id), shown
+    in the predefined list's order: the same choice and order a decoy gets, so that the questions tell an
+    attacker nothing about whether the name has registered any."""
     questions = [m for m in methods if m.type is MethodType.SECURITY_QUESTION]
+    if len(questions) < count:
+        return []
     questions.sort(key=lambda m: key.mac(COUNTER_PURPOSE, f"question:{m.id}".encode()))
-    return questions[:count] if len(questions) >= count else []
+    return sorted(questions[:count], key=lambda m: question_order(m.display_name))
 
 
-def questions_shown(key: MasterKey, upn: str, methods: list[AuthMethod], count: int) -> tuple[str, ...]:
-    """The user's questions, or the name's decoys when it has too few (an unknown name included)."""
+def questions_shown(
+    key: MasterKey, upn: str, methods: list[AuthMethod], count: int, registered: int
+) -> tuple[str, ...]:
+    """The user's questions, or the name's decoys when it has too few (an unknown name included): as a user
+    registering on the security info page would have, `count` of the first `registered` predefined ones."""
     chosen = question_methods(key, methods, count)
-    return tuple(m.display_name for m in chosen) if chosen else decoy_questions(key, upn, count)
+    return tuple(m.display_name for m in chosen) if chosen else decoy_questions(key, upn, count, registered)
 
 
 def after_proof(flow: ResetFlow, method: SsprMethod, need: Requirement) -> ResetFlow:
