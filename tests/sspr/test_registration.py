@@ -18,6 +18,7 @@ import pyotp
 
 from signin.browser import Browser, ShiftableClock
 from tenantry.audit.events import AuditActivity
+from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.models import User
 from tenantry.sessions.mfa import MethodType
 from tenantry.sessions.sspr.secrets import PREDEFINED_QUESTIONS
@@ -134,6 +135,27 @@ def test_questions_of_a_registered_user_look_like_a_stranger_s(sspr: Sspr) -> No
         page = sspr.browser().start(name)
         asked.append(re.findall(r'<label for="answer\d">([^<]+)</label>', page.text))
     assert asked[0] == asked[1] and len(asked[0]) == 3
+
+
+def test_registered_users_reconfirm_after_the_tenant_days(sspr: Sspr, clock: ShiftableClock) -> None:
+    """A user whose methods were confirmed more than `reconfirm_days` ago is asked again; "I've registered"
+    confirms them and the sign-in goes on."""
+    people = sspr.people
+    user = _new_user(sspr)
+    ctx = AuditContext(SYSTEM, sspr.services.clock.now())
+    sspr.services.security_info.add_email(user, "again@home.example", ctx, by_admin=True)
+    assert sspr.services.registration.confirm(user.tenant_id, user.id)
+    sspr.services.sspr_policies.set_policy(people.tenant.id, ctx, reconfirm_days=30)
+    try:
+        assert "More information required" not in _sign_in(sspr, Browser(sspr.app), user).text
+        clock.advance(31 * 86400)
+        browser = Browser(sspr.app)
+        page = _sign_in(sspr, browser, user)
+        assert "<h1>More information required</h1>" in page.text
+        after = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="done"))
+        assert _reached_app(browser, after)
+    finally:
+        sspr.services.sspr_policies.set_policy(people.tenant.id, ctx, reconfirm_days=180)
 
 
 def test_the_page_needs_a_signed_in_browser(sspr: Sspr) -> None:
