@@ -21,6 +21,7 @@ from tenantry.audit.events import AuditActivity
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.models import User
 from tenantry.sessions.mfa import MethodType
+from tenantry.signins.models import SignInQuery
 from tenantry.sessions.sspr.secrets import PREDEFINED_QUESTIONS
 
 from .conftest import PASSWORD, Sspr
@@ -72,6 +73,7 @@ def test_remind_me_later_skips_for_the_tenant_days(sspr: Sspr, clock: ShiftableC
     browser = Browser(sspr.app)
     page = _sign_in(sspr, browser, user)
     assert "<h1>More information required</h1>" in page.text, page.text[:500]
+    sspr.services.sign_ins.flush()  # entries are built when written: before the clock moves past the flow
     after = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="skip"))
     assert _reached_app(browser, after)
     again = _sign_in(sspr, Browser(sspr.app), user)
@@ -81,6 +83,9 @@ def test_remind_me_later_skips_for_the_tenant_days(sspr: Sspr, clock: ShiftableC
     assert "<h1>More information required</h1>" in later.text
     activities = [r.activity for r in sspr.services.audit.list_records(user.tenant_id) if r.targets[0].id == user.id]
     assert AuditActivity.SSPR_REGISTRATION_SKIPPED.value in activities
+    sspr.services.sign_ins.flush()
+    query = SignInQuery(user.tenant_id, error_code=50125, user_principal_name=user.user_principal_name)
+    assert len(sspr.services.sign_ins.list(query)) == 2  # the sign-in log shows each interrupt
 
 
 def test_done_is_refused_until_enough_methods_are_registered(sspr: Sspr) -> None:

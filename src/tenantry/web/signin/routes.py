@@ -194,15 +194,21 @@ async def post_kmsi(deps: SignInPageDeps, request: Request) -> Response:
     """ "Stay signed in?": yes turns the cookie into the persistent `ESTSAUTHPERSISTENT`."""
     service = deps.service
     answers: list[bool] = []
+    handles: list[str] = []
 
     def operation(form: Mapping[str, str], handle: str, token: str | None) -> SignInFlow:
         answers.append(form.get("stay") == "yes")
+        handles.append(handle)
         return service.stay_signed_in(handle, answers[0], token)
 
     response, flow = await _submit(deps, request, operation)
     token = read_session_token(request)
     if flow is not None and answers and answers[0] and token:
         set_session_cookie(response, token, persistent=True)
+    if flow is not None and flow.state is FlowState.SSPR_REGISTER and deps.sign_ins is not None:
+        # As Entra, the sign-in log shows the SSPR registration interrupt as 50125.
+        interrupt = AadstsError.of(Aadsts.PasswordResetRegistrationRequiredInterrupt)
+        deps.sign_ins.failed(handles[0], interrupt, request_context(request))
     return response
 
 
