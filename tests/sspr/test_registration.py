@@ -21,8 +21,8 @@ from tenantry.audit.events import AuditActivity
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.models import User
 from tenantry.sessions.mfa import MethodType
-from tenantry.signins.models import SignInQuery
 from tenantry.sessions.sspr.secrets import PREDEFINED_QUESTIONS
+from tenantry.signins.models import SignInQuery
 
 from .conftest import PASSWORD, Sspr
 
