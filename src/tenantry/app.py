@@ -186,7 +186,14 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
     sign_ins = SignInLog(store.transaction, store.log_transaction, clock, retention)
     users = UserService(writes, hashing, clock, policy_for=password_policies.policy_for)
     mailer = TextMailer(smtp_settings(settings), clock)
-    registration = RegistrationService(store.transaction, clock, master_key, mailer, settings.sspr_code_minutes)
+    registration = RegistrationService(
+        store.transaction,
+        clock,
+        master_key,
+        mailer,
+        settings.sspr_code_minutes,
+        (settings.sspr_attempts_per_user, settings.sspr_rate_window_seconds),
+    )
     return Services(
         settings=settings,
         clock=clock,

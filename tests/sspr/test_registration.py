@@ -24,7 +24,7 @@ from tenantry.sessions.mfa import MethodType
 from tenantry.sessions.sspr.secrets import PREDEFINED_QUESTIONS
 from tenantry.signins.models import SignInQuery
 
-from .conftest import PASSWORD, Sspr
+from .conftest import PASSWORD, PER_USER, Sspr
 
 VERIFIER = "a" * 50
 CHALLENGE = urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
@@ -161,6 +161,22 @@ def test_registered_users_reconfirm_after_the_tenant_days(sspr: Sspr, clock: Shi
         assert _reached_app(browser, after)
     finally:
         sspr.services.sspr_policies.set_policy(people.tenant.id, ctx, reconfirm_days=180)
+
+
+def test_codes_mailed_from_the_page_are_limited(sspr: Sspr) -> None:
+    """The security info page cannot be used to mail anyone without end: beyond the per-user allowance
+    the page says so and nothing is sent."""
+    user = _new_user(sspr)
+    browser = Browser(sspr.app)
+    page = _sign_in(sspr, browser, user)
+    info = browser.to_our_pages(browser.submit(page, "/login/securityinfo", action="setup"))
+    for _ in range(PER_USER):
+        info = browser.to_our_pages(browser.submit(info, "/securityinfo/email", email_address="spam@home.example"))
+        assert 'id="notice"' not in info.text
+    before = len(sspr.mail.envelopes)
+    refused = browser.submit(info, "/securityinfo/email", email_address="spam@home.example")
+    assert "Too many codes" in refused.text
+    assert not sspr.mails_to("spam@home.example", before, wait=0.3)
 
 
 def test_the_page_needs_a_signed_in_browser(sspr: Sspr) -> None:

@@ -46,7 +46,7 @@ from tenantry.sessions.sspr.models import Registration, ResetFlow, ResetStep, Ss
 from tenantry.sessions.sspr.notices import MailSender, code_message, send_in_background
 from tenantry.sessions.sspr.policy import is_registered, registered, requirement
 from tenantry.sessions.sspr.repository import SsprUnit
-from tenantry.sessions.sspr.secrets import code_mac, is_code, new_code
+from tenantry.sessions.sspr.secrets import code_mac, counter_key, is_code, new_code
 
 PENDING_APP_PURPOSE = "sspr pending authenticator secret"
 CODE_TRIES = 3
@@ -88,12 +88,14 @@ class RegistrationService:
         key: MasterKey,
         mailer: MailSender,
         code_minutes: int = 10,
+        mails_per_window: tuple[int, int] = (10, 3600),
     ) -> None:
         self._transaction = transaction
         self._clock = clock
         self._key = key
         self._mailer = mailer
         self._code_minutes = code_minutes
+        self._mails_per_window = mails_per_window  # codes a user may have mailed per window (seconds)
         self._methods = SecurityInfoService(transaction, clock, key)
 
     # -- the interrupt -------------------------------------------------------------------------------
@@ -183,6 +185,11 @@ class RegistrationService:
         address = check_email(address)
         now, code = self._clock.now(), new_code()
         handle = _pending_hash(session_id)
+        allowed, window = self._mails_per_window
+        with self._transaction(write=True) as unit:  # the page must not become a way to mail anyone, often
+            sent = unit.count_attempt(counter_key(self._key, f"register:{user.id}"), now, window)
+        if sent > allowed:
+            raise SecurityInfoError("Too many codes were sent. Try again later.")
         pending = ResetFlow(
             handle_hash=handle,
             upn=address,
