@@ -18,6 +18,7 @@ from starlette.types import ASGIApp
 
 from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_first_party_service_principals
 from tenantry.apps.identifier_uris import public_url_aliases
+from tenantry.apps.managed_identities import ManagedIdentityService
 from tenantry.apps.service import AppService
 from tenantry.arm.app import arm_mount
 from tenantry.arm.deps import ArmDeps
@@ -29,6 +30,7 @@ from tenantry.common.private_files import ensure_private_directory
 from tenantry.conditional_access.service import ConditionalAccessService
 from tenantry.config import Settings
 from tenantry.credentials.expiry import ExpiryScanner
+from tenantry.credentials.federated import FederatedCredentialService
 from tenantry.credentials.mail import Mailer, SmtpSettings
 from tenantry.credentials.notices import Channels
 from tenantry.credentials.outbox import OutboxWorker
@@ -56,8 +58,10 @@ from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.endpoints.deps import ProtocolDeps
+from tenantry.protocol.endpoints.managed_identity import managed_identity_routes
 from tenantry.protocol.grants.catalog import build_registry
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
+from tenantry.protocol.managed_identity import ManagedIdentityTokens
 from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
@@ -121,6 +125,10 @@ class Services:
     lockout: Lockout
     auth_methods: AuthMethodService
     subscriptions: SubscriptionService
+    managed_identities: ManagedIdentityService
+    federated_credentials: FederatedCredentialService
+    # Tokens of managed identities (the /msi endpoints).
+    identity_tokens: ManagedIdentityTokens
     sspr_policies: SsprPolicyService
     security_info: SecurityInfoService
     registration: RegistrationService
@@ -216,6 +224,11 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         lockout=lockout,
         auth_methods=AuthMethodService(writes, clock),
         subscriptions=SubscriptionService(writes, clock),
+        managed_identities=ManagedIdentityService(writes),
+        federated_credentials=FederatedCredentialService(writes),
+        identity_tokens=ManagedIdentityTokens(
+            store.reader, minter, clock, (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
+        ),
         sspr_policies=SsprPolicyService(store.transaction),
         security_info=SecurityInfoService(store.transaction, clock, master_key),
         sspr=_sspr(settings, store, clock, master_key, (users, lockout)),
@@ -483,6 +496,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
         routes=[
             graph_mount(graph_app(services, public_url)),
             arm_mount(arm_deps(services, public_url)),
+            *managed_identity_routes(services.identity_tokens),
             *protocol.routes,
             *signin_routes(pages),
             *sspr_routes(SsprPageDeps(services.sspr, services.master_key)),

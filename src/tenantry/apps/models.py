@@ -113,6 +113,8 @@ class ServicePrincipal:
     created_at: datetime
     account_enabled: bool = True
     app_role_assignment_required: bool = False
+    # Graph `servicePrincipalType`: `Application`, or `ManagedIdentity` (which has no application object).
+    service_principal_type: str = "Application"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from tenantry.apps.managed_identities import ManagedIdentityRepository
 from tenantry.apps.repository import (
     ApplicationReader,
     AssignmentReader,
@@ -12,6 +13,7 @@ from tenantry.apps.repository import (
     ServicePrincipalReader,
 )
 from tenantry.conditional_access.repository import ConditionalAccessReader
+from tenantry.credentials.federated import FederatedCredentialReader
 from tenantry.credentials.repository import AssertionReplayRepository, CredentialReader
 from tenantry.directory.repository import GroupRepository, RoleAssignmentReader, UserRepository
 from tenantry.passwords.repository import PasswordPolicyRepository
@@ -38,6 +40,8 @@ class StsUnit(
     PasswordPolicyRepository,
     AuthMethodRepository,
     ConditionalAccessReader,
+    FederatedCredentialReader,
+    ManagedIdentityRepository,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

@@ -18,8 +18,9 @@ from urllib.parse import unquote, unquote_plus
 
 REDACTED = "<redacted>"
 
-# A path segment after which everything is secret: `/share/{token}` (web/share.py).
-SECRET_SEGMENTS = frozenset({"share"})
+# A path segment after which everything is secret: `/share/{token}` (web/share.py), and `/msi/{secret}/…`,
+# the IMDS shape of the managed identity endpoint (protocol/endpoints/managed_identity.py).
+SECRET_SEGMENTS = frozenset({"share", "msi"})
 
 # Query parameters whose value is a handle or a credential. Most are only ever sent in a POST body
 # (which is never logged), but a client may put them in a query string by mistake.

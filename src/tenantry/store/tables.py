@@ -85,6 +85,8 @@ service_principals = Table(
     Column("account_enabled", Boolean, nullable=False),
     Column("app_role_assignment_required", Boolean, nullable=False),
     Column("created_at", WHEN, nullable=False),
+    # Graph `servicePrincipalType`: `Application`, or `ManagedIdentity` (apps/managed_identities.py).
+    Column("service_principal_type", String(32), nullable=False, server_default="Application"),
     UniqueConstraint("tenant_id", "app_id", name="uq_service_principals_tenant_app"),
 )
 
@@ -591,4 +593,39 @@ subscriptions = Table(
     Column("display_name", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("created_at", WHEN, nullable=False),
+)
+
+# Managed identities (apps/managed_identities.py): the service principal is the identity; the endpoint secrets
+# are kept as SHA-256 digests only (they are 256-bit random values, so an unkeyed digest cannot be reversed).
+managed_identities = Table(
+    "managed_identities",
+    metadata,
+    Column("id", GUID, ForeignKey("service_principals.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("resource_id", String(512), nullable=False),
+    Column("header_hash", LargeBinary(32), nullable=False),
+    Column("imds_hash", LargeBinary(32), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    UniqueConstraint("tenant_id", "name", name="uq_managed_identities_tenant_name"),
+    UniqueConstraint("header_hash", name="uq_managed_identities_header_hash"),
+    UniqueConstraint("imds_hash", name="uq_managed_identities_imds_hash"),
+)
+
+# Federated identity credentials of an application (credentials/federated.py).
+federated_identity_credentials = Table(
+    "federated_identity_credentials",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False),
+    Column("application_id", GUID, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("issuer", String(600), nullable=False),
+    Column("subject", String(600), nullable=False),
+    Column("audiences", JSON, nullable=False),
+    Column("description", String(600), nullable=False),
+    Column("created_at", WHEN, nullable=False),
+    UniqueConstraint("tenant_id", "application_id", "name", name="uq_federated_identity_credentials_name"),
+    Index("ix_federated_identity_credentials_app", "tenant_id", "application_id"),
 )

@@ -56,7 +56,7 @@ def service_principal_view(sp: ServicePrincipal, app: Application | None) -> Ser
         app_role_assignment_required=sp.app_role_assignment_required,
         app_owner_organization_id=app.tenant_id if app else None,
         app_display_name=app.display_name if app else sp.display_name,
-        service_principal_type="Application",
+        service_principal_type=sp.service_principal_type,
         service_principal_names=[sp.app_id, *(app.identifier_uris if app else ())],
         sign_in_audience=app.sign_in_audience.value if app else None,
         app_roles=role_views(app) if app else [],

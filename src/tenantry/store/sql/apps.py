@@ -223,6 +223,7 @@ def _service_principal(row: Row[Any]) -> ServicePrincipal:
         as_utc(row.created_at),
         row.account_enabled,
         row.app_role_assignment_required,
+        row.service_principal_type,
     )
 
 
@@ -246,6 +247,7 @@ class SqlServicePrincipals(SqlBase):
                 account_enabled=sp.account_enabled,
                 app_role_assignment_required=sp.app_role_assignment_required,
                 created_at=sp.created_at,
+                service_principal_type=sp.service_principal_type,
             )
         )
 

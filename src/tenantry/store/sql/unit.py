@@ -11,9 +11,11 @@ from tenantry.store.sql.conditional_access import SqlConditionalAccess
 from tenantry.store.sql.consent import SqlPermissionGrants
 from tenantry.store.sql.credentials import SqlCredentials
 from tenantry.store.sql.directory import SqlTenants
+from tenantry.store.sql.federated import SqlFederatedCredentials
 from tenantry.store.sql.flows import SqlFlows
 from tenantry.store.sql.lifecycle import SqlLifecycle
 from tenantry.store.sql.lockout import SqlLockout
+from tenantry.store.sql.managed_identities import SqlManagedIdentities
 from tenantry.store.sql.owners import SqlOwners
 from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
@@ -48,15 +50,19 @@ class SqlUnit(
     SqlSspr,
     SqlConditionalAccess,
     SqlSubscriptions,
+    SqlManagedIdentities,
+    SqlFederatedCredentials,
 ):
     """All SQL repositories over one connection and its transaction."""
 
 
 if TYPE_CHECKING:
+    from tenantry.apps.managed_identities import ManagedIdentitiesUnit
     from tenantry.apps.repository import OwnerRepository, PermissionGrantRepository
     from tenantry.apps.service import AppsUnit
     from tenantry.audit.repository import AuditRepository
     from tenantry.conditional_access.repository import ConditionalAccessRepository
+    from tenantry.credentials.federated import FederatedUnit
     from tenantry.credentials.repository import AssertionReplayRepository, LifecycleRepository
     from tenantry.credentials.service import CredentialsUnit
     from tenantry.directory.repository import GroupRepository, RoleAssignmentRepository, UserRepository
@@ -92,3 +98,5 @@ if TYPE_CHECKING:
         _sspr: SsprUnit = unit
         _conditional_access: ConditionalAccessRepository = unit
         _subscriptions: SubscriptionsUnit = unit
+        _managed_identities: ManagedIdentitiesUnit = unit
+        _federated: FederatedUnit = unit

@@ -1,0 +1,119 @@
+"""The managed identity endpoints in the two shapes azure-identity and msal-node read (issue 13 §4).
+
+- App Service: `GET /msi/token?api-version=2019-08-01&resource=…[&client_id|object_id|mi_res_id=…]` with
+  `X-IDENTITY-HEADER: <secret>` (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`). Answers `access_token`,
+  `expires_on` (epoch seconds as a string), `resource`, `token_type`, `client_id`; failures are App Service's
+  `{"statusCode": n, "message": …}`: 400 without the header or with a bad request, 401 with a wrong secret.
+- IMDS: `GET /msi/{secret}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with
+  `Metadata: true` (`AZURE_POD_IDENTITY_AUTHORITY_HOST={public URL}/msi/{secret}`). Answers IMDS's fields
+  with its string numbers (`expires_in`, `expires_on`, `ext_expires_in`, `not_before`); failures are
+  `{"error": …, "error_description": …}`, 400 for what IMDS calls a bad request (no `Metadata` header, an
+  unknown identity, a wrong secret; azure-identity reads a 400 as "no identity here", and a 404 would make
+  it retry for half a minute).
+
+The access log records these paths as `/msi/<redacted>` (`server/access_log.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tenantry.apps.managed_identities import SecretKind
+from tenantry.http.context import request_context
+from tenantry.http.responses import NO_STORE, JsonResponse
+from tenantry.protocol.managed_identity import (
+    SELECTORS,
+    IdentityRefusedError,
+    IdentityRequest,
+    IdentityToken,
+    ManagedIdentityTokens,
+)
+
+APP_SERVICE_PATH = "/msi/token"
+IMDS_PATH = "/msi/{secret}/metadata/identity/oauth2/token"
+APP_SERVICE_API_VERSION = "2019-08-01"
+IMDS_API_VERSIONS = frozenset({"2018-02-01", "2019-08-01", "2021-02-01"})
+IDENTITY_HEADER = "x-identity-header"
+
+
+def _selectors(query: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in query.items() if name in SELECTORS or name == "msi_res_id"}
+
+
+async def _issue(tokens: ManagedIdentityTokens, request: IdentityRequest) -> IdentityToken:
+    return await to_thread.run_sync(tokens.issue, request)
+
+
+def _app_service_error(status: int, message: str) -> Response:
+    return JsonResponse({"statusCode": status, "message": message}, status_code=status, headers=NO_STORE)
+
+
+def _imds_error(refusal: IdentityRefusedError) -> Response:
+    body = {"error": refusal.error, "error_description": refusal.message}
+    return JsonResponse(body, status_code=400 if refusal.status == 401 else refusal.status, headers=NO_STORE)
+
+
+async def app_service_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Response:
+    """The App Service shape: the header secret names the identity."""
+    secret = request.headers.get(IDENTITY_HEADER)
+    query = request.query_params
+    if not secret:
+        return _app_service_error(400, "The X-IDENTITY-HEADER header is required.")
+    if query.get("api-version") != APP_SERVICE_API_VERSION:
+        return _app_service_error(400, f"The api-version must be {APP_SERVICE_API_VERSION}.")
+    base_url = request_context(request).base_url
+    wanted = IdentityRequest(SecretKind.HEADER, secret, _selectors(query), query.get("resource", ""), base_url)
+    try:
+        token = await _issue(tokens, wanted)
+    except IdentityRefusedError as refusal:
+        return _app_service_error(refusal.status, refusal.message)
+    body: dict[str, Any] = {
+        "access_token": token.access_token,
+        "expires_on": str(token.expires_on),
+        "resource": token.resource,
+        "token_type": "Bearer",
+        "client_id": token.client_id,
+    }
+    return JsonResponse(body, headers=NO_STORE)
+
+
+async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Response:
+    """The IMDS shape: the path secret names the identity; `Metadata: true` guards against SSRF, as in Azure."""
+    query = request.query_params
+    if request.headers.get("metadata", "").lower() != "true":
+        return _imds_error(IdentityRefusedError(400, "invalid_request", "Required metadata header not specified"))
+    if query.get("api-version") not in IMDS_API_VERSIONS:
+        return _imds_error(IdentityRefusedError(400, "invalid_request", "Invalid or missing api-version"))
+    secret = str(request.path_params["secret"])
+    base_url = request_context(request).base_url
+    wanted = IdentityRequest(SecretKind.IMDS, secret, _selectors(query), query.get("resource", ""), base_url)
+    try:
+        token = await _issue(tokens, wanted)
+    except IdentityRefusedError as refusal:
+        return _imds_error(refusal)
+    body = {
+        "access_token": token.access_token,
+        "client_id": token.client_id,
+        "expires_in": str(token.expires_in),
+        "expires_on": str(token.expires_on),
+        "ext_expires_in": str(token.expires_in),
+        "not_before": str(token.not_before),
+        "resource": token.resource,
+        "token_type": "Bearer",
+    }
+    return JsonResponse(body, headers=NO_STORE)
+
+
+def managed_identity_routes(tokens: ManagedIdentityTokens) -> list[BaseRoute]:
+    """Both shapes, bound to the token service once."""
+    return [
+        Route(APP_SERVICE_PATH, partial(app_service_endpoint, tokens), methods=["GET"]),
+        Route(IMDS_PATH, partial(imds_endpoint, tokens), methods=["GET"]),
+    ]
