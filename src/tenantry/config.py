@@ -145,6 +145,7 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe level the server logs (DEBUG, INFO, WARNING or ERROR)."
+    )
     sspr_code_minutes: int = Field(
         10, ge=1, le=60, description="Lifetime of a self-service password reset e-mail code, minutes."
     )
@@ -165,7 +166,6 @@ class Settings(BaseSettings):
         ge=1,
         le=100000,
         description="SSPR steps (names entered, codes sent, answers checked) per address and window.",
-    )
     )
 
     @field_validator("secret_key", "webhook_secret", "smtp_password", mode="before")
