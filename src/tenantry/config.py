@@ -138,14 +138,6 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP AUTH user; unset: no AUTH.")
     smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS (certificate checked).")
-    log_format: Literal["text", "json"] = Field(
-        "text",
-        description="Server log lines: `text` (readable, `key=value` fields) or `json` (one JSON object per line, "
-        "fields as top-level keys); every refused request logs one INFO line with its trace id.",
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Least severe level the server logs (DEBUG, INFO, WARNING or ERROR)."
-    )
     sspr_code_minutes: int = Field(
         10, ge=1, le=60, description="Lifetime of a self-service password reset e-mail code, minutes."
     )
@@ -166,6 +158,14 @@ class Settings(BaseSettings):
         ge=1,
         le=100000,
         description="SSPR steps (names entered, codes sent, answers checked) per address and window.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Server log lines: `text` (readable, `key=value` fields) or `json` (one JSON object per line, "
+        "fields as top-level keys); every refused request logs one INFO line with its trace id.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe level the server logs (DEBUG, INFO, WARNING or ERROR)."
     )
 
     @field_validator("secret_key", "webhook_secret", "smtp_password", mode="before")
