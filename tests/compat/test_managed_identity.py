@@ -23,6 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
+from compat.azure_identity_node import (
+    NodeUnavailableError,
+    ensure_azure_identity,
+    node_default_credential,
+    node_required,
+)
 from support.live_server import LiveServer, free_port, server_environment
 from support.tokens import decode_unverified
 from tenantry.app import Services, build_services
@@ -288,3 +294,58 @@ def test_imds_refusals(mi_world: MiWorld) -> None:
     mi_world.server.guard.watch("imds token", body["access_token"])
     assert isinstance(body["expires_in"], str) and isinstance(body["expires_on"], str)
     assert body["resource"] == "https://graph.microsoft.com" and body["token_type"] == "Bearer"
+
+
+@pytest.fixture(scope="module")
+def azure_identity_node() -> Path:
+    """@azure/identity installed with npm (skipped without Node.js unless TENANTRY_REQUIRE_NODE=1)."""
+    try:
+        return ensure_azure_identity()
+    except NodeUnavailableError as exc:
+        if node_required():
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
+def node_tokens(world: MiWorld, module_dir: Path, variables: dict[str, str], *scopes: str) -> list[str]:
+    """Tokens from unmodified `new DefaultAzureCredential()` in Node.js, trusting the server's CA."""
+    env = {**client_environment(world, variables), "NODE_EXTRA_CA_CERTS": str(world.server.ca_path)}
+    answer = node_default_credential(module_dir, env, *scopes)
+    assert "tokens" in answer, answer
+    tokens: list[str] = answer["tokens"]
+    for index, token in enumerate(tokens):
+        world.server.guard.watch(f"node token {index}", token)
+    return tokens
+
+
+def test_node_default_credential_app_service(mi_world: MiWorld, azure_identity_node: Path) -> None:
+    """`new DefaultAzureCredential()` in Node.js, App Service variables only: Graph and the tenant API."""
+    created = create_identity(mi_world, "node-web")
+    api = mi_world.services.apps.find_app(API_URI, mi_world.tenant.id)
+    assert api is not None
+    grant(mi_world, created, api.app_id, mi_world.api_role_id)
+    graph_token, api_token = node_tokens(
+        mi_world,
+        azure_identity_node,
+        app_service(created),
+        "https://graph.microsoft.com/.default",
+        f"{API_URI}/.default",
+    )
+    check_claims(decode_unverified(graph_token).claims, created, "https://graph.microsoft.com")
+    api_claims = decode_unverified(api_token).claims
+    check_claims(api_claims, created, API_URI)
+    assert api_claims["roles"] == ["Inventory.Read"]
+
+
+def test_node_default_credential_user_assigned(mi_world: MiWorld, azure_identity_node: Path) -> None:
+    """A user-assigned identity through App Service in Node.js (AZURE_CLIENT_ID passed on as client_id)."""
+    created = create_identity(mi_world, "node-worker", user_assigned=True)
+    (token,) = node_tokens(mi_world, azure_identity_node, app_service(created), f"{API_URI}/.default")
+    check_claims(decode_unverified(token).claims, created, API_URI)
+
+
+def test_node_default_credential_imds(mi_world: MiWorld, azure_identity_node: Path) -> None:
+    """`new DefaultAzureCredential()` in Node.js with AZURE_POD_IDENTITY_AUTHORITY_HOST alone (IMDS shape)."""
+    created = create_identity(mi_world, "node-vm")
+    (token,) = node_tokens(mi_world, azure_identity_node, imds(created), "https://graph.microsoft.com/.default")
+    check_claims(decode_unverified(token).claims, created, "https://graph.microsoft.com")

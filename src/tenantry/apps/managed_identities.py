@@ -9,7 +9,7 @@ secrets, each bound to exactly one identity:
 - the IMDS secret, a path segment of `AZURE_POD_IDENTITY_AUTHORITY_HOST` (IMDS requests carry no credential:
   Azure binds them by network locality, which a shared server cannot).
 
-Both are 256-bit random values shown once at creation; only their SHA-256 digests are stored, and lookups go
+Both are 256-bit random values (the IMDS one in lower-case hex, as msal-node lower-cases the URL) shown once at creation; only their SHA-256 digests are stored, and lookups go
 by digest, so the comparison never runs over the secret's bytes.
 """
 
@@ -139,7 +139,8 @@ class ManagedIdentityService:
         identity = ManagedIdentity(
             sp.id, tenant_id, sp.app_id, name, kind, resource_id_for(tenant_id, kind, name), ctx.now
         )
-        header, imds = secrets.token_urlsafe(SECRET_BYTES), secrets.token_urlsafe(SECRET_BYTES)
+        # The IMDS secret is lower-case hex: msal-node lower-cases the whole IMDS URL it is given.
+        header, imds = secrets.token_urlsafe(SECRET_BYTES), secrets.token_hex(SECRET_BYTES)
         with self._transaction() as unit:
             if unit.find_tenant(tenant_id) is None:
                 raise ManagedIdentityError(f"tenant '{tenant_id}' does not exist")

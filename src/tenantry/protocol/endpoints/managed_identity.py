@@ -91,7 +91,7 @@ async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Resp
         return _imds_error(IdentityRefusedError(400, "invalid_request", "Required metadata header not specified"))
     if query.get("api-version") not in IMDS_API_VERSIONS:
         return _imds_error(IdentityRefusedError(400, "invalid_request", "Invalid or missing api-version"))
-    secret = str(request.path_params["secret"])
+    secret = str(request.path_params["secret"]).lower()  # hex; msal-node lower-cases the URL anyway
     base_url = request_context(request).base_url
     wanted = IdentityRequest(SecretKind.IMDS, secret, _selectors(query), query.get("resource", ""), base_url)
     try:
