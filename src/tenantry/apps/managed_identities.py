@@ -9,8 +9,9 @@ secrets, each bound to exactly one identity:
 - the IMDS secret, a path segment of `AZURE_POD_IDENTITY_AUTHORITY_HOST` (IMDS requests carry no credential:
   Azure binds them by network locality, which a shared server cannot).
 
-Both are 256-bit random values (the IMDS one in lower-case hex, as msal-node lower-cases the URL) shown once at creation; only their SHA-256 digests are stored, and lookups go
-by digest, so the comparison never runs over the secret's bytes.
+Both are 256-bit random values (the IMDS one in lower-case hex, as msal-node lower-cases the URL) shown
+once at creation; only their SHA-256 digests are stored, and lookups go by digest, so the comparison never
+runs over the secret's bytes.
 """
 
 from __future__ import annotations
