@@ -144,6 +144,7 @@ class Aadsts(IntEnum):
     AuthorizationPending = 70016
     BadVerificationCode = 70018
     CodeExpired = 70019
+    NoMatchingFederatedIdentityRecord = 70021
     BadTokenDueToSignInFrequency = 70043
     BindingSerializationError = 75001
     UnsupportedBindingError = 75003
@@ -271,6 +272,7 @@ class Aadsts(IntEnum):
     CodeVerifierMismatch = 501481
     InvalidCodeChallengeMethodInvalidSize = 501491
     ClaimsTransformationTimeoutRegularExpressionTimeout = 501621
+    ExternalOidcEndpointRequestFailed = 501661
     BlockedByConditionalAccessOnSecurityPolicy = 530032
     DelegatedAdminBlockedDueToSuspiciousActivity = 530034
     BlockedBySecurityDefaults = 530035
@@ -284,12 +286,16 @@ class Aadsts(IntEnum):
     AccessGrantRequiresInteraction = 700020
     InvalidMultipleResourcesScope = 700022
     InvalidResourcelessScope = 700023
+    ClientAssertionNotWithinValidTimeRange = 700024
     InvalidClientPublicClientWithCredential = 700025
     InvalidClientAssertionSignature = 700027
     CertificateSubjectNotAllowed = 700030
     ResponseTypeIdTokenNotEnabled = 700054
     ExpiredOrRevokedGrantInactiveToken = 700082
     SpaRefreshTokenExpired = 700084
+    NoMatchingFederatedIdentityRecordForIssuer = 700211
+    NoMatchingFederatedIdentityRecordForAudience = 700212
+    NoMatchingFederatedIdentityRecordForSubject = 700213
     ForbiddenTokenType = 700229
     MissingSamlRedirectBindingParameter = 750054
     MissingRequestParameter = 900144
@@ -311,6 +317,7 @@ class Aadsts(IntEnum):
     InvalidClientSecretProvided = 7000215
     MissingClientCredential = 7000218
     InvalidClientSecretExpiredKeysProvided = 7000222
+    FederatedSubjectMatchesOnlyIgnoringCase = 7002138
     UnsupportedSamlResponseType = 7500514
     InvalidSamlRequestId = 7500529
     GrantTypeNotSupportedOnCommonEndpoint = 9001023

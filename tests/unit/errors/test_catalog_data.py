@@ -73,6 +73,9 @@ PLACEHOLDER_NAMES = frozenset(
         "response_type",
         "method",
         "endpoint",
+        "issuer",  # federated identity credentials: what the external token says
+        "subject",
+        "audience",
     }
 )
 
