@@ -83,3 +83,23 @@ def test_nobody_without_reset_rights_registers_an_address(graph: GraphWorld, cli
     )
     mine = client.get(f"/v1.0/users/{self_user.id}/authentication/emailMethods", headers=self_headers)
     assert mine.status_code == 200 and mine.json()["value"] == []
+
+
+SELF_ALLOWED = {"Global Administrator", "Privileged Authentication Administrator", "User Administrator"}
+SELF_ALLOWED |= {AUTH_ADMIN, "Helpdesk Administrator"}
+
+
+def test_who_may_register_an_address_on_their_own_account(graph: GraphWorld, client: Any) -> None:
+    """Through Graph only the roles whose row of the reset table (§5.6) has their own column; everyone else
+    (no role, other admin roles, readers) proves an address on the security info page instead."""
+    roles = [*sorted(SELF_ALLOWED), "Groups Administrator", "Global Reader"]
+    roles += ["Privileged Role Administrator", "Application Administrator", "Security Administrator", ""]
+    for role in roles:
+        user = graph.new_user("self", *((role,) if role else ()))
+        caller = auth(graph.user_token(user, SCOPE))
+        url = f"/v1.0/users/{user.id}/authentication/emailMethods"
+        answer = client.post(url, headers=caller, json={"emailAddress": "self@mail.example"})
+        if role in SELF_ALLOWED:
+            assert answer.status_code == 201, (role, answer.text)
+        else:
+            assert_graph_error(answer, 403, DENIED)
