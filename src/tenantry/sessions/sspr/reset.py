@@ -65,7 +65,6 @@ from tenantry.sessions.sspr.steps import admin_addresses, after_proof, audit, qu
 
 log = logging.getLogger("tenantry.sspr")
 Transaction = Callable[..., AbstractContextManager[SsprUnit]]
-RESET_STEPS = {ResetStep.VERIFY, ResetStep.PASSWORD}
 WRONG = "That didn't work. Check what you entered and try again, or choose another way to verify."
 
 
