@@ -12,7 +12,7 @@ from urllib.parse import quote
 from graph.helpers import assert_graph_error
 from graph.world import GLOBAL_ADMIN, GraphWorld, auth
 from tenantry.common.ids import new_guid
-from tenantry.signins.models import EventType, SignInEntry
+from tenantry.signins.models import AppliedPolicy, EventType, SignInEntry
 
 READ = "AuditLog.Read.All"
 
@@ -94,3 +94,37 @@ def test_who_may_read_the_sign_in_log(graph: GraphWorld, client: Any) -> None:
     assert client.get("/v1.0/auditLogs/signIns", headers=auth(app_only)).status_code == 403
     missing = client.get(f"/v1.0/auditLogs/signIns/{new_guid()}", headers=auth(graph.app_token(READ)))
     assert missing.status_code == 404
+
+
+def test_conditional_access_lines_are_listed(graph: GraphWorld, client: Any) -> None:
+    """An entry's policies come out in Graph's `appliedConditionalAccessPolicy` shape, found by errorCode."""
+    policy = AppliedPolicy(new_guid(), "Block contractors", "failure", ("block",))
+    report = AppliedPolicy(new_guid(), "MFA everywhere (report-only)", "reportOnlyInterrupted", ("mfa",))
+    entry = record(
+        graph,
+        1,
+        status_error_code=53003,
+        conditional_access_status="failure",
+        applied_conditional_access_policies=(policy, report),
+    )
+    graph.services.sign_ins.flush()
+    [found] = [
+        e for e in listed(client, graph.app_token(READ), "$filter=status/errorCode eq 53003") if e["id"] == entry.id
+    ]
+    assert found["conditionalAccessStatus"] == "failure"
+    assert found["appliedConditionalAccessPolicies"] == [
+        {
+            "id": policy.id,
+            "displayName": "Block contractors",
+            "enforcedGrantControls": ["block"],
+            "enforcedSessionControls": [],
+            "result": "failure",
+        },
+        {
+            "id": report.id,
+            "displayName": "MFA everywhere (report-only)",
+            "enforcedGrantControls": ["mfa"],
+            "enforcedSessionControls": [],
+            "result": "reportOnlyInterrupted",
+        },
+    ]
