@@ -59,9 +59,11 @@ from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.endpoints.deps import ProtocolDeps
 from tenantry.protocol.endpoints.managed_identity import managed_identity_routes
+from tenantry.protocol.federated_assertion import FederatedAssertionVerifier
 from tenantry.protocol.grants.catalog import build_registry
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
 from tenantry.protocol.managed_identity import ManagedIdentityTokens
+from tenantry.protocol.oidc_keys import OidcKeyCache, https_json_fetcher
 from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenService
@@ -304,7 +306,14 @@ def _protocol_deps(
     skew = timedelta(seconds=settings.clock_skew)
     subjects = PairwiseSubjects(parts.master_key)
     lifetimes = (settings.access_token_min_lifetime, settings.access_token_max_lifetime)
-    authenticator = ClientAuthenticator(parts.hasher, clock, skew)
+    federation = FederatedAssertionVerifier(
+        OidcKeyCache(
+            https_json_fetcher(settings.federation_http_timeout),
+            settings.federation_keys_cache_seconds,
+            settings.federation_keys_refresh_seconds,
+        )
+    )
+    authenticator = ClientAuthenticator(parts.hasher, clock, skew, federation)
     user_tokens = UserTokenIssuer(parts.minter, subjects, clock, lifetimes)
     grant_base = StoredCodeGrantDeps(authenticator, clock, user_tokens, store)
     grants = build_registry(grant_base, parts.passwords, keys.published, skew, parts.minter, lifetimes)
@@ -459,6 +468,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         groups=services.groups,
         sign_ins=services.sign_ins,
         security_info=services.security_info,
+        federated_credentials=services.federated_credentials,
     )
     return build_graph_app(deps)
 

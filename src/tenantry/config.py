@@ -67,6 +67,28 @@ class Settings(BaseSettings):
         "from the public URL's: az picks a token's audience by the origin of the URL it calls. Default: the "
         "public URL with `localhost` and `127.0.0.1` swapped, then `/arm`.",
     )
+    federation_http_timeout: float = Field(
+        5.0,
+        ge=0.5,
+        le=60,
+        description="Timeout, seconds, of each HTTPS request to an external issuer's OpenID configuration or keys "
+        "(workload identity federation). Its certificate is checked against the system's trust store "
+        "(`SSL_CERT_FILE` replaces it).",
+    )
+    federation_keys_cache_seconds: int = Field(
+        3600,
+        ge=60,
+        le=86400,
+        description="How long an external issuer's signing keys are cached; a token naming an unknown `kid` "
+        "refreshes them sooner (see `federation_keys_refresh_seconds`).",
+    )
+    federation_keys_refresh_seconds: int = Field(
+        60,
+        ge=1,
+        le=3600,
+        description="Least time between two fetches of one external issuer's keys on an unknown `kid` (an issuer "
+        "rotating its keys), so that tokens naming made-up kids cannot make this server hammer the issuer.",
+    )
     access_token_min_lifetime: int = Field(3600, ge=600, description="Shortest access-token lifetime, seconds.")
     access_token_max_lifetime: int = Field(5400, ge=600, description="Longest access-token lifetime, seconds.")
     clock_skew: int = Field(300, ge=0, le=900, description="Tolerated clock skew for client assertions, seconds.")

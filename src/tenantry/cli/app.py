@@ -8,6 +8,7 @@ from tenantry.apps.service import KEEP, AppError, ApplicationChanges, Identifier
 from tenantry.cli.common import get_app, get_tenant
 from tenantry.cli.context import services
 from tenantry.cli.credential import app as credential_app
+from tenantry.cli.federated import app as federated_app
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
 from tenantry.cli.owner import app as owner_app
 from tenantry.cli.views import application_view
@@ -16,6 +17,7 @@ from tenantry.credentials.status import credential_status
 app = typer.Typer(help="Manage app registrations.", no_args_is_help=True)
 app.add_typer(credential_app, name="credential")
 app.add_typer(owner_app, name="owner")
+app.add_typer(federated_app, name="federated-credential")
 role_app = typer.Typer(help="Manage the app roles an app exposes.", no_args_is_help=True)
 permission_app = typer.Typer(help="Manage the permissions an app requires.", no_args_is_help=True)
 scope_app = typer.Typer(help="Manage the delegated permissions (scopes) an API exposes.", no_args_is_help=True)

@@ -25,6 +25,7 @@ from tenantry.graph.routes import (
     directory,
     domains,
     email_methods,
+    federated_credentials,
     groups,
     me,
     owners,
@@ -90,6 +91,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         domains,
         sign_ins,
         conditional_access,
+        federated_credentials,
     ):
         app.include_router(module.router)
     default_openapi = app.openapi

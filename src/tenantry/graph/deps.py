@@ -11,6 +11,7 @@ from tenantry.apps.service import AppService
 from tenantry.audit.service import AuditService
 from tenantry.common.clock import Clock
 from tenantry.conditional_access.service import ConditionalAccessService
+from tenantry.credentials.federated import FederatedCredentialService
 from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
@@ -51,6 +52,8 @@ class GraphDeps:
     sign_ins: SignInLog | None = None
     # E-mail methods and security questions (self-service password reset); None: emailMethods is 404.
     security_info: SecurityInfoService | None = None
+    # Federated identity credentials of applications; None: federatedIdentityCredentials is 404.
+    federated_credentials: FederatedCredentialService | None = None
 
 
 def graph_deps() -> GraphDeps:

@@ -31,13 +31,16 @@ class VerifiedAssertion:
     jti: str
     expires_at: datetime
     key_id: str
+    # A token of an external issuer (workload identity federation): it may be presented again until it
+    # expires, so its jti is not recorded (protocol/federated_assertion.py).
+    federated: bool = False
 
 
 def _bad_signature(reason: str, debug: str | None = None) -> AadstsError:
     return AadstsError.of(Aadsts.InvalidClientAssertionSignature, reason=reason, debug=debug or reason)
 
 
-def _parse(assertion: str) -> CompactJws:
+def parse_assertion(assertion: str) -> CompactJws:
     """Anything that is not a compact JWS with JSON objects (tokens/jws.py) is 50027."""
     try:
         return parse_compact_jws(assertion)
@@ -136,7 +139,7 @@ def verify_client_assertion(
     assertion: str, keys: Sequence[KeyCredential], expect: AssertionExpectations
 ) -> VerifiedAssertion:
     """Check structure, certificate, signature, then claims; the order Entra reports problems in."""
-    jws = _parse(assertion)
+    jws = parse_assertion(assertion)
     alg = jws.header.get("alg")
     if alg not in ALGORITHMS:
         raise _bad_signature(f"The algorithm must be one of {', '.join(ALGORITHMS)}.")

@@ -1,6 +1,7 @@
 """Client authentication at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2).
 
-Methods: `client_secret_post`, `client_secret_basic` and `private_key_jwt` (certificate assertion).
+Methods: `client_secret_post`, `client_secret_basic`, `private_key_jwt` (certificate assertion) and an
+external issuer's token trusted by a federated identity credential (`federated_assertion.py`).
 A request may use at most one. The `azpacr`/`appidacr` claim records which: "0" public, "1" secret,
 "2" certificate.
 """
@@ -25,8 +26,10 @@ from tenantry.protocol.assertion import (
     JWT_BEARER_ASSERTION_TYPE,
     AssertionExpectations,
     VerifiedAssertion,
+    parse_assertion,
     verify_client_assertion,
 )
+from tenantry.protocol.federated_assertion import FederatedAssertionVerifier, is_federated
 from tenantry.protocol.ports import StsUnit
 from tenantry.protocol.tenancy import TenantRef
 
@@ -128,10 +131,17 @@ def _validity(credential: PasswordCredential, now: datetime) -> str:
 class ClientAuthenticator:
     """Finds the client in the tenant and checks whichever credential it presented."""
 
-    def __init__(self, hasher: SecretHasher, clock: Clock, skew: timedelta) -> None:
+    def __init__(
+        self,
+        hasher: SecretHasher,
+        clock: Clock,
+        skew: timedelta,
+        federation: FederatedAssertionVerifier | None = None,
+    ) -> None:
         self._hasher = hasher
         self._clock = clock
         self._skew = skew
+        self._federation = federation  # None: external issuers' tokens are refused as certificate assertions
 
     def find_app(self, presented: Presented, unit: StsUnit, tenant_label: str) -> Application:
         """The app named by client_id, wherever its home tenant is; unknown → 700016."""
@@ -229,13 +239,25 @@ class ClientAuthenticator:
                 hint=f"It must be {JWT_BEARER_ASSERTION_TYPE}.",
             )
         assert presented.assertion is not None
+        if self._federation is not None and is_federated(parse_assertion(presented.assertion), app.app_id):
+            return self._check_federated(app, presented.assertion, unit)
         keys = unit.list_key_credentials(app.tenant_id, app.id)
         expect = AssertionExpectations(app.app_id, audiences, self._clock.now(), self._skew)
         return verify_client_assertion(presented.assertion, keys, expect)
 
+    def _check_federated(self, app: Application, assertion: str, unit: StsUnit) -> VerifiedAssertion:
+        """An external issuer's token, against the app's federated identity credentials."""
+        assert self._federation is not None
+        jws = parse_assertion(assertion)
+        credentials = unit.list_federated_credentials(app.tenant_id, app.id)
+        credential, expires_at = self._federation.verify(jws, credentials, self._clock.now(), self._skew)
+        jti = jws.claims.get("jti")
+        return VerifiedAssertion(str(jti or ""), expires_at, f"federated:{credential.id}", federated=True)
+
     def record_assertion(self, client: AuthenticatedClient, unit: StsUnit) -> None:
-        """Second phase: remember the jti; a second use is refused (RFC 7523 §3 item 7)."""
-        if client.assertion is None:
+        """Second phase: remember the jti; a second use is refused (RFC 7523 §3 item 7). Not for an external
+        issuer's token, which its holder may present until it expires, as Entra allows."""
+        if client.assertion is None or client.assertion.federated:
             return
         if not unit.remember_assertion(
             client.app.app_id, client.assertion.jti, client.assertion.expires_at, self._clock.now()

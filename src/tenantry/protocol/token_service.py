@@ -84,7 +84,8 @@ class TokenService:
         signatures deferred; anything that must write, and every other grant, is handed back."""
         grant_type = require(call.form, "grant_type")
         grant = self._grants.find_inline(grant_type)
-        if grant is None:
+        # A client assertion may send us to an external issuer for its keys: never on the event loop.
+        if grant is None or "client_assertion" in call.form:
             self._grants.select(grant_type)  # an unknown type is answered here (70003), not on a thread
             return InlineOutcome(remaining=lambda: self.issue(call))
         with self._store.reader() as unit:
