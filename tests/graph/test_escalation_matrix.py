@@ -13,6 +13,10 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
   management and role management (Global Administrator; an app with both permissions);
 - first-party objects (Graph's SP, its application, its identifier URIs; the Azure CLI's application and
   SP; ARM's URIs; the server's public URL, which names Graph): nobody;
+- federated identity credentials are credentials: who may add a secret to an app may add one, nobody on
+  first-party apps; a managed identity has no application, so nobody may give it a secret or a federated
+  credential or take its appId (only the operator's `tenantry identity create` makes one), and app roles
+  go to it under the rules above;
 - a user signed in through the Azure CLI, pre-authorised for Graph without consent, holds no more than the
   user does: the no-role user's az token opens nothing (`az:no role`);
 - directory roles go to users, service principals and role-assignable groups only: a role for a group not
@@ -51,6 +55,7 @@ from graph.world import (
 )
 from protocol.conftest import BASE_URL
 from tenantry.apps.first_party import AZURE_CLI_APP_ID, GRAPH_APP_ID, GRAPH_URI
+from tenantry.apps.managed_identities import IdentityKind, ManagedIdentity
 from tenantry.apps.models import Application
 from tenantry.audit.recorder import SYSTEM, AuditContext
 from tenantry.directory.groups import NewGroup
@@ -287,6 +292,75 @@ def claim_public_url(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Re
     return client.post("/v1.0/applications", headers=auth(caller.token), json=body)
 
 
+def _federated(client: Any, caller: Caller, application: str) -> httpx.Response:
+    """Add a federated identity credential (an external issuer's subject signs in as the app)."""
+    body = {"name": f"fic-{uuid.uuid4().hex[:6]}", "issuer": "https://issuer.example", "subject": "anyone"}
+    return client.post(f"/v1.0/{application}/federatedIdentityCredentials", headers=auth(caller.token), json=body)
+
+
+def federated_on_plain_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential on an ordinary app: the same right as a secret."""
+    return _federated(client, caller, f"applications/{graph.new_app('plain').id}")
+
+
+def federated_on_privileged_app(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential on an app holding RoleManagement.ReadWrite.Directory (and so act as it)."""
+    return _federated(client, caller, f"applications/{_privileged_app(graph).id}")
+
+
+def federated_on_graph_application(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential on Microsoft Graph's own application."""
+    return _federated(client, caller, f"applications(appId='{GRAPH_APP_ID}')")
+
+
+def federated_on_azure_cli(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential on the Azure CLI's application."""
+    return _federated(client, caller, f"applications(appId='{AZURE_CLI_APP_ID}')")
+
+
+def _managed_identity(graph: GraphWorld) -> ManagedIdentity:
+    """A fresh system-assigned managed identity of the suite's tenant (made as the operator's CLI does)."""
+    ctx = AuditContext(SYSTEM, datetime.now(UTC))
+    name = f"mi-{uuid.uuid4().hex[:6]}"
+    return graph.services.managed_identities.create(graph.tenant.id, name, IdentityKind.SYSTEM, ctx=ctx).identity
+
+
+def secret_on_managed_identity(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret under a managed identity's appId (it has no application: nobody may act as it)."""
+    url = f"/v1.0/applications(appId='{_managed_identity(graph).app_id}')/addPassword"
+    return client.post(url, headers=auth(caller.token), json={})
+
+
+def federated_on_managed_identity(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential under a managed identity's appId."""
+    return _federated(client, caller, f"applications(appId='{_managed_identity(graph).app_id}')")
+
+
+def claim_managed_identity_app_id(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Create a service principal under a managed identity's appId, or one typed ManagedIdentity."""
+    body = {"appId": _managed_identity(graph).app_id}
+    created = client.post("/v1.0/servicePrincipals", headers=auth(caller.token), json=body)
+    if created.status_code < 400:
+        return created
+    typed = {"appId": graph.new_app("typed").app_id, "servicePrincipalType": "ManagedIdentity"}
+    return client.post("/v1.0/servicePrincipals", headers=auth(caller.token), json=typed)
+
+
+def graph_role_to_managed_identity(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Grant Graph's RoleManagement.ReadWrite.Directory to a managed identity (whose secret one may hold)."""
+    resource = _sp_id(graph, GRAPH_APP_ID)
+    body = {"principalId": _managed_identity(graph).id, "resourceId": resource, "appRoleId": ROLE_MANAGEMENT_ROLE_ID}
+    return client.post(f"/v1.0/servicePrincipals/{resource}/appRoleAssignedTo", headers=auth(caller.token), json=body)
+
+
+def own_api_role_to_managed_identity(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Grant an app role of one of the tenant's own APIs to a managed identity."""
+    api = _api_with_role(graph)
+    resource = _sp_id(graph, api)
+    body = {"principalId": _managed_identity(graph).id, "resourceId": resource, "appRoleId": api.app_roles[0].id}
+    return client.post(f"/v1.0/servicePrincipals/{resource}/appRoleAssignedTo", headers=auth(caller.token), json=body)
+
+
 def set_password_expiry(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
     """Change how long the tenant's passwords stay valid (`PATCH /domains/{id}`; 2147483647 keeps them
     never-expiring, so the suite's tenant is left as it was)."""
@@ -442,6 +516,17 @@ MATRIX = {
     "claim the Azure CLI's appId": Case(claim_azure_cli_app_id, NOBODY),
     "claim ARM's identifier URI": Case(claim_arm_uri, NOBODY),
     "claim the public URL as identifier URI": Case(claim_public_url, NOBODY),
+    "federated credential on plain app": Case(federated_on_plain_app, APP_MANAGERS),
+    "federated credential on privileged app": Case(federated_on_privileged_app, PRIVILEGED_APP_MANAGERS),
+    "federated credential on Graph's application": Case(federated_on_graph_application, NOBODY),
+    "federated credential on the Azure CLI's application": Case(federated_on_azure_cli, NOBODY),
+    "secret on a managed identity": Case(secret_on_managed_identity, NOBODY),
+    "federated credential on a managed identity": Case(federated_on_managed_identity, NOBODY),
+    "claim a managed identity's appId": Case(claim_managed_identity_app_id, NOBODY),
+    "grant Graph app role to a managed identity": Case(graph_role_to_managed_identity, GRAPH_ROLE_GRANTERS),
+    "grant own API app role to a managed identity": Case(
+        own_api_role_to_managed_identity, APP_MANAGERS | GRAPH_ROLE_GRANTERS
+    ),
     "set the tenant's password expiry": Case(set_password_expiry, PASSWORD_EXPIRY_SETTERS),
     "reset a Global Administrator's password": Case(reset_global_admin_password, GLOBAL_ADMIN_RESETTERS),
     "unlock a Global Administrator": Case(unlock_global_admin, GLOBAL_ADMIN_RESETTERS),
