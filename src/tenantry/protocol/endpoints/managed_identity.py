@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.managed_identities import SecretKind
+from tenantry.errors.refusals import log_refused
 from tenantry.http.context import request_context
 from tenantry.http.responses import NO_STORE, JsonResponse
 from tenantry.protocol.managed_identity import (
@@ -51,6 +52,12 @@ async def _issue(tokens: ManagedIdentityTokens, request: IdentityRequest) -> Ide
     return await to_thread.run_sync(tokens.issue, request)
 
 
+def _log(request: Request, refusal: IdentityRefusedError, shape: str) -> None:
+    """The operator's record of a refusal (P3): the status and reason, never the secret or the URL."""
+    ctx = request_context(request)
+    log_refused(ctx, "managed identity token", status=refusal.status, answer=shape, reason=refusal.message)
+
+
 def _app_service_error(status: int, message: str) -> Response:
     return JsonResponse({"statusCode": status, "message": message}, status_code=status, headers=NO_STORE)
 
@@ -73,6 +80,7 @@ async def app_service_endpoint(tokens: ManagedIdentityTokens, request: Request) 
     try:
         token = await _issue(tokens, wanted)
     except IdentityRefusedError as refusal:
+        _log(request, refusal, "app service")
         return _app_service_error(refusal.status, refusal.message)
     body: dict[str, Any] = {
         "access_token": token.access_token,
@@ -97,6 +105,7 @@ async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Resp
     try:
         token = await _issue(tokens, wanted)
     except IdentityRefusedError as refusal:
+        _log(request, refusal, "imds")
         return _imds_error(refusal)
     body = {
         "access_token": token.access_token,
