@@ -85,6 +85,8 @@ def rsa_public_key(jwk: Mapping[str, Any]) -> rsa.RSAPublicKey | None:
 class _Entry:
     keys: dict[str, rsa.RSAPublicKey]
     fetched_at: float
+    failed_at: float = float("-inf")
+    failure: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -109,9 +111,20 @@ class OidcKeyCache:
             age = self._now() - entry.fetched_at
             found = _pick(entry.keys, kid)
             if (found is None and age >= self._floor) or age >= self._ttl:
-                entry.keys, entry.fetched_at = self._load(issuer), self._now()
+                self._refresh(issuer, entry)
                 found = _pick(entry.keys, kid)
             return found
+
+    def _refresh(self, issuer: str, entry: _Entry) -> None:
+        """Fetch again; a failure is remembered for the refresh floor, so an unreachable issuer costs one
+        timeout per floor, not one per token request."""
+        if self._now() - entry.failed_at < self._floor:
+            raise OidcFetchError(f"{entry.failure} (not retried for {self._floor:.0f} s)")
+        try:
+            entry.keys, entry.fetched_at = self._load(issuer), self._now()
+        except OidcFetchError as exc:
+            entry.failed_at, entry.failure = self._now(), str(exc)
+            raise
 
     def _entry(self, issuer: str) -> _Entry:
         with self._lock:

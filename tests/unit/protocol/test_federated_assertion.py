@@ -138,3 +138,17 @@ def test_only_rsa_signing_keys_are_used() -> None:
     assert rsa_public_key({"kty": "EC", "crv": "P-256", "x": "", "y": ""}) is None
     assert rsa_public_key({**jwk("k"), "use": "enc"}) is None
     assert rsa_public_key({"kty": "RSA", "n": "!!", "e": "AQAB"}) is None
+
+
+def test_a_failing_issuer_is_not_asked_again_within_the_floor() -> None:
+    """An unreachable issuer: one fetch, then the remembered failure until the floor has passed."""
+    issuer, clock = FakeIssuer(), [0.0]
+    issuer.issuer = "https://elsewhere.example"  # every load fails
+    cache = OidcKeyCache(issuer, cache_seconds=3600, refresh_floor=60, now=lambda: clock[0])
+    for _ in range(3):
+        with pytest.raises(OidcFetchError):
+            cache.key(ISSUER, "k1")
+    assert len(issuer.fetches) == 1
+    clock[0] = 61
+    issuer.issuer = ISSUER
+    assert cache.key(ISSUER, "k1") is not None and len(issuer.fetches) == 3
