@@ -215,8 +215,16 @@ def test_system_assigned_app_service_graph_and_tenant_api(mi_world: MiWorld) -> 
             f"{mi_world.server.base_url}/v1.0/servicePrincipals/{created['principalId']}",
             headers={"Authorization": f"Bearer {graph_token}"},
         )
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["servicePrincipalType"] == "ManagedIdentity"
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["servicePrincipalType"] == "ManagedIdentity"
+        listed = http.get(
+            f"{mi_world.server.base_url}/v1.0/servicePrincipals",
+            params={"$filter": "servicePrincipalType eq 'ManagedIdentity'"},
+            headers={"Authorization": f"Bearer {graph_token}"},
+        )
+    assert listed.status_code == 200, listed.text
+    names = {sp["displayName"] for sp in listed.json()["value"]}
+    assert "web-app" in names and "Inventory API" not in names
 
 
 def test_user_assigned_imds(mi_world: MiWorld) -> None:
