@@ -27,6 +27,7 @@ from grants.world import (
     GrantsWorld,
 )
 from protocol.conftest import BASE_URL, Client, TokenPoster, assert_entra_error, message_of
+from tenantry.protocol.grants import device_code as device_code_grant
 from tenantry.tokens.opaque import token_hash
 
 SCOPE = f"{ORDERS_URI}/Orders.Read {OIDC}"
@@ -235,3 +236,29 @@ def test_full_flow_through_the_endpoint(grants: GrantsWorld, token: TokenPoster)
         unit.update_device_code(approved)
     body = issued(poll(token, grants, started["device_code"], grants.native), grants)
     assert body["scope"] == SCOPE
+
+
+def test_a_poll_never_undoes_an_approval(
+    grants: GrantsWorld, token: TokenPoster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the real az showed: a poll reads the code pending (possibly from the read cache), the user
+    approves, then the poll records its time. The approval stands (that write is a compare-and-set on
+    `pending`), and the next poll gets the tokens instead of polling until the code expires."""
+    value = store_device_code(grants, grants.native)
+    record_poll = device_code_grant.commit_now
+
+    def approve_then_record(store: Any, write: Any) -> None:
+        with grants.services.store.transaction(write=True) as unit:
+            code = unit.find_device_code(token_hash(value))
+            assert code is not None
+            user = grants.alice
+            unit.update_device_code(
+                replace(code, status="approved", tenant_id=user.tenant_id, user_id=user.id, auth_time=now())
+            )
+        record_poll(store, write)
+
+    monkeypatch.setattr(device_code_grant, "commit_now", approve_then_record)
+    assert_entra_error(poll(token, grants, value, grants.native), 70016, 400, "authorization_pending")
+    monkeypatch.undo()
+    assert find_device_code(grants, value).status == "approved"
+    issued(poll(token, grants, value, grants.native), grants)

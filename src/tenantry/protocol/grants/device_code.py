@@ -127,8 +127,11 @@ class DeviceCodeGrant:
         if code.status == APPROVED:
             return
         too_fast = is_too_fast(code, now)
-        # The poll's time must be kept although the answer is an error: commit it on its own.
-        commit_now(self._deps.store, lambda writes: writes.update_device_code(replace(code, last_polled_at=now)))
+        # The poll's time must be kept although the answer is an error: commit it on its own, and only while the
+        # code is still pending (compare-and-set): `code` may be a stale read (the read cache), and writing it
+        # back whole after the user approved would undo the approval, leaving the device polling until expiry.
+        polled = replace(code, last_polled_at=now)
+        commit_now(self._deps.store, lambda writes: writes.update_device_code_if(polled, expected_status=PENDING))
         pending = AadstsError.of(Aadsts.AuthorizationPending)
         if too_fast:
             raise as_oauth_error(pending, "slow_down").with_hint(
