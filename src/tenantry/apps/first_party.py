@@ -60,6 +60,12 @@ _AZURE_TOOL_GRAPH_SCOPES = (
     "Directory.AccessAsUser.All",
     "Group.ReadWrite.All",
 )
+# Tenantry's admin center (`/admin`): a public client signing administrators in with auth code + PKCE. Its
+# redirect URI is derived from the server's public URL at run time (`runtime_redirect_uris`), never stored.
+ADMIN_CENTER_APP_ID = "970536aa-5f49-4c20-95f3-f58e7fe555cf"
+ADMIN_CENTER_REDIRECT_PATH = "/admin/signin"
+# What it acts with: the signed-in user's own directory roles, as the portal does (`Directory.AccessAsUser.All`).
+ADMIN_CENTER_GRAPH_SCOPES = ("openid", "profile", "offline_access", "User.Read", "Directory.AccessAsUser.All")
 # Native-app redirect URIs (RFC 8252 §7.3: any port of the loopback interface matches).
 _LOOPBACK_REDIRECT_URIS = ("http://localhost", "http://127.0.0.1")
 
@@ -260,6 +266,31 @@ def _azure_tool(object_id: str, app_id: str, name: str, now: datetime) -> Applic
     )
 
 
+def admin_center_application(now: datetime) -> Application:
+    """The admin center: no stored redirect URI and no secret (PKCE protects its codes); pre-authorised for
+    the Graph scopes it requires, so administrators see no consent prompt."""
+    graph_ids = {value: scope_id for scope_id, value, *_ in _DELEGATED}
+    graph = tuple(ResourceAccess(graph_ids[v], "Scope") for v in ADMIN_CENTER_GRAPH_SCOPES)
+    return Application(
+        id="f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0007",
+        tenant_id=SYSTEM_TENANT_ID,
+        app_id=ADMIN_CENTER_APP_ID,
+        display_name="Tenantry admin center",
+        created_at=now,
+        sign_in_audience=SignInAudience.MULTIPLE_ORGS,
+        is_fallback_public_client=True,
+        required_resource_access=(RequiredResourceAccess(GRAPH_APP_ID, graph),),
+    )
+
+
+def runtime_redirect_uris(app: Application, public_url: str) -> tuple[str, ...]:
+    """Redirect URIs a first-party app has under this server's public URL (the admin center's callback);
+    derived per request, so a server moved to another URL needs no stored change."""
+    if app.app_id != ADMIN_CENTER_APP_ID or app.tenant_id != SYSTEM_TENANT_ID or not public_url:
+        return ()
+    return (f"{public_url.rstrip('/')}{ADMIN_CENTER_REDIRECT_PATH}",)
+
+
 def first_party_applications(now: datetime) -> tuple[Application, ...]:
     """Every first-party application, as this release defines it."""
     return (
@@ -267,6 +298,7 @@ def first_party_applications(now: datetime) -> tuple[Application, ...]:
         arm_application(now),
         _azure_tool("f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0005", AZURE_CLI_APP_ID, "Microsoft Azure CLI", now),
         _azure_tool("f0f4e1f8-5d6a-4f4e-9a34-3f1d6a1c0006", AZURE_POWERSHELL_APP_ID, "Microsoft Azure PowerShell", now),
+        admin_center_application(now),
     )
 
 
@@ -295,9 +327,11 @@ def ensure_first_party(unit: FirstPartyUnit, now: datetime) -> None:
 
 
 def ensure_first_party_service_principals(unit: ServicePrincipalRepository, tenant_id: str, now: datetime) -> None:
-    """The first-party apps' instances in one tenant (a new tenant gets them in the transaction creating it)."""
-    if tenant_id == SYSTEM_TENANT_ID:
-        return
+    """The first-party apps' instances in one tenant (a new tenant gets them in the transaction creating it).
+    The hidden system tenant gets Graph's alone: a first-party client's scopes on `/organizations` are checked
+    in its home tenant before the user (and so the user's tenant) is known (`check_scope`)."""
     for app in first_party_applications(now):
+        if tenant_id == SYSTEM_TENANT_ID and app.app_id != GRAPH_APP_ID:
+            continue
         if unit.find_service_principal_by_app_id(tenant_id, app.app_id) is None:
             unit.add_service_principal(ServicePrincipal(new_guid(), tenant_id, app.app_id, app.display_name, now))

@@ -97,6 +97,8 @@ class AuthorizeContext:
     code_challenge_method: str | None = None
     prompt: str | None = None
     max_age: int | None = None
+    # The server's public URL: the base of redirect URIs first-party apps derive at run time (the admin center's).
+    base_url: str = ""
 
     def param(self, name: str) -> str | None:
         """One request parameter, or None."""

@@ -80,10 +80,16 @@ def reply_target(ctx: AuthorizeContext, error: AadstsError) -> ReplyTarget | Non
 
 
 def validate(
-    endpoint: Endpoint, tenant: TenantRef, params: Mapping[str, str], unit: StsUnit, deps: AuthorizeDeps
+    endpoint: Endpoint,
+    tenant: TenantRef,
+    params: Mapping[str, str],
+    unit: StsUnit,
+    deps: AuthorizeDeps,
+    base_url: str = "",
 ) -> AuthorizeRequest:
-    """Run the endpoint's steps in order; the first failure raises `AuthorizeRejectedError`."""
-    ctx = AuthorizeContext(endpoint, tenant, params, unit, deps)
+    """Run the endpoint's steps in order; the first failure raises `AuthorizeRejectedError`. `base_url` is
+    the public URL the request came through (redirect URIs derived from it, see `check_redirect_uri`)."""
+    ctx = AuthorizeContext(endpoint, tenant, params, unit, deps, base_url=base_url)
     for step, endpoints in STEPS:
         if endpoint not in endpoints:
             continue

@@ -106,12 +106,12 @@ class Resumer:
         return None
 
     def _stored_request(
-        self, endpoint: Endpoint, flow: SignInFlow, ref: TenantRef, unit: StsUnit
+        self, endpoint: Endpoint, flow: SignInFlow, ref: TenantRef, unit: StsUnit, base_url: str = ""
     ) -> AuthorizeRequest | Outcome:
         """The flow's stored request, validated again; or what to answer instead: its rejection, or the
         error a failed flow (consent declined) sends back to the app."""
         try:
-            request = validate(endpoint, ref, flow.request, unit, self._deps)
+            request = validate(endpoint, ref, flow.request, unit, self._deps, base_url)
         except AuthorizeRejectedError as rejection:
             return rejected(rejection.error, rejection.target)
         if flow.state is FlowState.FAILED:
@@ -127,10 +127,16 @@ class Resumer:
         return ErrorPage(verdict) if isinstance(verdict, AadstsError) else verdict
 
     def plan_authorize(
-        self, flow: SignInFlow, ref: TenantRef, token: str | None, unit: StsUnit, client_ip: str = ""
+        self,
+        flow: SignInFlow,
+        ref: TenantRef,
+        token: str | None,
+        unit: StsUnit,
+        client_ip: str = "",
+        base_url: str = "",
     ) -> Outcome | Action:
         """A code for the stored authorize request, after conditional access's steps and consent."""
-        request = self._stored_request(Endpoint.AUTHORIZE, flow, ref, unit)
+        request = self._stored_request(Endpoint.AUTHORIZE, flow, ref, unit, base_url)
         if not isinstance(request, AuthorizeRequest):
             return request
         try:

@@ -60,7 +60,7 @@ class AuthorizeService:
         self._resumer = Resumer(deps)
 
     def _validate(
-        self, endpoint: Endpoint, segment: str, pairs: Iterable[tuple[str, str]], unit: StsUnit
+        self, endpoint: Endpoint, segment: str, pairs: Iterable[tuple[str, str]], unit: StsUnit, base_url: str = ""
     ) -> AuthorizeRequest | Outcome:
         try:
             params = read_parameters(pairs)
@@ -68,7 +68,7 @@ class AuthorizeService:
         except AadstsError as err:
             return ErrorPage(err)
         try:
-            return validate(endpoint, ref, params, unit, self._deps)
+            return validate(endpoint, ref, params, unit, self._deps, base_url)
         except AuthorizeRejectedError as rejection:
             return rejected(rejection.error, rejection.target)
 
@@ -77,7 +77,7 @@ class AuthorizeService:
     ) -> Outcome:
         """Answer from the SSO session, or start a sign-in flow."""
         with self._deps.store.transaction() as unit:
-            request = self._validate(Endpoint.AUTHORIZE, segment, pairs, unit)
+            request = self._validate(Endpoint.AUTHORIZE, segment, pairs, unit, base_url)
             if not isinstance(request, AuthorizeRequest):
                 return request
             try:
@@ -150,7 +150,7 @@ class AuthorizeService:
                 if flow.state is FlowState.COMPLETE:
                     raise AadstsError.of(Aadsts.FlowTokenExpired).with_hint("This sign-in was already completed.")
                 assert handle is not None
-                plan = self._plan(flow, segment, handle, token, unit, client_ip)
+                plan = self._plan(flow, segment, handle, token, unit, (client_ip, base_url))
             except AadstsError as err:
                 return ErrorPage(err), None
         if not isinstance(plan, ACTIONS):
@@ -162,9 +162,11 @@ class AuthorizeService:
             return ErrorPage(err), None
 
     def _plan(
-        self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit, client_ip: str
+        self, flow: SignInFlow, segment: str, handle: str, token: str | None, unit: StsUnit, where: tuple[str, str]
     ) -> Outcome | Action:
-        """Back to the sign-in pages while the user is not signed in; else the kind's own plan."""
+        """Back to the sign-in pages while the user is not signed in; else the kind's own plan (`where`: the
+        client's address and the public URL)."""
+        client_ip, base_url = where
         if flow.state in SIGNING_IN:
             return ToPage(with_flow(LOGIN_PATH, handle))
         if flow.kind is FlowKind.DEVICE:
@@ -172,4 +174,4 @@ class AuthorizeService:
         ref = resolve_tenant(segment, unit)
         if flow.kind is FlowKind.ADMIN_CONSENT:
             return self._resumer.plan_admin_consent(flow, ref, token, unit)
-        return self._resumer.plan_authorize(flow, ref, token, unit, client_ip)
+        return self._resumer.plan_authorize(flow, ref, token, unit, client_ip, base_url)
