@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
@@ -66,7 +67,7 @@ from tenantry.protocol.managed_identity import ManagedIdentityTokens
 from tenantry.protocol.oidc_keys import OidcKeyCache, https_json_fetcher
 from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
-from tenantry.protocol.token_service import TokenService
+from tenantry.protocol.token_service import TokenCall, TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
 from tenantry.sessions.mfa import new_totp_secret, seal_secret
 from tenantry.sessions.mfa_admin import AuthMethodService
@@ -88,6 +89,8 @@ from tenantry.tokens.keys import REFRESH_SECONDS, KeyManager
 from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.signing_pool import SigningPool
 from tenantry.tokens.subjects import PairwiseSubjects
+from tenantry.web.admin.deps import AdminDeps
+from tenantry.web.admin.routes import admin_routes
 from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import share_routes
 from tenantry.web.signin.deps import SignInPageDeps
@@ -492,6 +495,29 @@ def arm_deps(services: Services, public_url: str) -> ArmDeps:
     )
 
 
+def admin_deps(services: Services) -> AdminDeps:
+    """The admin center's dependencies; it redeems its codes through the token endpoint's own service."""
+    token_service = services.token_service
+
+    def redeem(form: Mapping[str, str], base_url: str) -> dict[str, Any]:
+        return token_service.handle(TokenCall("organizations", form, None, base_url))
+
+    return AdminDeps(
+        clock=services.clock,
+        master_key=services.master_key,
+        published_keys=services.keys.published,
+        clock_skew=timedelta(seconds=services.settings.clock_skew),
+        redeem=redeem,
+        apps=services.apps,
+        credentials=services.credentials,
+        share_links=services.share_links,
+        users=services.users,
+        roles=services.roles,
+        authorizer=services.authorizer,
+        session_minutes=services.settings.admin_session_minutes,
+    )
+
+
 def create_app(services: Services, *, public_url: str) -> Starlette:
     """The ASGI application. `public_url` (`https://host[:port]`, as `serve` resolves it) is the issuer's
     base and the base of every URL the server publishes or links to, whatever Host a request names."""
@@ -513,6 +539,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             *security_info_routes(SecurityInfoDeps(services.registration, services.master_key)),
             *web_routes,
             *share_routes(services.share_links, services.clock),
+            *admin_routes(admin_deps(services)),
         ],
         middleware=[Middleware(HttpHardening, public_url=public_url, express=(protocol.token_route,))],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},

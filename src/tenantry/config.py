@@ -160,6 +160,13 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP AUTH user; unset: no AUTH.")
     smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password.")
     smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS (certificate checked).")
+    admin_session_minutes: int = Field(
+        60,
+        ge=5,
+        le=1440,
+        description="Longest admin center session, minutes; it also ends with the access token it was made from "
+        "(then an SSO session signs the administrator in again without a prompt).",
+    )
     sspr_code_minutes: int = Field(
         10, ge=1, le=60, description="Lifetime of a self-service password reset e-mail code, minutes."
     )

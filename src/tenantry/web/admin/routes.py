@@ -1,0 +1,50 @@
+"""The admin center's path table, bound to its dependencies (`app.py` builds them once)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
+from tenantry.web.admin import signin
+from tenantry.web.admin.call import admin_call
+from tenantry.web.admin.deps import AdminDeps
+
+Handler = Callable[[AdminDeps, Request], Awaitable[Response]]
+
+
+async def home(deps: AdminDeps, request: Request) -> Response:
+    """GET /admin: who is signed in, their roles, and the blades."""
+    call = await admin_call(request, deps)
+    if isinstance(call, Response):
+        return call
+    return call.page("admin/home.html", {"title": "Tenantry admin center", "roles": call.rights.roles})
+
+
+async def sign_out(deps: AdminDeps, request: Request) -> Response:
+    """POST /admin/signout (CSRF-checked): the admin cookie goes, then the STS's sign-out page."""
+    call = await admin_call(request, deps)
+    if isinstance(call, Response):
+        return signin.signed_out()
+    fields = await call.form()
+    return fields if isinstance(fields, Response) else signin.signed_out()
+
+
+def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
+    """Every admin page and form."""
+
+    def get(path: str, handler: Handler) -> Route:
+        return Route(path, partial(handler, deps), methods=["GET"])
+
+    def post(path: str, handler: Handler) -> Route:
+        return Route(path, partial(handler, deps), methods=["POST"])
+
+    return [
+        get("/admin", home),
+        get(ADMIN_CENTER_REDIRECT_PATH, signin.callback),
+        post("/admin/signout", sign_out),
+    ]

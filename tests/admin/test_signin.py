@@ -1,0 +1,76 @@
+"""Signing in to the admin center: redirects, the code flow with PKCE, the session cookie, who is let in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.applications import Starlette
+
+from signin.browser import BASE_URL, Browser
+from tenantry.app import Services
+from tenantry.apps.first_party import ADMIN_CENTER_APP_ID
+
+from .conftest import Directory, local
+
+
+def test_signed_out_admin_redirects_to_the_organizations_authorize_with_pkce(app: Starlette) -> None:
+    """No session: the authorize endpoint of `organizations` (the UPN decides the tenant), code + S256."""
+    response = Browser(app).get("/admin?from=test")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["location"])
+    query = parse_qs(location.query)
+    assert location.path == "/organizations/oauth2/v2.0/authorize"
+    assert query["client_id"] == [ADMIN_CENTER_APP_ID]
+    assert query["redirect_uri"] == [f"{BASE_URL}/admin/signin"]
+    assert query["code_challenge_method"] == ["S256"] and query["state"]
+    cookie = response.headers["set-cookie"]
+    assert "tenantry_admin_signin=" in cookie and "HttpOnly" in cookie and "Secure" in cookie
+    assert "samesite=lax" in cookie.lower() and "Path=/admin" in cookie
+
+
+def test_the_redirect_uri_is_derived_from_the_public_url_not_stored(services: Services) -> None:
+    """The admin center's application object holds no redirect URI at all."""
+    stored = services.apps.find_app(ADMIN_CENTER_APP_ID)
+    assert stored is not None
+    assert not (stored.web_redirect_uris or stored.spa_redirect_uris or stored.public_client_redirect_uris)
+
+
+def test_another_redirect_uri_of_the_admin_center_is_refused(app: Starlette) -> None:
+    """Only `{public URL}/admin/signin` matches (AADSTS50011 on the error page)."""
+    query = f"client_id={ADMIN_CENTER_APP_ID}&response_type=code&redirect_uri=https://evil.example/admin/signin"
+    response = Browser(app).get(f"/organizations/oauth2/v2.0/authorize?{query}&scope=openid")
+    assert response.status_code == 400 and "AADSTS50011" in response.text
+
+
+def test_an_administrator_signs_in_through_sso(signed_in: Callable[[str], Browser]) -> None:
+    """The whole round trip ends on the home page, with the admin session cookie."""
+    browser = signed_in("global")
+    home = browser.get("/admin")
+    assert home.status_code == 200 and "Global Administrator" in home.text
+    assert browser.client.cookies.get("tenantry_admin") is not None
+
+
+def test_a_user_without_a_role_is_told_which_role_they_lack(signed_in: Callable[[str], Browser]) -> None:
+    """403, naming the roles that would let them in."""
+    page = signed_in("plain").get("/admin")
+    assert page.status_code == 403
+    assert "You don't have access" in page.text and "Application Administrator" in page.text
+
+
+def test_a_callback_with_a_wrong_state_is_refused(app: Starlette, directory: Directory) -> None:
+    """A code without this browser's sign-in cookie (or state) makes no session."""
+    browser = Browser(app)
+    response = browser.get("/admin/signin?code=abc&state=forged")
+    assert response.status_code == 400 and browser.client.cookies.get("tenantry_admin") is None
+
+
+def test_an_error_from_the_sts_is_shown_with_its_code(app: Starlette) -> None:
+    """`error_description` comes back in words; nothing is signed in."""
+    response = Browser(app).get("/admin/signin?error=access_denied&error_description=AADSTS65004%3A+declined")
+    assert response.status_code == 400 and "AADSTS65004" in response.text
+
+
+def test_local_keeps_foreign_locations() -> None:
+    """The helper only shortens our own URLs."""
+    assert local(f"{BASE_URL}/admin?x=1") == "/admin?x=1" and local("https://elsewhere/") == "https://elsewhere/"
