@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
-from tenantry.web.admin import signin
+from tenantry.web.admin import apps, secrets, signin
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
 
@@ -47,4 +47,10 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin", home),
         get(ADMIN_CENTER_REDIRECT_PATH, signin.callback),
         post("/admin/signout", sign_out),
+        get("/admin/apps", apps.list_apps),
+        get("/admin/apps/{id}", apps.overview),
+        get("/admin/apps/{id}/credentials", secrets.show),
+        post("/admin/apps/{id}/credentials/secrets", secrets.add),
+        get("/admin/apps/{id}/credentials/{key_id}/delete", secrets.confirm_delete),
+        post("/admin/apps/{id}/credentials/{key_id}/delete", secrets.delete),
     ]
