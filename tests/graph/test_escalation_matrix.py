@@ -18,7 +18,9 @@ nobody may take, any 4xx that changes nothing). Rules (Entra's, plus Tenantry's 
   credential or take its appId (only the operator's `tenantry identity create` makes one), and app roles
   go to it under the rules above;
 - a user signed in through the Azure CLI, pre-authorised for Graph without consent, holds no more than the
-  user does: the no-role user's az token opens nothing (`az:no role`);
+  user does: the no-role user's az token opens nothing (`az:no role`); the admin center (`/admin`), likewise
+  pre-authorised, is first-party too: nobody may give it a credential, an owner, a redirect URI or its appId
+  (who may do what through its pages is `tests/admin/test_authorization.py`);
 - directory roles go to users, service principals and role-assignable groups only: a role for a group not
   created role-assignable is refused to everyone (its owners and group administrators could hand it out);
 - the tenant's password expiry (`domains/{id}`): `Domain.ReadWrite.All`, Global and Domain Name Administrator;
@@ -54,7 +56,7 @@ from graph.world import (
     auth,
 )
 from protocol.conftest import BASE_URL
-from tenantry.apps.first_party import AZURE_CLI_APP_ID, GRAPH_APP_ID, GRAPH_URI
+from tenantry.apps.first_party import ADMIN_CENTER_APP_ID, AZURE_CLI_APP_ID, GRAPH_APP_ID, GRAPH_URI
 from tenantry.apps.managed_identities import IdentityKind, ManagedIdentity
 from tenantry.apps.models import Application
 from tenantry.audit.recorder import SYSTEM, AuditContext
@@ -277,6 +279,40 @@ def claim_azure_cli_app_id(graph: GraphWorld, client: Any, caller: Caller) -> ht
     if created.status_code < 400:
         return created
     return client.post("/v1.0/servicePrincipals", headers=auth(caller.token), json={"appId": AZURE_CLI_APP_ID})
+
+
+def secret_on_admin_center(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Add a client secret to the admin center's application (it signs administrators in, pre-authorised for
+    `Directory.AccessAsUser.All`)."""
+    url = f"/v1.0/applications(appId='{ADMIN_CENTER_APP_ID}')/addPassword"
+    return client.post(url, headers=auth(caller.token), json={})
+
+
+def owner_of_admin_center(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Make oneself an owner of the admin center's application."""
+    body = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{caller.object_id}"}
+    url = f"/v1.0/applications(appId='{ADMIN_CENTER_APP_ID}')/owners/$ref"
+    return client.post(url, headers=auth(caller.token), json=body)
+
+
+def redirect_of_admin_center(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Give the admin center a redirect URI of one's own (its codes, hence administrators' tokens, would go there)."""
+    url = f"/v1.0/applications(appId='{ADMIN_CENTER_APP_ID}')"
+    return client.patch(url, headers=auth(caller.token), json={"web": {"redirectUris": ["https://evil.example/cb"]}})
+
+
+def claim_admin_center_app_id(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """Register an app under the admin center's appId, or give it a second service principal."""
+    body = {"displayName": f"squatter-{uuid.uuid4().hex[:6]}", "appId": ADMIN_CENTER_APP_ID}
+    created = client.post("/v1.0/applications", headers=auth(caller.token), json=body)
+    if created.status_code < 400:
+        return created
+    return client.post("/v1.0/servicePrincipals", headers=auth(caller.token), json={"appId": ADMIN_CENTER_APP_ID})
+
+
+def federated_on_admin_center(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
+    """A federated credential on the admin center's application."""
+    return _federated(client, caller, f"applications(appId='{ADMIN_CENTER_APP_ID}')")
 
 
 def claim_arm_uri(graph: GraphWorld, client: Any, caller: Caller) -> httpx.Response:
@@ -514,6 +550,11 @@ MATRIX = {
     "delete the Azure CLI's SP": Case(delete_azure_cli_sp, NOBODY),
     "disable the Azure CLI's SP": Case(disable_azure_cli_sp, NOBODY),
     "claim the Azure CLI's appId": Case(claim_azure_cli_app_id, NOBODY),
+    "secret on the admin center's application": Case(secret_on_admin_center, NOBODY),
+    "owner of the admin center's application": Case(owner_of_admin_center, NOBODY),
+    "redirect URI on the admin center's application": Case(redirect_of_admin_center, NOBODY),
+    "claim the admin center's appId": Case(claim_admin_center_app_id, NOBODY),
+    "federated credential on the admin center's application": Case(federated_on_admin_center, NOBODY),
     "claim ARM's identifier URI": Case(claim_arm_uri, NOBODY),
     "claim the public URL as identifier URI": Case(claim_public_url, NOBODY),
     "federated credential on plain app": Case(federated_on_plain_app, APP_MANAGERS),

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
-from tenantry.web.admin import apps, secrets, signin
+from tenantry.web.admin import apps, secrets, signin, users
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
 
@@ -53,4 +53,7 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         post("/admin/apps/{id}/credentials/secrets", secrets.add),
         get("/admin/apps/{id}/credentials/{key_id}/delete", secrets.confirm_delete),
         post("/admin/apps/{id}/credentials/{key_id}/delete", secrets.delete),
+        get("/admin/users", users.list_users),
+        get("/admin/users/{id}", users.overview),
+        post("/admin/users/{id}/reset-password", users.reset),
     ]
