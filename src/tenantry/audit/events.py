@@ -57,6 +57,10 @@ class AuditActivity(StrEnum):
     SSPR_PROGRESS = "Self-service password reset flow activity progress"
     SSPR_BLOCKED = "Blocked from self-service password reset"
     SSPR_RESET = "Reset password (self-service)"
+    ENABLE_SEAMLESS_SSO = "Enable Desktop SSO"
+    DISABLE_SEAMLESS_SSO = "Disable Desktop SSO"
+    # The seed's event 4769 analog: a Kerberos service ticket accepted for a sign-in (realm, principal, kvno).
+    SEAMLESS_SSO_SIGN_IN = "Kerberos service ticket accepted for seamless SSO"
 
 
 CATEGORY = {
@@ -83,6 +87,9 @@ CATEGORY = {
     AuditActivity.SSPR_PROGRESS: "UserManagement",
     AuditActivity.SSPR_BLOCKED: "UserManagement",
     AuditActivity.SSPR_RESET: "UserManagement",
+    AuditActivity.ENABLE_SEAMLESS_SSO: "KerberosDomain",
+    AuditActivity.DISABLE_SEAMLESS_SSO: "KerberosDomain",
+    AuditActivity.SEAMLESS_SSO_SIGN_IN: "KerberosDomain",
 }
 
 

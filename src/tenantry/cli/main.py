@@ -6,7 +6,21 @@ import typer
 
 from tenantry import __version__
 from tenantry.cli import app as app_commands
-from tenantry.cli import azure, conditional_access, error, expiring, identity, keys, logs, role, sp, tap, tenant, user
+from tenantry.cli import (
+    azure,
+    conditional_access,
+    error,
+    expiring,
+    identity,
+    keys,
+    logs,
+    role,
+    sp,
+    sso,
+    tap,
+    tenant,
+    user,
+)
 from tenantry.cli.arguments import CheckedGroup
 from tenantry.cli.serve import dev_cert, serve
 
@@ -33,6 +47,7 @@ cli.add_typer(logs.app, name="logs")
 cli.add_typer(conditional_access.app, name="ca")
 cli.add_typer(azure.subscription_app, name="subscription")
 cli.add_typer(identity.app, name="identity")
+cli.add_typer(sso.app, name="sso")
 cli.command("az-cloud")(azure.az_cloud)
 
 

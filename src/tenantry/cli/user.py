@@ -31,6 +31,9 @@ def user_view(user: User) -> dict[str, Any]:
         "surname": user.surname,
         "tenantId": user.tenant_id,
         "createdDateTime": iso(user.created_at),
+        "onPremisesUserPrincipalName": user.on_premises_user_principal_name,
+        "onPremisesSamAccountName": user.on_premises_sam_account_name,
+        "onPremisesSecurityIdentifier": user.on_premises_security_identifier,
     }
 
 
@@ -179,16 +182,34 @@ def update(
     given_name: str | None = typer.Option(None, "--given-name"),
     surname: str | None = typer.Option(None, "--surname"),
     enabled: bool | None = typer.Option(None, "--enabled/--disabled", help="Allow or block sign-in."),
+    on_premises_upn: str | None = typer.Option(
+        None,
+        "--on-premises-upn",
+        help="On-premises UPN (Kerberos principal, e.g. alice@CORP.EXAMPLE) for seamless SSO.",
+    ),
+    on_premises_sam: str | None = typer.Option(None, "--on-premises-sam", help="On-premises sAMAccountName."),
+    on_premises_sid: str | None = typer.Option(None, "--on-premises-sid", help="On-premises security identifier."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Change a user's names or sign-in state (Graph PATCH /users/{id})."""
+    """Change a user's names or sign-in state (Graph PATCH /users/{id}), or its on-premises account (what
+    directory sync sets on Entra; read-only in Graph)."""
     user = _by_id(reference)
     wanted = {"display_name": display_name, "given_name": given_name, "surname": surname, "account_enabled": enabled}
     changes = {k: v for k, v in wanted.items() if v is not None}
-    if not changes:
-        raise fail("nothing to change: give --display-name, --given-name, --surname, --enabled or --disabled")
+    on_premises = {
+        "on_premises_user_principal_name": on_premises_upn,
+        "on_premises_sam_account_name": on_premises_sam,
+        "on_premises_security_identifier": on_premises_sid,
+    }
+    account = {k: v.strip() or None for k, v in on_premises.items() if v is not None}
+    if not changes and not account:
+        raise fail(
+            "nothing to change: give --display-name, --given-name, --surname, --enabled, --disabled or --on-premises-*"
+        )
     try:
-        updated = services().users.update_user(user, changes)
+        updated = services().users.update_user(user, changes) if changes else user
+        if account:
+            updated = services().users.set_on_premises_account(updated, account)
     except UserError as exc:
         raise fail(str(exc)) from exc
     print_json(user_view(updated)) if as_json else print_record(user_view(updated))

@@ -42,6 +42,11 @@ class User:
     mail_nickname: str | None = None
     # Graph `passwordPolicies`: "DisablePasswordExpiration", "DisableStrongPassword", both comma-separated, or None.
     password_policies: str | None = None
+    # The on-premises account (Graph `onPremises*`, read-only there): set by `tenantry user update`, standing
+    # in for directory sync; seamless SSO maps a Kerberos ticket's client principal to the user by them.
+    on_premises_user_principal_name: str | None = None
+    on_premises_sam_account_name: str | None = None
+    on_premises_security_identifier: str | None = None
 
     @property
     def domain(self) -> str:

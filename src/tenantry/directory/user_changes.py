@@ -61,6 +61,12 @@ USER_PROPERTIES = {
     "mailNickname": "mail_nickname",
     "passwordPolicies": "password_policies",
 }
+# Read-only in Graph (directory sync writes them on Entra); `tenantry user update --on-premises-*` sets them here.
+ON_PREMISES_PROPERTIES = {
+    "onPremisesUserPrincipalName": "on_premises_user_principal_name",
+    "onPremisesSamAccountName": "on_premises_sam_account_name",
+    "onPremisesSecurityIdentifier": "on_premises_security_identifier",
+}
 
 
 @dataclass(frozen=True, slots=True)

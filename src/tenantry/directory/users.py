@@ -19,6 +19,7 @@ from tenantry.common.ids import new_guid
 from tenantry.directory.models import Group, PasswordPolicy, Tenant, User
 from tenantry.directory.repository import GroupRepository, TenantRepository, UpnTakenError, UserRepository
 from tenantry.directory.user_changes import (
+    ON_PREMISES_PROPERTIES,
     USER_PROPERTIES,
     NewUser,
     PasswordRefusedError,
@@ -210,6 +211,26 @@ class UserService:
             record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, (user_target(updated, modified),), "Update")
         return updated
 
+    def set_on_premises_account(
+        self, user: User, changes: Mapping[str, str | None], *, ctx: AuditContext | None = None
+    ) -> User:
+        """Stand in for directory sync: the on-premises account (`ON_PREMISES_PROPERTIES` attributes) that
+        seamless SSO maps a Kerberos ticket's client principal to. A UPN or sAMAccountName already held by
+        another user of the tenant is refused, so one ticket names at most one user."""
+        ctx = ctx or self._system()
+        unknown = set(changes) - set(ON_PREMISES_PROPERTIES.values())
+        if unknown:
+            raise UserError(f"cannot change {', '.join(sorted(unknown))}")
+        with self._transaction() as unit:
+            current = unit.find_user(user.tenant_id, user.id) or user
+            updated = replace(current, **changes)  # type: ignore[arg-type]
+            for attr in ("on_premises_user_principal_name", "on_premises_sam_account_name"):
+                _check_unique_on_premises(unit.list_users(user.tenant_id), updated, attr)
+            unit.update_user(updated)
+            modified = changed_properties(current, updated, ON_PREMISES_PROPERTIES)
+            record(unit, ctx, user.tenant_id, AuditActivity.UPDATE_USER, (user_target(updated, modified),), "Update")
+        return updated
+
     def delete_user(self, user: User, *, ctx: AuditContext | None = None) -> None:
         """Graph `DELETE /users/{id}`: the user goes with its memberships, roles, sessions and tokens."""
         ctx = ctx or self._system()
@@ -346,3 +367,14 @@ class UserService:
         """The tenant's groups."""
         with self._transaction() as unit:
             return unit.list_groups(tenant_id)
+
+
+def _check_unique_on_premises(users: list[User], updated: User, attr: str) -> None:
+    """No two users of a tenant share an on-premises UPN or sAMAccountName (case-insensitive)."""
+    value = getattr(updated, attr)
+    if not value:
+        return
+    for other in users:
+        held = getattr(other, attr)
+        if other.id != updated.id and held and held.lower() == value.lower():
+            raise UserError(f"user {other.user_principal_name} already has this on-premises account")

@@ -172,6 +172,9 @@ users = Table(
     Column("surname", String(64), nullable=True),
     Column("mail_nickname", String(64), nullable=True),
     Column("password_policies", String(64), nullable=True),
+    Column("on_premises_user_principal_name", String(256), nullable=True),
+    Column("on_premises_sam_account_name", String(64), nullable=True),
+    Column("on_premises_security_identifier", String(256), nullable=True),
 )
 
 groups = Table(
@@ -628,4 +631,19 @@ federated_identity_credentials = Table(
     Column("created_at", WHEN, nullable=False),
     UniqueConstraint("tenant_id", "application_id", "name", name="uq_federated_identity_credentials_name"),
     Index("ix_federated_identity_credentials_app", "tenant_id", "application_id"),
+)
+
+# Seamless SSO (sso/service.py): per tenant and Kerberos realm, the keys of the service principal
+# `HTTP/<sso-host>@REALM` imported from a keytab, each sealed under the master key; two key versions at most
+# (the newest, and the one before it while tickets issued under it are still about).
+seamless_sso_keys = Table(
+    "seamless_sso_keys",
+    metadata,
+    Column("tenant_id", GUID, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("realm", String(255), primary_key=True),
+    Column("principal", String(255), primary_key=True),
+    Column("kvno", Integer, primary_key=True),
+    Column("enctype", Integer, primary_key=True),
+    Column("sealed_key", LargeBinary, nullable=False),
+    Column("imported_at", WHEN, nullable=False),
 )

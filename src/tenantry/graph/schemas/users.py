@@ -2,7 +2,9 @@
 (v1.0 names; entra-reference §5.1).
 
 `passwordPolicies` is returned only when `$select`ed, as Graph does; `passwordProfile` is write-only;
-`onPremises*` properties are always null (no directory is synchronised here).
+`onPremisesUserPrincipalName`, `onPremisesSamAccountName` and `onPremisesSecurityIdentifier` are what
+`tenantry user update --on-premises-*` set (standing in for directory sync; seamless SSO maps Kerberos
+principals by them) and are read-only here as on Entra; the other `onPremises*` properties are always null.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def user_view(user: User) -> dict[str, Any]:
         last_password_change_date_time=user.password_changed_at,
         sign_in_sessions_valid_from_date_time=user.sign_in_sessions_valid_from or user.created_at,
         created_date_time=user.created_at,
+        on_premises_user_principal_name=user.on_premises_user_principal_name,
+        on_premises_sam_account_name=user.on_premises_sam_account_name,
+        on_premises_security_identifier=user.on_premises_security_identifier,
     ).wire()
 
 

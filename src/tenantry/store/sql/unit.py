@@ -19,6 +19,7 @@ from tenantry.store.sql.managed_identities import SqlManagedIdentities
 from tenantry.store.sql.owners import SqlOwners
 from tenantry.store.sql.password_policies import SqlPasswordPolicies
 from tenantry.store.sql.roles import SqlRoleAssignments
+from tenantry.store.sql.seamless_sso import SqlSeamlessSso
 from tenantry.store.sql.sessions import SqlSessions
 from tenantry.store.sql.sign_in_logs import SqlSignInLogs
 from tenantry.store.sql.sspr import SqlSspr
@@ -52,6 +53,7 @@ class SqlUnit(
     SqlSubscriptions,
     SqlManagedIdentities,
     SqlFederatedCredentials,
+    SqlSeamlessSso,
 ):
     """All SQL repositories over one connection and its transaction."""
 
@@ -73,6 +75,7 @@ if TYPE_CHECKING:
     from tenantry.sessions.repository import SessionRepository, SignInUnit
     from tenantry.sessions.sspr.repository import SsprUnit
     from tenantry.signins.repository import SignInLogRepository
+    from tenantry.sso.repository import SeamlessSsoRepository
     from tenantry.tokens.repository import SigningKeyRepository, TokenRecordRepository
 
     def _conforms(unit: SqlUnit) -> None:
@@ -100,3 +103,4 @@ if TYPE_CHECKING:
         _subscriptions: SubscriptionsUnit = unit
         _managed_identities: ManagedIdentitiesUnit = unit
         _federated: FederatedUnit = unit
+        _seamless_sso: SeamlessSsoRepository = unit

@@ -44,7 +44,13 @@ def _user(row: Row[Any]) -> User:
         surname=row.surname,
         mail_nickname=row.mail_nickname,
         password_policies=row.password_policies,
+        on_premises_user_principal_name=row.on_premises_user_principal_name,
+        on_premises_sam_account_name=row.on_premises_sam_account_name,
+        on_premises_security_identifier=row.on_premises_security_identifier,
     )
+
+
+user_from_row = _user  # for the other tables' repositories that find users (seamless SSO)
 
 
 def _group(row: Row[Any]) -> Group:
@@ -76,6 +82,9 @@ def _user_columns(user: User) -> dict[str, Any]:
         "surname": user.surname,
         "mail_nickname": user.mail_nickname,
         "password_policies": user.password_policies,
+        "on_premises_user_principal_name": user.on_premises_user_principal_name,
+        "on_premises_sam_account_name": user.on_premises_sam_account_name,
+        "on_premises_security_identifier": user.on_premises_security_identifier,
     }
 
 
