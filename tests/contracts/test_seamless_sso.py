@@ -103,7 +103,7 @@ def test_a_keytab_without_the_realms_http_key_is_refused(
     sso: SeamlessSsoService, tenant: Tenant, clock: FixedClock
 ) -> None:
     """Another realm's keys, or only host keys, enable nothing."""
-    with pytest.raises(SeamlessSsoError, match="no HTTP/<host>@OTHER.EXAMPLE key"):
+    with pytest.raises(SeamlessSsoError, match=r"no HTTP/<host>@OTHER\.EXAMPLE key"):
         sso.enable(tenant.id, "OTHER.EXAMPLE", keytab(2)[0], _ctx(clock))
     assert sso.status(tenant.id) == []
 
