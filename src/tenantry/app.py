@@ -69,6 +69,7 @@ from tenantry.protocol.routes import build_routes
 from tenantry.protocol.sign_in_events import TokenSignIns
 from tenantry.protocol.token_service import TokenCall, TokenService
 from tenantry.protocol.user_tokens import UserTokenIssuer
+from tenantry.sessions.kerberos import SeamlessSignIn
 from tenantry.sessions.mfa import new_totp_secret, seal_secret
 from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.service import SessionService
@@ -79,6 +80,8 @@ from tenantry.sessions.sspr.registration import RegistrationService
 from tenantry.sessions.sspr.reset import SsprLimits, SsprParts, SsprService
 from tenantry.signins.pages import PageSignIns
 from tenantry.signins.service import SignInLog
+from tenantry.sso.kerberos import KerberosAcceptor
+from tenantry.sso.service import SeamlessSsoService
 from tenantry.store.engine import make_engine
 from tenantry.store.migrate import upgrade_database
 from tenantry.store.redis_lockout import RedisLockoutStates
@@ -95,6 +98,7 @@ from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import share_routes
 from tenantry.web.signin.deps import SignInPageDeps
 from tenantry.web.signin.routes import signin_routes
+from tenantry.web.signin.winauth import WinAuthDeps, winauth_routes
 from tenantry.web.sspr.deps import SsprPageDeps
 from tenantry.web.sspr.routes import sspr_routes
 from tenantry.web.sspr.security_info import SecurityInfoDeps, security_info_routes
@@ -126,6 +130,9 @@ class Services:
     authorizer: Authorizer
     share_links: ShareLinkService
     signin: SignInService
+    # Seamless SSO: the realms' keys (`tenantry sso`), and the Kerberos step of the sign-in pages.
+    seamless_sso: SeamlessSsoService
+    seamless_signin: SeamlessSignIn
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
@@ -240,6 +247,10 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         registration=registration,
         conditional_access=ConditionalAccessService(store.transaction, clock),
         signin=SignInService(store, clock, passwords, hashing, master_key, registration),
+        seamless_sso=SeamlessSsoService(writes, clock, master_key),
+        seamless_signin=SeamlessSignIn(
+            store, clock, master_key, KerberosAcceptor(settings.home / "sso", settings.sso_clock_skew_seconds)
+        ),
         protocol=_protocol_deps(
             settings, store, clock, keys, ProtocolParts(master_key, hasher, minter, passwords, sign_ins)
         ),
@@ -524,9 +535,9 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
     if not public_url.startswith(("https://", "http://")) or public_url.endswith("/"):
         raise ValueError(f"public_url must be https://host[:port] without a trailing slash, not {public_url!r}")
     protocol = build_routes(services.protocol)
-    pages = SignInPageDeps(
-        services.signin, services.master_key, PageSignIns(services.sign_ins, services.store, services.clock)
-    )
+    page_sign_ins = PageSignIns(services.sign_ins, services.store, services.clock)
+    pages = SignInPageDeps(services.signin, services.master_key, page_sign_ins, services.seamless_signin)
+    winauth = WinAuthDeps(services.seamless_signin, page_sign_ins, services.settings.sso_url)
     return Starlette(
         lifespan=_lifespan(services, public_url),
         routes=[
@@ -535,6 +546,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             *managed_identity_routes(services.identity_tokens),
             *protocol.routes,
             *signin_routes(pages),
+            *winauth_routes(winauth),
             *sspr_routes(SsprPageDeps(services.sspr, services.master_key)),
             *security_info_routes(SecurityInfoDeps(services.registration, services.master_key)),
             *web_routes,

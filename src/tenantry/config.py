@@ -188,6 +188,18 @@ class Settings(BaseSettings):
         le=100000,
         description="SSPR steps (names entered, codes sent, answers checked) per address and window.",
     )
+    sso_url: str | None = Field(
+        None,
+        description="Base URL (`https://host[:port]`) of the seamless SSO endpoint, the name browsers allow-list "
+        "for Kerberos (Entra's autologon host); default: the public URL.",
+    )
+    sso_clock_skew_seconds: int = Field(
+        300,
+        ge=1,
+        le=3600,
+        description="Largest difference between a Kerberos authenticator's time and ours, seconds (Kerberos' 5 "
+        "minutes by default); tickets that expired less than this ago are still accepted.",
+    )
     log_format: Literal["text", "json"] = Field(
         "text",
         description="Server log lines: `text` (readable, `key=value` fields) or `json` (one JSON object per line, "
@@ -234,11 +246,11 @@ class Settings(BaseSettings):
             raise ValueError("arm_url must start with https://")
         return value.rstrip("/") if value else value
 
-    @field_validator("public_url")
+    @field_validator("public_url", "sso_url")
     @classmethod
     def _check_public_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("public_url must start with https:// (or http:// behind a TLS proxy)")
+            raise ValueError("public_url and sso_url must start with https:// (or http:// behind a TLS proxy)")
         return value.rstrip("/") if value else value
 
     @model_validator(mode="after")

@@ -20,6 +20,11 @@ SECURITY_INFO_PATH = "/securityinfo"
 CONSENT_PATH = "/consent"
 DEVICE_LOGIN_PATH = "/devicelogin"
 DEVICE_DONE_PATH = "/devicelogin/complete"
+# Seamless SSO (web/signin/winauth.py): the sign-in host's side, and the SSO endpoint (on TENANTRY_SSO_URL's host).
+WINAUTH_PATH = "/login/winauth"
+WINAUTH_DONE_PATH = "/login/winauth/done"
+WINAUTH_FALLBACK_PATH = "/login/winauth/fallback"
+SSO_ENDPOINT_PATH = "/{tenant}/winauth/sso"
 
 
 def with_flow(path: str, handle: str) -> str:
@@ -35,3 +40,8 @@ def resume_path(tenant_segment: str, handle: str) -> str:
 def error_lookup_path(code: int) -> str:
     """`/error?code=N`, the AADSTS lookup page."""
     return f"/error?code={code}"
+
+
+def sso_endpoint_path(tenant_segment: str, handle: str) -> str:
+    """`/{tenant}/winauth/sso?flow=<handle>`: the endpoint that answers 401 Negotiate (Entra's autologon)."""
+    return with_flow(f"/{quote(tenant_segment, safe='')}/winauth/sso", handle)

@@ -11,6 +11,11 @@ stateDiagram-v2
     [*] --> password: re-authenticate a known user (prompt=login, max_age, invalid session)
     [*] --> consent: valid session, consent missing
     identify --> password: username entered
+    identify --> kerberos: username entered (or login_hint), its tenant has seamless SSO
+    kerberos --> password: no usable Kerberos ticket (81004-81012 logged), silently
+    kerberos --> kerberos: ticket accepted on the SSO host (user known, `amr` wia, no session yet)
+    kerberos --> consent: back on the sign-in host with the proof, SSO session created (amr wia)
+    kerberos --> identify: "use another account"
     identify --> consent: "continue as" the signed-in account
     password --> identify: "use another account"
     password --> kmsi: password verified, SSO session created
@@ -38,6 +43,7 @@ stateDiagram-v2
     consent --> consent: consent prompt stored / accepted
     consent --> complete: code issued, device approved, admin consent granted
     identify --> failed
+    kerberos --> failed
     password --> failed
     password_change --> failed
     mfa --> failed
@@ -51,6 +57,11 @@ stateDiagram-v2
 In `password_change` the password was right but the user must change it (an administrator's reset, or a
 password older than the tenant's validity period): the flow knows the user, but no SSO session exists and
 no cookie is set until the new password is stored, so nothing can be resumed, redeemed or reused from it.
+
+In `kerberos` the browser is on its way to the SSO endpoint (sso/kerberos.py, seed 003): the ticket it
+presents there proves the user (`user_id` set, `auth_methods` `wia`), but the session is created only when
+the browser comes back to the sign-in host with the proof the SSO endpoint handed it, since the SSO host
+may be another host name, whose cookies the sign-in host never sees.
 
 In `mfa` and `mfa_enrol` the first factor was proven (`auth_methods` holds `pwd`, or `mfa` for a Temporary
 Access Pass) but, as in `password_change`, no session exists until the second factor is: the TOTP secret being
@@ -84,6 +95,7 @@ class FlowState(StrEnum):
 
     IDENTIFY = "identify"
     PASSWORD = "password"  # noqa: S105 - a state name
+    KERBEROS = "kerberos"
     PASSWORD_CHANGE = "password_change"  # noqa: S105 - a state name
     MFA = "mfa"
     MFA_ENROL = "mfa_enrol"
@@ -100,6 +112,7 @@ SIGNING_IN = frozenset(
     {
         FlowState.IDENTIFY,
         FlowState.PASSWORD,
+        FlowState.KERBEROS,
         FlowState.PASSWORD_CHANGE,
         FlowState.MFA,
         FlowState.MFA_ENROL,
@@ -227,7 +240,9 @@ def identified(flow: SignInFlow, username: str) -> SignInFlow:
 def use_another_account(flow: SignInFlow) -> SignInFlow:
     """Back to the username page, forgetting the account (and never reusing the session)."""
     _require(
-        flow, FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.MFA, FlowState.MFA_ENROL
+        flow,
+        *(FlowState.IDENTIFY, FlowState.PASSWORD, FlowState.KERBEROS),
+        *(FlowState.PASSWORD_CHANGE, FlowState.MFA, FlowState.MFA_ENROL),
     )
     return replace(
         flow,
@@ -238,6 +253,36 @@ def use_another_account(flow: SignInFlow) -> SignInFlow:
         auth_methods=(),
         pending_secret=None,
     )
+
+
+def kerberos_offered(flow: SignInFlow, username: str) -> SignInFlow:
+    """The user's tenant has seamless SSO: try the browser's Kerberos ticket before asking for a password."""
+    _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD)
+    return replace(flow, state=FlowState.KERBEROS, username=username, user_id=None, auth_methods=())
+
+
+def kerberos_proven(flow: SignInFlow, user_id: str) -> SignInFlow:
+    """The ticket named `user_id` (Windows integrated authentication, `amr` `wia`). No session exists yet."""
+    _require(flow, FlowState.KERBEROS)
+    if flow.user_id is not None:
+        raise FlowStateError("a ticket was already accepted in this flow")
+    return replace(flow, user_id=user_id, auth_methods=("wia",))
+
+
+def kerberos_declined(flow: SignInFlow) -> SignInFlow:
+    """No usable ticket: the password page, as if seamless SSO had never been tried (seed 003)."""
+    _require(flow, FlowState.KERBEROS)
+    if flow.user_id is not None:
+        raise FlowStateError("the ticket was already accepted")
+    return replace(flow, state=FlowState.PASSWORD, auth_methods=())
+
+
+def kerberos_signed_in(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:
+    """Back on the sign-in host with the ticket's proof: the SSO session exists, on to the app."""
+    _require(flow, FlowState.KERBEROS)
+    if flow.user_id is None or flow.user_id != user_id:
+        raise FlowStateError("no ticket was accepted for this user in this flow")
+    return replace(flow, state=FlowState.CONSENT, session_id=session_id)
 
 
 def authenticated(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:

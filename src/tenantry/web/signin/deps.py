@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenantry.common.master_key import MasterKey
+from tenantry.sessions.kerberos import SeamlessSignIn
 from tenantry.sessions.signin import SignInService
 from tenantry.signins.pages import PageSignIns
 
@@ -21,3 +22,5 @@ class SignInPageDeps:
     csrf_key: MasterKey
     # Where the pages queue their sign-ins (None: not logged).
     sign_ins: PageSignIns | None = None
+    # Seamless SSO's Kerberos step, tried after the username when the user's tenant has it (None: never).
+    seamless: SeamlessSignIn | None = None

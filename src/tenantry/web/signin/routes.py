@@ -69,8 +69,17 @@ async def _step(
 
 
 async def show_step(deps: SignInPageDeps, request: Request) -> Response:
-    """GET of any flow page: render whatever step the flow is at."""
-    return await _step(deps, request, request.query_params.get("flow") or "")
+    """GET of any flow page: render whatever step the flow is at. A `login_hint` of a tenant with seamless
+    SSO skips the username page for the Kerberos step."""
+    handle = request.query_params.get("flow") or ""
+    if deps.seamless is not None and request.url.path == LOGIN_PATH:
+        try:
+            offered = await to_thread.run_sync(deps.seamless.offer_hint, handle)
+        except AadstsError as err:
+            return error_page(request, err)
+        if offered is not None:
+            return see_other(next_location(offered, handle))
+    return await _step(deps, request, handle)
 
 
 async def _submit(deps: SignInPageDeps, request: Request, operation: Operation) -> tuple[Response, SignInFlow | None]:
@@ -104,6 +113,8 @@ async def post_username(deps: SignInPageDeps, request: Request) -> Response:
             return service.continue_as(handle, token)
         if action == "other":
             return service.another_account(handle)
+        if deps.seamless is not None:
+            return deps.seamless.identify(handle, form.get("username", ""))
         return service.identify(handle, form.get("username", ""))
 
     response, _ = await _submit(deps, request, operation)

@@ -22,6 +22,7 @@ from tenantry.http.paths import (
     PASSWORD_CHANGE_PATH,
     PASSWORD_PATH,
     SSPR_REGISTER_PATH,
+    WINAUTH_PATH,
     resume_path,
     with_flow,
 )
@@ -44,6 +45,7 @@ _STEP_TEMPLATES = {
 _STEP_PATHS = {
     FlowState.IDENTIFY: LOGIN_PATH,
     FlowState.PASSWORD: PASSWORD_PATH,
+    FlowState.KERBEROS: WINAUTH_PATH,
     FlowState.PASSWORD_CHANGE: PASSWORD_CHANGE_PATH,
     FlowState.MFA: MFA_PATH,
     FlowState.MFA_ENROL: MFA_ENROL_PATH,
