@@ -73,4 +73,6 @@ def node_default_credential(module_dir: Path, env: dict[str, str], *scopes: str)
     lines = done.stdout.strip().splitlines()
     assert lines, f"default_credential.mjs printed nothing (exit {done.returncode}):\n{done.stderr[-2000:]}"
     answer: dict[str, Any] = json.loads(lines[-1])
+    if "error" in answer:
+        answer["stderr"] = done.stderr[-4000:]
     return answer

@@ -25,6 +25,12 @@ from typing import Any
 import httpx
 import pytest
 
+from compat.azure_identity_node import (
+    NodeUnavailableError,
+    ensure_azure_identity,
+    node_default_credential,
+    node_required,
+)
 from support.live_server import LiveServer, free_port, server_environment
 from support.oidc_issuer import FakeIssuer, SigningKey, running_issuer
 from support.tokens import decode_unverified
@@ -241,3 +247,39 @@ def test_rotated_key_is_fetched_on_unknown_kid(wif_world: WifWorld) -> None:
     for _ in range(3):
         refused_with(token_request(wif_world, issuer.token(SUBJECT, key=SigningKey("made-up"))), 700027)
     assert issuer.requests.count("/keys") <= fetched + 2
+
+
+@pytest.fixture(scope="module")
+def azure_identity_node() -> Path:
+    """@azure/identity installed with npm (skipped without Node.js unless TENANTRY_REQUIRE_NODE=1)."""
+    try:
+        return ensure_azure_identity()
+    except NodeUnavailableError as exc:
+        if node_required():
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
+def test_node_default_credential(wif_world: WifWorld, azure_identity_node: Path, tmp_path: Path) -> None:
+    """`new DefaultAzureCredential()` in Node.js from the same environment (NODE_EXTRA_CA_CERTS for the
+    server's CA). A bare `new WorkloadIdentityCredential()` is not tested: msal-node then asks
+    login.microsoftonline.com for instance discovery (DefaultAzureCredential's does not), which needs the
+    transparent mode or `disableInstanceDiscovery: true` in code."""
+    token_file = tmp_path / "token"
+    federated = wif_world.issuer.token(SUBJECT)
+    wif_world.server.guard.watch("federated token", federated)
+    token_file.write_text(federated, encoding="utf-8")
+    env = {
+        **{n: v for n, v in os.environ.items() if not n.startswith(("TENANTRY_", "AZURE_", "IDENTITY_"))},
+        "AZURE_TENANT_ID": wif_world.tenant.id,
+        "AZURE_CLIENT_ID": wif_world.app.app_id,
+        "AZURE_FEDERATED_TOKEN_FILE": str(token_file),
+        "AZURE_AUTHORITY_HOST": wif_world.server.base_url,
+        "NODE_EXTRA_CA_CERTS": str(wif_world.server.ca_path),
+        "CREDENTIAL": "default",
+    }
+    answer = node_default_credential(azure_identity_node, env, f"{API_URI}/.default")
+    assert "tokens" in answer, answer
+    (token,) = answer["tokens"]
+    wif_world.server.guard.watch("node access token", token)
+    check_app_token(wif_world, token, API_URI)
