@@ -59,7 +59,7 @@ from tenantry.protocol.authorize.service import AuthorizeService
 from tenantry.protocol.client_auth import ClientAuthenticator
 from tenantry.protocol.deps import AuthorizeDeps
 from tenantry.protocol.endpoints.deps import ProtocolDeps
-from tenantry.protocol.endpoints.managed_identity import managed_identity_routes
+from tenantry.protocol.endpoints.managed_identity import IdentityEndpointDeps, managed_identity_routes
 from tenantry.protocol.federated_assertion import FederatedAssertionVerifier
 from tenantry.protocol.grants.catalog import build_registry
 from tenantry.protocol.grants.deps import StoredCodeGrantDeps
@@ -543,7 +543,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
         routes=[
             graph_mount(graph_app(services, public_url)),
             arm_mount(arm_deps(services, public_url)),
-            *managed_identity_routes(services.identity_tokens),
+            *managed_identity_routes(IdentityEndpointDeps(services.identity_tokens, services.sign_ins)),
             *protocol.routes,
             *signin_routes(pages),
             *winauth_routes(winauth),

@@ -15,6 +15,7 @@ import ssl
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.apps.models import ServicePrincipal
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant
+from tenantry.signins.models import EventType, SignInEntry, SignInQuery
 
 pytestmark = pytest.mark.compat
 
@@ -225,6 +227,21 @@ def test_system_assigned_app_service_graph_and_tenant_api(mi_world: MiWorld) -> 
     assert listed.status_code == 200, listed.text
     names = {sp["displayName"] for sp in listed.json()["value"]}
     assert "web-app" in names and "Inventory API" not in names
+    entries = logged_sign_ins(mi_world, created["clientId"], 2)
+    assert {e.event_type for e in entries} == {EventType.MANAGED_IDENTITY}
+    assert {e.resource_id for e in entries} == {GRAPH_APP_ID, api.app_id}
+    assert all(e.service_principal_id == created["principalId"] and e.succeeded for e in entries)
+
+
+def logged_sign_ins(world: MiWorld, client_id: str, count: int) -> list[SignInEntry]:
+    """The identity's sign-in log entries, once the server's writer thread has stored `count` of them."""
+    query = SignInQuery(world.tenant.id, app_id=client_id)
+    deadline = time.monotonic() + 10
+    while True:
+        entries = world.services.sign_ins.list(query)
+        if len(entries) >= count or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.2)
 
 
 def test_user_assigned_imds(mi_world: MiWorld) -> None:

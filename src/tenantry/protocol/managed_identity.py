@@ -55,7 +55,7 @@ class IdentityRequest:
 
 @dataclass(frozen=True, slots=True)
 class IdentityToken:
-    """What both endpoint shapes answer with."""
+    """What both endpoint shapes answer with, and who got it for what (for the sign-in log)."""
 
     access_token: str
     expires_in: int
@@ -63,6 +63,9 @@ class IdentityToken:
     not_before: int
     resource: str
     client_id: str
+    identity: ManagedIdentity
+    resource_app_id: str
+    resource_name: str
 
 
 def _check_selectors(identity: ManagedIdentity, selectors: Mapping[str, str]) -> None:
@@ -154,4 +157,14 @@ class ManagedIdentityTokens:
         )
         claims["xms_mirid"] = identity.resource_id
         token = self._minter.sign(claims, version=resource.version)
-        return IdentityToken(token, lifetime, now + lifetime, claims["nbf"], request.resource, identity.app_id)
+        return IdentityToken(
+            token,
+            lifetime,
+            now + lifetime,
+            claims["nbf"],
+            request.resource,
+            identity.app_id,
+            identity,
+            resource.app.app_id,
+            resource.app.display_name,
+        )

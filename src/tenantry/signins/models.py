@@ -23,6 +23,7 @@ class EventType(StrEnum):
     INTERACTIVE_USER = "interactiveUser"
     NON_INTERACTIVE_USER = "nonInteractiveUser"
     SERVICE_PRINCIPAL = "servicePrincipal"
+    MANAGED_IDENTITY = "managedIdentity"
 
 
 @dataclass(frozen=True, slots=True)

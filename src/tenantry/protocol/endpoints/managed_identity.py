@@ -17,6 +17,7 @@ The access log records these paths as `/msi/<redacted>` (`server/access_log.py`)
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.managed_identities import SecretKind
+from tenantry.common.context import RequestContext
 from tenantry.errors.refusals import log_refused
 from tenantry.http.context import request_context
 from tenantry.http.responses import NO_STORE, JsonResponse
@@ -36,6 +38,8 @@ from tenantry.protocol.managed_identity import (
     IdentityToken,
     ManagedIdentityTokens,
 )
+from tenantry.signins.models import EventType, SignInEntry
+from tenantry.signins.service import SignInLog
 
 APP_SERVICE_PATH = "/msi/token"
 IMDS_PATH = "/msi/{secret}/metadata/identity/oauth2/token"
@@ -48,8 +52,39 @@ def _selectors(query: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in query.items() if name in SELECTORS or name == "msi_res_id"}
 
 
-async def _issue(tokens: ManagedIdentityTokens, request: IdentityRequest) -> IdentityToken:
-    return await to_thread.run_sync(tokens.issue, request)
+@dataclass(frozen=True)
+class IdentityEndpointDeps:
+    """The token service, and the sign-in log successes are queued on (None: not logged)."""
+
+    tokens: ManagedIdentityTokens
+    sign_ins: SignInLog | None = None
+
+
+def sign_in_entry(token: IdentityToken, ctx: RequestContext) -> SignInEntry:
+    """Entra's managed identity sign-in (`signInEventTypes` `managedIdentity`): the identity, the resource."""
+    identity = token.identity
+    return SignInEntry(
+        id=ctx.trace_id,
+        created_at=ctx.received_at,
+        tenant_id=identity.tenant_id,
+        event_type=EventType.MANAGED_IDENTITY,
+        app_id=identity.app_id,
+        app_display_name=identity.name,
+        resource_id=token.resource_app_id,
+        resource_display_name=token.resource_name,
+        service_principal_id=identity.id,
+        service_principal_name=identity.name,
+        ip_address=ctx.client_ip,
+        correlation_id=ctx.correlation_id,
+    )
+
+
+async def _issue(deps: IdentityEndpointDeps, wanted: IdentityRequest, request: Request) -> IdentityToken:
+    """Issue on a worker thread; a success is queued on the sign-in log, built on its writer thread."""
+    token = await to_thread.run_sync(deps.tokens.issue, wanted)
+    if deps.sign_ins is not None:
+        deps.sign_ins.record_later(sign_in_entry, token, request_context(request))
+    return token
 
 
 def _log(request: Request, refusal: IdentityRefusedError, shape: str) -> None:
@@ -67,7 +102,7 @@ def _imds_error(refusal: IdentityRefusedError) -> Response:
     return JsonResponse(body, status_code=400 if refusal.status == 401 else refusal.status, headers=NO_STORE)
 
 
-async def app_service_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Response:
+async def app_service_endpoint(deps: IdentityEndpointDeps, request: Request) -> Response:
     """The App Service shape: the header secret names the identity."""
     secret = request.headers.get(IDENTITY_HEADER)
     query = request.query_params
@@ -78,7 +113,7 @@ async def app_service_endpoint(tokens: ManagedIdentityTokens, request: Request) 
     base_url = request_context(request).base_url
     wanted = IdentityRequest(SecretKind.HEADER, secret, _selectors(query), query.get("resource", ""), base_url)
     try:
-        token = await _issue(tokens, wanted)
+        token = await _issue(deps, wanted, request)
     except IdentityRefusedError as refusal:
         _log(request, refusal, "app service")
         return _app_service_error(refusal.status, refusal.message)
@@ -92,7 +127,7 @@ async def app_service_endpoint(tokens: ManagedIdentityTokens, request: Request) 
     return JsonResponse(body, headers=NO_STORE)
 
 
-async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Response:
+async def imds_endpoint(deps: IdentityEndpointDeps, request: Request) -> Response:
     """The IMDS shape: the path secret names the identity; `Metadata: true` guards against SSRF, as in Azure."""
     query = request.query_params
     if request.headers.get("metadata", "").lower() != "true":
@@ -103,7 +138,7 @@ async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Resp
     base_url = request_context(request).base_url
     wanted = IdentityRequest(SecretKind.IMDS, secret, _selectors(query), query.get("resource", ""), base_url)
     try:
-        token = await _issue(tokens, wanted)
+        token = await _issue(deps, wanted, request)
     except IdentityRefusedError as refusal:
         _log(request, refusal, "imds")
         return _imds_error(refusal)
@@ -120,9 +155,9 @@ async def imds_endpoint(tokens: ManagedIdentityTokens, request: Request) -> Resp
     return JsonResponse(body, headers=NO_STORE)
 
 
-def managed_identity_routes(tokens: ManagedIdentityTokens) -> list[BaseRoute]:
-    """Both shapes, bound to the token service once."""
+def managed_identity_routes(deps: IdentityEndpointDeps) -> list[BaseRoute]:
+    """Both shapes, bound to their dependencies once."""
     return [
-        Route(APP_SERVICE_PATH, partial(app_service_endpoint, tokens), methods=["GET"]),
-        Route(IMDS_PATH, partial(imds_endpoint, tokens), methods=["GET"]),
+        Route(APP_SERVICE_PATH, partial(app_service_endpoint, deps), methods=["GET"]),
+        Route(IMDS_PATH, partial(imds_endpoint, deps), methods=["GET"]),
     ]
