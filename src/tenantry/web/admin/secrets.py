@@ -150,7 +150,8 @@ async def add(deps: AdminDeps, request: Request) -> Response:
         return await _page(call, app, {"problem": str(err), "problem_code": err.code, "form": fields}, 400)
     except (FormProblemError, CredentialError) as err:
         return await _page(call, app, {"problem": str(err), "form": fields}, 400)
-    return call.page("admin/apps/secret_added.html", {"title": "Client secret added", "app": app, **made})
+    values = {"title": "Client secret added", "app": app, "tab": "credentials", **made}
+    return call.page("admin/apps/secret_added.html", values)
 
 
 def _secret(call: AdminCall, app: Application, key_id: str) -> PasswordCredential | None:

@@ -1,0 +1,146 @@
+"""Every admin center page under axe-core (no serious or critical violation, light and dark), at 375 px
+wide (nothing wider than the screen), and photographed for the README.
+
+axe is injected by Playwright, so these pages are opened with `bypass_csp` (the walk in
+`test_admin_center.py` runs under the real CSP). Screenshots go to `docs/screenshots/admin-*.png` with
+TENANTRY_SCREENSHOTS=1, else to a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .admin_world import Cast, make_cast, sign_in_to_admin
+from .axe import ensure_axe, serious_violations
+from .conftest import VIEWPORT, Live
+from .msal_node import NodeUnavailableError, node_required
+from .pages import WAIT_MS
+from .test_screenshots import DOCS_SCREENSHOTS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.browser]
+PHONE = {"width": 375, "height": 740}
+# The innermost elements reaching past the screen's right edge, for the message.
+WIDEST = """() => [...document.querySelectorAll('main *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth && !e.firstElementChild)
+  .slice(0, 3).map(e => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')).join(', ')"""
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core's script; without npm the test is skipped (TENANTRY_REQUIRE_NODE=1: failed)."""
+    try:
+        return ensure_axe()
+    except NodeUnavailableError as exc:
+        if node_required():
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def open_page(chromium: Browser) -> Iterator[Callable[[], Page]]:
+    """New pages in contexts that let axe be injected despite the CSP."""
+    contexts = []
+
+    def make() -> Page:
+        context = chromium.new_context(viewport=VIEWPORT, locale="en-US", bypass_csp=True)
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+class Audit:
+    """Checks the current page and keeps what failed, so one run reports every page."""
+
+    def __init__(self, script: Path, shots: Path) -> None:
+        self.script, self.shots, self.problems, self.count = script, shots, [], 0
+
+    def check(self, page: Page, name: str) -> None:
+        """axe light and dark, the 375 px width, then a screenshot at the suite's viewport."""
+        self.count += 1
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            self.problems += [f"{name} ({scheme}): {v}" for v in serious_violations(page, self.script)]
+        page.set_viewport_size(PHONE)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            wide = page.evaluate(WIDEST)
+            self.problems.append(f"{name}: {overflow} px wider than a 375 px screen ({wide})")
+        page.set_viewport_size(VIEWPORT)
+        page.emulate_media(color_scheme="light")
+        page.screenshot(
+            path=str(self.shots / f"admin-{self.count:02d}-{name}.png"), animations="disabled", caret="hide"
+        )
+
+
+def _shots(tmp_path: Path) -> Path:
+    return DOCS_SCREENSHOTS if os.environ.get("TENANTRY_SCREENSHOTS") == "1" else tmp_path
+
+
+def test_every_admin_page_is_accessible(
+    live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
+) -> None:
+    """Home, App registrations (list, overview, both credential tabs, New client secret open, the value
+    shown once, the delete confirmation), Users (list, disabled and enabled Reset password, the temporary
+    password), the no-access page and an error page."""
+    cast: Cast = make_cast(live)
+    audit = Audit(axe_script, _shots(tmp_path))
+    base, app = live.base_url, cast.app
+
+    page = open_page()
+    sign_in_to_admin(live, page, cast.people["apps"])
+    audit.check(page, "home")
+    page.goto(f"{base}/admin/apps")
+    audit.check(page, "app-registrations")
+    page.goto(f"{base}/admin/apps/{app.id}")
+    audit.check(page, "app-overview")
+    page.goto(f"{base}/admin/apps/{app.id}/credentials")
+    page.get_by_text("New client secret").click()
+    audit.check(page, "certificates-and-secrets")
+    page.goto(f"{base}/admin/apps/{app.id}/credentials?tab=certificates")
+    audit.check(page, "certificates")
+    page.goto(f"{base}/admin/apps/{app.id}/credentials")
+    page.get_by_text("New client secret").click()
+    page.get_by_label("Description").fill("screenshot")
+    page.get_by_role("button", name="Add", exact=True).click()
+    live.server.guard.watch("new client secret", page.get_by_label("Value").input_value())
+    audit.check(page, "client-secret-added")
+    page.goto(f"{base}/admin/apps/{app.id}/credentials")
+    page.get_by_role("link", name="Delete secret expired").click()
+    audit.check(page, "delete-secret")
+    page.goto(f"{base}/admin/apps/00000000-0000-0000-0000-000000000000")
+    audit.check(page, "not-found")
+
+    page = open_page()
+    sign_in_to_admin(live, page, cast.people["plain"])
+    audit.check(page, "no-access")
+
+    page = open_page()  # the last: it resets the plain user's password
+    sign_in_to_admin(live, page, cast.people["helpdesk"])
+    page.goto(f"{base}/admin/users")
+    audit.check(page, "users")
+    page.goto(f"{base}/admin/users/{cast.people['global'].id}")
+    audit.check(page, "user-reset-disabled")
+    page.goto(f"{base}/admin/users/{cast.people['plain'].id}")
+    audit.check(page, "user-reset-enabled")
+    page.get_by_role("button", name="Reset password").click()
+    live.server.guard.watch("temporary password", page.get_by_label("Temporary password").input_value())
+    audit.check(page, "password-reset")
+
+    page = open_page()
+    sign_in_to_admin(live, page, cast.people["apps"], "/admin/apps")
+    page.goto(f"{base}/admin/users/{cast.people['plain'].id}")
+    audit.check(page, "user-no-reset-rights")
+
+    assert not audit.problems, "\n".join(audit.problems)
