@@ -73,3 +73,20 @@ def sign_in(authority: str, app_id: str, upn: str, ca_path: str, negotiate: bool
     if outcome.reply is None or "code" not in outcome.reply:
         return outcome, None
     return outcome, app.acquire_token_by_auth_code_flow(flow, outcome.reply)
+
+
+def to_sso_endpoint(client: requests.Session, authority: str, app_id: str, upn: str) -> str:
+    """Start MSAL's authorize URL with `login_hint` and follow it to the SSO endpoint's 401; its URL."""
+    app = msal.PublicClientApplication(app_id, authority=authority, instance_discovery=False)
+    flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=REDIRECT_URI, login_hint=upn)
+    outcome = follow(client, flow["auth_uri"])
+    assert outcome.response.status_code == 401, outcome.visited
+    assert outcome.response.headers["WWW-Authenticate"] == "Negotiate"
+    return outcome.visited[-1]
+
+
+def present(client: requests.Session, sso_url: str, authorization: str) -> str:
+    """Send one `Authorization` header to the SSO endpoint; where it redirects."""
+    response = client.get(sso_url, headers={"Authorization": authorization}, allow_redirects=False)
+    assert response.status_code == 302, (response.status_code, response.text[:300])
+    return urljoin(sso_url, response.headers["location"])

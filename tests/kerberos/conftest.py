@@ -4,9 +4,11 @@
   principals the tests sign in as and the service principal `HTTP/localhost`; its keytab is exported with
   `kadmin.local ktadd`.
 - One `tenantry serve` on a free port of 127.0.0.1 (`https://localhost:PORT`, so the SPN is
-  `HTTP/localhost`), on a fresh data directory, configured by the real CLI in separate processes: tenant,
-  desktop app, users, `user update --on-premises-upn`, `sso enable --keytab`. The server gets no Kerberos
-  environment at all: it accepts tickets with the imported keys alone.
+  `HTTP/localhost`), on a fresh data directory, configured by the real CLI in separate processes: tenants,
+  desktop apps, a first user with `user update --on-premises-upn`, `sso enable --keytab`. The server gets no
+  Kerberos environment at all: it accepts tickets with the imported keys alone. The users each test needs
+  are then made in-process on the same database (a CLI process costs seconds on a busy machine), and the
+  sign-in log is read there too.
 - Without the Kerberos tools the package is skipped with the reason; `TENANTRY_REQUIRE_KDC=1` (CI) fails it.
 """
 
@@ -19,7 +21,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,9 @@ import pytest
 
 from support.kdc import Kdc, missing_requirement
 from support.live_server import LiveServer, free_port, server_environment
+from tenantry.app import Services, build_services
+from tenantry.config import Settings
+from tenantry.signins.models import SignInQuery
 
 DOMAIN = "contoso.example"
 OTHER_DOMAIN = "fabrikam.example"
@@ -75,7 +80,7 @@ class Realm:
     app_id: str
     other_app_id: str
     keytab: Path
-    users: dict[str, str] = field(default_factory=dict)  # short name → UPN in the tenant
+    services: Services
 
     @property
     def base_url(self) -> str:
@@ -88,21 +93,21 @@ class Realm:
         short = f"{name}-{uuid.uuid4().hex[:6]}"
         principal = self.kdc.add_user(short, KDC_PASSWORD) if kdc else f"{short}@{self.kdc.realm}"
         upn = f"{short}@{DOMAIN}"
-        user = tenantry(self.home, "user", "create", "--tenant", self.tenant_id, "--upn", upn, "--password", PASSWORD)
+        user = self.services.users.create_user(self.tenant_id, upn, PASSWORD)
         target = map_to if map_to is not None else principal
         if target:
-            tenantry(self.home, "user", "update", "--id", user["id"], "--on-premises-upn", target)
+            self.services.users.set_on_premises_account(user, {"on_premises_user_principal_name": target})
         return principal, upn
 
     def sign_ins(self, code: int, upn: str, timeout: float = 10.0) -> list[dict[str, Any]]:
         """The tenant's sign-in log entries with `code` for `upn` (the log is written asynchronously)."""
         deadline = time.monotonic() + timeout
+        query = SignInQuery(self.tenant_id, error_code=code, user_principal_name=upn)
         while True:
-            found = tenantry(self.home, "logs", "signins", "--tenant", self.tenant_id, "--error", str(code))
-            entries = [e for e in found if e["userPrincipalName"].lower() == upn.lower()]
+            entries = self.services.sign_ins.list(query)
             if entries or time.monotonic() > deadline:
                 return entries
-            time.sleep(0.3)
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="package")
@@ -150,13 +155,31 @@ def realm(kdc: Kdc, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Realm]
     keytab = kdc.folder / "http.keytab"
     kdc.export_keytab(SPN, keytab)
     tenantry(home, "sso", "enable", "--tenant", ids["tenant"], "--realm", kdc.realm, "--keytab", str(keytab))
+    first = tenantry(
+        home, "user", "create", "--tenant", ids["tenant"], "--upn", f"first@{DOMAIN}", "--password", PASSWORD
+    )
+    mapped = tenantry(home, "user", "update", "--id", first["id"], "--on-premises-upn", f"first@{kdc.realm}")
+    assert mapped["onPremisesUserPrincipalName"] == f"first@{kdc.realm}"
     server = LiveServer(home, free_port())
     server.guard.watch("user password", PASSWORD)
     server.guard.watch("KDC password", KDC_PASSWORD)
     server.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("TENANTRY_")]:
+            patch.delenv(name)
+        patch.setenv("TENANTRY_HOME", str(home))
+        services = build_services(Settings())
+    ids_ = (ids["tenant"], ids["other"], ids["app"], ids["other_app"])
     try:
-        yield Realm(kdc, server, home, ids["tenant"], ids["other"], ids["app"], ids["other_app"], keytab)
+        yield Realm(kdc, server, home, *ids_, keytab, services)
     finally:
         server.stop()
+        services.store.dispose()
     leaks = server.guard.leaks(server.output())
     assert not leaks, f"the server logged {len(leaks)} secret value(s): {', '.join(leaks)}"
+
+
+@pytest.fixture(autouse=True)
+def trust_server(realm: Realm, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MSAL (requests) trusts the server's development CA through the environment."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(realm.server.ca_path))

@@ -10,7 +10,8 @@ import pytest
 from .client import sign_in
 from .conftest import KDC_PASSWORD, Realm
 
-WIA = 0
+pytestmark = pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
+SUCCESS = 0
 
 
 @pytest.fixture
@@ -35,4 +36,4 @@ def test_kinit_then_negotiate_signs_in_without_a_password(realm: Realm, ticket: 
     assert result is not None and "access_token" in result, (outcome.visited, outcome.response.text[:500], result)
     claims = result["id_token_claims"]
     assert claims["preferred_username"].lower() == upn.lower()
-    assert realm.sign_ins(WIA, upn)
+    assert realm.sign_ins(SUCCESS, upn)

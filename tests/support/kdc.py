@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 _SBIN = "/usr/sbin:/sbin:/usr/bin:/bin"
-_TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit")
+_TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "kvno")
 READY_TIMEOUT = 10.0
 
 
@@ -167,6 +167,10 @@ class Kdc:
         """A TGT for `principal` in `ccache` (`lifetime` as kinit's -l, e.g. `5s`)."""
         command = ["kinit", *(("-l", lifetime) if lifetime else ()), "-c", f"FILE:{ccache}", principal]
         self.run(*command, stdin=f"{password}\n")
+
+    def service_ticket(self, spn: str, ccache: Path) -> None:
+        """Get (and cache) the ticket for `spn` now, as a browser would have before the attempt."""
+        self.run("kvno", "-c", f"FILE:{ccache}", spn)
 
 
 def shift_clock(ccache: Path, seconds: int) -> None:

@@ -66,8 +66,11 @@ class KerberosAcceptor:
             return
         self._workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self._workdir, 0o700)
-        profile = self._workdir / "krb5.conf"
-        profile.write_text(_profile(self._skew), encoding="ascii")
+        # One file per skew, replaced atomically: servers sharing a data directory may differ in their skew.
+        profile = self._workdir / f"krb5-skew{self._skew}.conf"
+        staging = self._workdir / f".{profile.name}.{secrets.token_hex(6)}"
+        staging.write_text(_profile(self._skew), encoding="ascii")
+        staging.replace(profile)
         os.environ["KRB5_CONFIG"] = str(profile)  # the process's only Kerberos user is this acceptor
         self._ready = True
 

@@ -42,6 +42,7 @@ from tenantry.signins.pages import PageSignIns
 from tenantry.web.signin.views import NO_STORE, next_location
 
 NEGOTIATE = "Negotiate"
+RETRY = "retry"
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,14 @@ async def start(deps: WinAuthDeps, request: Request) -> Response:
 
 
 def _challenge(request: Request, handle: str) -> Response:
-    """401 Negotiate; a browser that cannot answer shows the page, which goes on to the password page."""
-    values = {"fallback": _public(request, with_flow(WINAUTH_FALLBACK_PATH, handle)), "static_base": STATIC_PREFIX}
+    """401 Negotiate; a browser that cannot answer shows the page, which goes on by itself. The first page
+    challenges once more before the password page: Chromium on Linux loads its GSSAPI library on its first
+    Negotiate challenge and answers only the next one."""
+    if request.query_params.get(RETRY) is None:
+        next_url = str(request.url.include_query_params(**{RETRY: "1"}))
+    else:
+        next_url = _public(request, with_flow(WINAUTH_FALLBACK_PATH, handle))
+    values = {"fallback": next_url, "static_base": STATIC_PREFIX}
     response = render_page(request, "signin/winauth.html", values, status=401)
     response.headers["WWW-Authenticate"] = NEGOTIATE
     response.headers.update(NO_STORE)
