@@ -15,19 +15,21 @@ from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Host, Router
 from starlette.types import ASGIApp
 
 from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensure_first_party_service_principals
 from tenantry.apps.identifier_uris import public_url_aliases
 from tenantry.apps.managed_identities import ManagedIdentityService
 from tenantry.apps.service import AppService
-from tenantry.arm.app import arm_mount
+from tenantry.arm.app import arm_mount, build_arm_app
 from tenantry.arm.deps import ArmDeps
 from tenantry.audit.service import AuditService
 from tenantry.common.azure_cloud import AzureCloud
 from tenantry.common.clock import Clock, SystemClock
 from tenantry.common.master_key import MasterKey
 from tenantry.common.private_files import ensure_private_directory
+from tenantry.common.transparent import ARM_HOST, GRAPH_HOST, is_transparent
 from tenantry.conditional_access.service import ConditionalAccessService
 from tenantry.config import Settings
 from tenantry.credentials.expiry import ExpiryScanner
@@ -529,6 +531,17 @@ def admin_deps(services: Services) -> AdminDeps:
     )
 
 
+def transparent_hosts(services: Services, public_url: str, graph: ASGIApp) -> list[BaseRoute]:
+    """In transparent mode Entra's other hosts answer by Host header, ahead of the path routes: ARM at
+    `management.azure.com`'s root (as Azure SDKs call it) and only Graph at `graph.microsoft.com`."""
+    if not is_transparent(public_url):
+        return []
+    return [
+        Host(ARM_HOST, app=build_arm_app(arm_deps(services, public_url))),
+        Host(GRAPH_HOST, app=Router([graph_mount(graph)])),
+    ]
+
+
 def create_app(services: Services, *, public_url: str) -> Starlette:
     """The ASGI application. `public_url` (`https://host[:port]`, as `serve` resolves it) is the issuer's
     base and the base of every URL the server publishes or links to, whatever Host a request names."""
@@ -538,10 +551,12 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
     page_sign_ins = PageSignIns(services.sign_ins, services.store, services.clock)
     pages = SignInPageDeps(services.signin, services.master_key, page_sign_ins, services.seamless_signin)
     winauth = WinAuthDeps(services.seamless_signin, page_sign_ins, services.settings.sso_url)
+    graph = graph_app(services, public_url)
     return Starlette(
         lifespan=_lifespan(services, public_url),
         routes=[
-            graph_mount(graph_app(services, public_url)),
+            *transparent_hosts(services, public_url, graph),
+            graph_mount(graph),
             arm_mount(arm_deps(services, public_url)),
             *managed_identity_routes(IdentityEndpointDeps(services.identity_tokens, services.sign_ins)),
             *protocol.routes,

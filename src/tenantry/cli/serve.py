@@ -12,6 +12,7 @@ from tenantry.cli.context import load_settings, open_services
 from tenantry.cli.demo import demo_banner, ensure_demo
 from tenantry.cli.output import fail
 from tenantry.cli.server_record import ServerRecord, local_public_url, recorded
+from tenantry.common.transparent import ENTRA_AUTHORITY, TRANSPARENT_HOSTS, TRANSPARENT_PORT, hosts_file_lines
 from tenantry.server.listen import ListenError, PortInUseError, bind_listeners
 from tenantry.server.logs import configure_logging
 from tenantry.server.run import Listener
@@ -21,7 +22,9 @@ from tenantry.server.tls import ensure_dev_certificates
 
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: list[int] = typer.Option([8443], "--port", "-p", help="Port; repeat to listen on more (e.g. 443 for ROPC)."),
+    port: list[int] | None = typer.Option(
+        None, "--port", "-p", help="Port (default 8443, 443 with --transparent); repeat to listen on more."
+    ),
     demo: bool = typer.Option(False, "--demo", help="Create the demo tenant and print an MSAL snippet."),
     cert: Path | None = typer.Option(None, "--cert", help="TLS certificate chain (PEM) instead of the dev CA's."),
     key: Path | None = typer.Option(None, "--key", help="Private key for --cert."),
@@ -35,8 +38,15 @@ def serve(
         "and link, whatever host name a request uses (default: https://localhost:<first --port>).",
     ),
     access_log: bool = typer.Option(False, "--access-log", help="Log every request."),
+    transparent: bool = typer.Option(
+        False,
+        "--transparent",
+        help="Answer as login.microsoftonline.com, graph.microsoft.com and management.azure.com on port 443, "
+        "with Entra's issuers (for CI containers; see `tenantry dev-cert --hosts-file`).",
+    ),
 ) -> None:
     """Run the identity server."""
+    public_url, port = _transparent_mode(transparent, public_url, port)
     if no_tls and not public_url:
         raise fail("--no-tls needs --public-url: Microsoft's clients only accept https authorities")
     if (cert is None) != (key is None):
@@ -52,7 +62,8 @@ def serve(
     svc = open_services(settings)
     certfile, keyfile = cert, key
     if not no_tls and cert is None:
-        files = ensure_dev_certificates(settings.home, (host,) if host not in ("0.0.0.0", "::") else ())  # noqa: S104
+        hosts = (host,) if host not in ("0.0.0.0", "::") else ()  # noqa: S104
+        files = ensure_dev_certificates(settings.home, (*hosts, *(TRANSPARENT_HOSTS if transparent else ())))
         certfile, keyfile = files.server_cert, files.server_key
     public = settings.public_url or local_public_url(port[0])  # --no-tls always comes with --public-url
     if demo:
@@ -69,6 +80,21 @@ def serve(
         )
 
 
+def _transparent_mode(
+    transparent: bool, public_url: str | None, port: list[int] | None
+) -> tuple[str | None, list[int]]:
+    """The public URL and ports: in transparent mode Entra's authority (the one public URL every issuer,
+    discovery document and link derives from: `common/transparent.py`) on 443, which its URLs imply."""
+    if not transparent:
+        return public_url, port or [8443]
+    if public_url and public_url.rstrip("/").lower() != ENTRA_AUTHORITY:
+        raise fail(f"--transparent publishes {ENTRA_AUTHORITY}; leave out --public-url")
+    ports = port or [TRANSPARENT_PORT]
+    if TRANSPARENT_PORT not in ports:
+        raise fail("--transparent needs port 443: Entra's URLs name no port")
+    return ENTRA_AUTHORITY, ports
+
+
 def _cannot_listen(error: ListenError) -> str:
     if isinstance(error, PortInUseError):
         return f"port {error.port} is in use; `make run PORT={error.suggestion}` or `tenantry serve --port N`"
@@ -77,8 +103,14 @@ def _cannot_listen(error: ListenError) -> str:
 
 def dev_cert(
     ca_path: bool = typer.Option(False, "--ca-path", help="Print only the CA bundle's path (for REQUESTS_CA_BUNDLE)."),
+    hosts_file: bool = typer.Option(
+        False, "--hosts-file", help="Print only the /etc/hosts lines that send Entra's names here (--transparent)."
+    ),
 ) -> None:
     """Create (if needed) the local development CA and server certificate."""
+    if hosts_file:
+        typer.echo("\n".join(hosts_file_lines()))
+        return
     files = ensure_dev_certificates(load_settings().home)
     if ca_path:
         typer.echo(str(files.ca_cert.resolve()))

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tenantry.common.transparent import ENTRA_ARM, graph_base_url, is_transparent
+
 ARM_PATH = "/arm"
 ARM_AUDIENCES = ("https://management.core.windows.net/", "https://management.azure.com/")
 CLOUD_NAME = "Tenantry"
@@ -27,7 +29,10 @@ _SWAPPED_HOSTS = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
 
 
 def default_arm_url(public_url: str) -> str | None:
-    """The public URL on the other loopback name, plus `/arm`; None when the host has no such twin."""
+    """The public URL on the other loopback name, plus `/arm`; None when the host has no such twin. In
+    transparent mode ARM's own host, where the ARM surface answers by Host at its root."""
+    if is_transparent(public_url):
+        return ENTRA_ARM
     parts = urlsplit(public_url)
     host = (parts.hostname or "").lower()
     if host not in _SWAPPED_HOSTS:
@@ -66,12 +71,12 @@ class AzureCloud:
 
     def metadata(self) -> dict[str, Any]:
         """ARM's `metadata/endpoints` document (api-version 2022-09-01 shape), with this server's URLs."""
-        graph = f"{self.public_url}/"
+        graph = f"{graph_base_url(self.public_url)}/"
         return {
             "name": CLOUD_NAME,
             "portal": self.public_url,
             "authentication": {
-                "loginEndpoint": graph,
+                "loginEndpoint": f"{self.public_url}/",
                 "audiences": list(ARM_AUDIENCES),
                 "tenant": "common",
                 "identityProvider": "AAD",

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from tenantry.apps.first_party import GRAPH_APP_ID, GRAPH_URI
 from tenantry.audit.models import Actor
 from tenantry.audit.recorder import AuditContext
+from tenantry.common.transparent import graph_base_url
 from tenantry.directory.authorization import Caller, CallerRights
 from tenantry.errors import AadstsError
 from tenantry.graph.deps import GraphDeps, graph_deps
@@ -154,8 +155,9 @@ class Call:
 
     @property
     def base_url(self) -> str:
-        """The public URL, for `@odata.context`, next links, `Location` and share links."""
-        return self.deps.public_url
+        """Graph's public base, for `@odata.context`, next links and `Location`: the public URL, or
+        `graph.microsoft.com` in transparent mode."""
+        return graph_base_url(self.deps.public_url)
 
     def page(
         self,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenantry.common.ids import new_token_id
+from tenantry.common.transparent import v1_issuer_base
 from tenantry.directory.models import User
 
 # Entra back-dates iat/nbf by five minutes to absorb relying parties' clock skew.
@@ -19,8 +20,9 @@ BACKDATE_SECONDS = 300
 
 
 def issuer_for(base_url: str, tenant_id: str, version: int) -> str:
-    """`{base}/{tid}/v2.0` for v2, `{base}/{tid}/` for v1 (Entra's sts.windows.net form, on our host)."""
-    return f"{base_url}/{tenant_id}/v2.0" if version == 2 else f"{base_url}/{tenant_id}/"
+    """`{base}/{tid}/v2.0` for v2, `{base}/{tid}/` for v1 (Entra's sts.windows.net form, on our host; in
+    transparent mode on sts.windows.net itself, as resource servers compare it exactly)."""
+    return f"{base_url}/{tenant_id}/v2.0" if version == 2 else f"{v1_issuer_base(base_url)}/{tenant_id}/"
 
 
 @dataclass(frozen=True, slots=True)

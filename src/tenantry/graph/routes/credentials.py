@@ -138,7 +138,7 @@ def add_credential_routes(path: str, lookup: Callable[..., Application], suffix:
         new = _add_secret(call, app, wanted.password_credential)
         ttl = timedelta(minutes=wanted.ttl_minutes)
         link = call.deps.share_links.create_share_link(
-            app, new.credential.key_id, new.secret_text, base_url=call.base_url, ttl=ttl, audit=call.audit
+            app, new.credential.key_id, new.secret_text, base_url=call.deps.public_url, ttl=ttl, audit=call.audit
         )
         view = password_view(new.credential, call.deps.clock.now())
         context = context_url(call.base_url, "microsoft.graph.passwordCredential")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tenantry.common.transparent import ENTRA_ALIASES, LOGIN_HOST, graph_base_url, is_transparent
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.context import request_context
 from tenantry.http.responses import JsonResponse, error_response
@@ -88,7 +89,7 @@ def openid_configuration(base: str, ref: TenantRef) -> dict[str, Any]:
         "tenant_region_scope": "WW" if ref.tenant is not None else None,
         "cloud_instance_name": host,
         "cloud_graph_host_name": host,
-        "msgraph_host": host,
+        "msgraph_host": urlsplit(graph_base_url(base)).hostname or host,
         "rbac_url": base,
     }
 
@@ -126,12 +127,20 @@ def instance_discovery_endpoint(request: Request) -> Response:
     if not endpoint or parts.hostname not in {ours.hostname, called.hostname} or not segments:
         # The catalogue answers 50049 with `error=invalid_instance`, the value MSAL acts on.
         return error_response(AadstsError.of(Aadsts.NoSuchInstanceForDiscovery), ctx)
-    host = ours.netloc
     return JsonResponse(
         {
             "tenant_discovery_endpoint": TenantUrls(ctx.base_url, segments[0]).openid_configuration,
             "api-version": "1.1",
-            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+            "metadata": [_instance_metadata(ctx.base_url)],
         },
         headers=METADATA_HEADERS,
     )
+
+
+def _instance_metadata(base: str) -> dict[str, Any]:
+    """Our host alone; in transparent mode Entra's public-cloud entry, whose aliases MSAL uses to find
+    accounts cached under `login.windows.net` (requests still go to the preferred network, our host)."""
+    if is_transparent(base):
+        return {"preferred_network": LOGIN_HOST, "preferred_cache": "login.windows.net", "aliases": list(ENTRA_ALIASES)}
+    host = urlsplit(base).netloc
+    return {"preferred_network": host, "preferred_cache": host, "aliases": [host]}
