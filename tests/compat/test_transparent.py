@@ -42,6 +42,7 @@ DOMAIN = "transparent.contoso.example"
 API_URI = "api://transparent-api"
 NAMESPACE_FLAGS = (("--mount", "--net"), ("--user", "--map-root-user", "--mount", "--net"))
 RUN_TIMEOUT = 150
+PASSWORD = "Transparent-Pa55word!"
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +81,11 @@ def _world(home: Path) -> World:
         services = build_services(Settings())
     try:
         tenant = services.directory.create_tenant("Transparent Contoso", [DOMAIN])
-        services.users.create_user(tenant.id, f"erin@{DOMAIN}", "Transparent-Pa55word!", display_name="Erin")
+        services.users.create_user(tenant.id, f"erin@{DOMAIN}", PASSWORD, display_name="Erin")
+        desktop = services.apps.create_app(
+            tenant.id, "Transparent desktop", redirect_uris=(("public", "http://localhost"),), public_client=True
+        )
+        services.apps.admin_consent(services.apps.add_permission(desktop, GRAPH_APP_ID, "User.Read", "Scope"))
         api = services.apps.create_app(tenant.id, "Transparent API", identifier_uris=(API_URI,), access_token_version=2)
         services.apps.add_app_role(api, "Things.Read")
         daemon = services.apps.create_app(tenant.id, "Transparent daemon")
@@ -100,9 +105,13 @@ def _world(home: Path) -> World:
         "REQUESTS_CA_BUNDLE": ca,
         "SSL_CERT_FILE": ca,
         "API_APP_ID": api.app_id,
+        "PUBLIC_CLIENT_ID": desktop.app_id,
+        "USER_NAME": f"erin@{DOMAIN}",
+        "USER_PASSWORD": PASSWORD,
     }
     guard = LogGuard()
     guard.watch("client secret", secret)
+    guard.watch("user password", PASSWORD)
     return World(home, env, guard)
 
 
@@ -150,6 +159,12 @@ def test_msal_with_hard_coded_authority_and_instance_discovery(report: dict[str,
     assert seen["msal_iss"] == f"https://sts.windows.net/{report['tenant_id']}/"
     assert seen["msal_accounts"] == []
     assert "GET /common/discovery/instance" in report["server"]
+
+
+def test_msal_username_password_with_user_realm_discovery_on_443(report: dict[str, Any]) -> None:
+    """MSAL's ROPC asks `login.microsoftonline.com:443/common/userrealm/...` first: answered here."""
+    assert report["clients"]["ropc_upn"] == f"erin@{DOMAIN}"
+    assert "GET /common/userrealm/" in report["server"]
 
 
 def test_fastapi_azure_auth_on_defaults(report: dict[str, Any]) -> None:

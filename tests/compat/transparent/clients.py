@@ -2,7 +2,8 @@
 
 Its only configuration is the environment: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`
 (EnvironmentCredential's), the CA bundle (`REQUESTS_CA_BUNDLE` for requests and azure-core,
-`SSL_CERT_FILE` for httpx), and the resource server's own app id (`API_APP_ID`). Nothing names Tenantry:
+`SSL_CERT_FILE` for httpx), the resource server's own app id (`API_APP_ID`), and a desktop app and its
+user for MSAL's username and password flow (`PUBLIC_CLIENT_ID`, `USER_NAME`, `USER_PASSWORD`). Nothing names Tenantry:
 no authority host, instance discovery on. Prints one JSON object of what each client saw.
 """
 
@@ -61,7 +62,18 @@ def msal_hard_coded() -> dict[str, Any]:
         authority=f"https://login.microsoftonline.com/{tenant}",
     )
     result = app.acquire_token_for_client([f"{GRAPH}/.default"])
-    return {"msal_iss": claims(result["access_token"])["iss"], "msal_accounts": app.get_accounts()}
+    desktop = msal.PublicClientApplication(
+        os.environ["PUBLIC_CLIENT_ID"], authority=f"https://login.microsoftonline.com/{tenant}"
+    )
+    # Username and password: MSAL first asks login.microsoftonline.com:443 for the user's realm.
+    user = desktop.acquire_token_by_username_password(
+        os.environ["USER_NAME"], os.environ["USER_PASSWORD"], scopes=["User.Read"]
+    )
+    return {
+        "msal_iss": claims(result["access_token"])["iss"],
+        "msal_accounts": app.get_accounts(),
+        "ropc_upn": claims(user["access_token"]).get("upn") if "access_token" in user else user,
+    }
 
 
 def resource_server(credential: EnvironmentCredential) -> dict[str, Any]:
