@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 
 from signin.browser import BASE_URL, Browser
 from tenantry.app import Services, build_services, create_app
-from tenantry.apps.models import Application
+from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant, User
 from tenantry.sessions.service import SessionService
@@ -30,11 +30,13 @@ ROLES = {
 
 @dataclass(frozen=True)
 class Directory:
-    """Contoso: one user per role in `ROLES` and `plain` (no role); `payroll` has an expired secret."""
+    """Contoso: one user per role in `ROLES`, `plain` (no role) and `spare` (no role, made Global Administrator
+    by a test); `payroll` has an expired secret."""
 
     tenant: Tenant
     people: dict[str, User]
     payroll: Application
+    payroll_sp: ServicePrincipal
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,7 @@ def directory(services: Services) -> Directory:
     """The tenant, its people and the payroll app."""
     tenant = services.directory.create_tenant("Contoso", ["contoso.example"])
     people = {"plain": services.users.create_user(tenant.id, "plain@contoso.example", PASSWORD, "Pat Plain")}
+    people["spare"] = services.users.create_user(tenant.id, "spare@contoso.example", PASSWORD, "Sam Spare")
     for key, role in ROLES.items():
         user = services.users.create_user(tenant.id, f"{key}@contoso.example", PASSWORD, role)
         services.roles.assign_role(tenant.id, user.id, role)
@@ -56,7 +59,8 @@ def directory(services: Services) -> Directory:
     payroll = services.apps.create_app(tenant.id, "Payroll")
     now = services.clock.now()
     services.credentials.add_secret(payroll, "old", now - timedelta(days=1), start=now - timedelta(days=200))
-    return Directory(tenant, people, payroll)
+    sp = next(s for s in services.apps.list_service_principals(tenant.id) if s.app_id == payroll.app_id)
+    return Directory(tenant, people, payroll, sp)
 
 
 @pytest.fixture(scope="module")

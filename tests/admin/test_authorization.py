@@ -24,10 +24,17 @@ READS = {
     "/admin/apps/{app}/credentials": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/users": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
     "/admin/users/{user}": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
+    "/admin/enterprise-apps": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/enterprise-apps/{sp}": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/roles": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
+    "/admin/roles/{role}": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/apps/{app}/credentials/secrets": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403},
     "/admin/users/{user}/reset-password": {"global": 200, "apps": 403, "helpdesk": 200, "users": 200},
+    "/admin/enterprise-apps/{sp}/properties": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    # Making oneself (or anyone) Global Administrator: only those who already may assign roles.
+    "/admin/roles/{global_role}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
 }
 
 
@@ -37,8 +44,17 @@ def _csrf(browser: Browser) -> str:
     return found.group(1)
 
 
+GLOBAL_ROLE = "62e90394-69f5-4237-9190-012177145e10"
+
+
 def _path(route: str, directory: Directory, target: str = "plain") -> str:
-    return route.format(app=directory.payroll.id, user=directory.people[target].id)
+    return route.format(
+        app=directory.payroll.id,
+        user=directory.people[target].id,
+        sp=directory.payroll_sp.id,
+        role=GLOBAL_ROLE,
+        global_role=GLOBAL_ROLE,
+    )
 
 
 @pytest.mark.parametrize(("route", "who", "status"), [(r, w, s) for r, t in READS.items() for w, s in t.items()])
@@ -55,6 +71,9 @@ def test_writes(signed_in: Callable[[str], Browser], directory: Directory, route
     """Forms: app credentials need an app administrator; resets follow the who-may-reset table."""
     browser = signed_in(who)
     data = {"csrf_token": _csrf(browser), "description": "matrix", "expires": "90", "deliver": "show"}
+    # Role assignments: each administrator names themself (a self-grant), the Global Administrator a spare user.
+    grantee = directory.people["spare" if who == "global" else who].user_principal_name
+    data |= {"enabled": "yes", "assignment_required": "no", "principal": grantee}
     response = browser.post(_path(route, directory), data)
     assert response.status_code == status, response.text[:400]
 

@@ -88,17 +88,9 @@ def _shots(tmp_path: Path) -> Path:
     return DOCS_SCREENSHOTS if os.environ.get("TENANTRY_SCREENSHOTS") == "1" else tmp_path
 
 
-def test_every_admin_page_is_accessible(
-    live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
-) -> None:
-    """Home, App registrations (list, overview, both credential tabs, New client secret open, the value
-    shown once, the delete confirmation), Users (list, disabled and enabled Reset password, the temporary
-    password), the no-access page and an error page."""
-    cast: Cast = make_cast(live)
-    audit = Audit(axe_script, _shots(tmp_path))
+def _app_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """Home, App registrations and Enterprise applications, as an Application Administrator."""
     base, app = live.base_url, cast.app
-
-    page = open_page()
     sign_in_to_admin(live, page, cast.people["apps"])
     audit.check(page, "home")
     page.goto(f"{base}/admin/apps")
@@ -121,12 +113,25 @@ def test_every_admin_page_is_accessible(
     audit.check(page, "delete-secret")
     page.goto(f"{base}/admin/apps/00000000-0000-0000-0000-000000000000")
     audit.check(page, "not-found")
+    page.goto(f"{base}/admin/enterprise-apps")
+    audit.check(page, "enterprise-applications")
+    page.get_by_role("link", name=app.display_name).click()
+    audit.check(page, "enterprise-application")
 
-    page = open_page()
-    sign_in_to_admin(live, page, cast.people["plain"])
-    audit.check(page, "no-access")
 
-    page = open_page()  # the last: it resets the plain user's password
+def _role_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """Roles and administrators, as a Global Administrator."""
+    sign_in_to_admin(live, page, cast.people["global"], "/admin/roles")
+    audit.check(page, "roles")
+    page.get_by_role("link", name="Helpdesk Administrator", exact=True).click()
+    audit.check(page, "role-members")
+    page.get_by_role("link", name=f"Remove {cast.people['helpdesk'].display_name} from Helpdesk Administrator").click()
+    audit.check(page, "remove-role-assignment")
+
+
+def _user_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """Users as a Helpdesk Administrator, ending with a reset of the plain user's password."""
+    base = live.base_url
     sign_in_to_admin(live, page, cast.people["helpdesk"])
     page.goto(f"{base}/admin/users")
     audit.check(page, "users")
@@ -138,9 +143,23 @@ def test_every_admin_page_is_accessible(
     live.server.guard.watch("temporary password", page.get_by_label("Temporary password").input_value())
     audit.check(page, "password-reset")
 
-    page = open_page()
-    sign_in_to_admin(live, page, cast.people["apps"], "/admin/apps")
-    page.goto(f"{base}/admin/users/{cast.people['plain'].id}")
-    audit.check(page, "user-no-reset-rights")
 
+def test_every_admin_page_is_accessible(
+    live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
+) -> None:
+    """Home, App registrations (list, overview, both credential tabs, New client secret open, the value
+    shown once, the delete confirmation), Enterprise applications (list, one), Roles and administrators
+    (list, members, remove confirmation), Users (list, disabled and enabled Reset password, the temporary
+    password), the no-access page and an error page."""
+    cast = make_cast(live)
+    audit = Audit(axe_script, _shots(tmp_path))
+    _app_pages(live, open_page(), cast, audit)
+    _role_pages(live, open_page(), cast, audit)
+    page = open_page()
+    sign_in_to_admin(live, page, cast.people["plain"])
+    audit.check(page, "no-access")
+    _user_pages(live, open_page(), cast, audit)  # after the plain user's own sign-in: it resets their password
+    page = open_page()
+    sign_in_to_admin(live, page, cast.people["apps"], f"/admin/users/{cast.people['plain'].id}")
+    audit.check(page, "user-no-reset-rights")
     assert not audit.problems, "\n".join(audit.problems)

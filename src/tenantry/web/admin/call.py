@@ -75,6 +75,18 @@ class AdminCall:
         values = {"title": "You don't have access", "message": err.message, "code": "Authorization_RequestDenied"}
         return self.page("admin/error.html", values, status=403)
 
+    def refusal(self, action: str) -> Response | None:
+        """`CallerRights.check(action)`: None when allowed, else the 403 page."""
+        try:
+            self.rights.check(action)
+        except AuthorizationError as err:
+            return self.refused(err)
+        return None
+
+    def may(self, action: str) -> bool:
+        """Whether `action` is allowed (to show or hide a control; the action itself checks again)."""
+        return self.rights.allows(action)
+
     async def form(self) -> dict[str, str] | Response:
         """The posted fields after the CSRF check, or the error page."""
         try:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
-from tenantry.web.admin import apps, secrets, signin, users
+from tenantry.web.admin import apps, enterprise, roles, secrets, signin, users
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
 
@@ -56,4 +56,12 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/users", users.list_users),
         get("/admin/users/{id}", users.overview),
         post("/admin/users/{id}/reset-password", users.reset),
+        get("/admin/enterprise-apps", enterprise.list_enterprise_apps),
+        get("/admin/enterprise-apps/{id}", enterprise.overview),
+        post("/admin/enterprise-apps/{id}/properties", enterprise.update),
+        get("/admin/roles", roles.list_roles),
+        get("/admin/roles/{role_id}", roles.members),
+        post("/admin/roles/{role_id}/assignments", roles.assign),
+        get("/admin/roles/{role_id}/assignments/{id}/remove", roles.confirm_remove),
+        post("/admin/roles/{role_id}/assignments/{id}/remove", roles.remove),
     ]

@@ -15,7 +15,13 @@ from tenantry.http.pages import render_page
 
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache", "Referrer-Policy": "no-referrer"}
 # The blades of the navigation: (path, label).
-NAV = (("/admin", "Home"), ("/admin/apps", "App registrations"), ("/admin/users", "Users"))
+NAV = (
+    ("/admin", "Home"),
+    ("/admin/apps", "App registrations"),
+    ("/admin/enterprise-apps", "Enterprise applications"),
+    ("/admin/users", "Users"),
+    ("/admin/roles", "Roles and administrators"),
+)
 
 
 def admin_page(request: Request, template: str, values: dict[str, Any], *, status: int = 200) -> Response:

@@ -1,0 +1,79 @@
+"""Enterprise applications and Roles and administrators: what their forms do and refuse."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from signin.browser import Browser
+from tenantry.app import Services
+from tenantry.apps.first_party import GRAPH_APP_ID
+
+from .conftest import Directory
+from .test_authorization import GLOBAL_ROLE, _csrf
+
+HELPDESK_ROLE = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
+
+
+def test_graph_cannot_be_disabled_from_its_page(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """The service's first-party guard, in words on the page (as Graph's PATCH refuses it)."""
+    graph = next(s for s in services.apps.list_service_principals(directory.tenant.id) if s.app_id == GRAPH_APP_ID)
+    browser = signed_in("global")
+    data = {"csrf_token": _csrf(browser), "enabled": "no", "assignment_required": "no"}
+    answer = browser.post(f"/admin/enterprise-apps/{graph.id}/properties", data)
+    assert answer.status_code == 400 and "cannot be disabled" in answer.text
+    assert services.apps.find_service_principal(directory.tenant.id, graph.id).account_enabled  # type: ignore[union-attr]
+
+
+def test_assignment_required_is_saved(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """An Application Administrator turns *Assignment required?* on."""
+    browser = signed_in("apps")
+    data = {"csrf_token": _csrf(browser), "enabled": "yes", "assignment_required": "yes"}
+    sp = directory.payroll_sp
+    assert browser.post(f"/admin/enterprise-apps/{sp.id}/properties", data).status_code == 303
+    assert services.apps.find_service_principal(directory.tenant.id, sp.id).app_role_assignment_required  # type: ignore[union-attr]
+    data["assignment_required"] = "no"
+    browser.post(f"/admin/enterprise-apps/{sp.id}/properties", data)
+
+
+def test_a_role_is_assigned_then_removed_after_confirmation(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """Add assignment by UPN, the member listed, Remove asks first, then the role is gone."""
+    browser, spare = signed_in("global"), directory.people["spare"]
+    added = browser.post(
+        f"/admin/roles/{HELPDESK_ROLE}/assignments",
+        {"csrf_token": _csrf(browser), "principal": spare.user_principal_name},
+    )
+    assert added.status_code == 303
+    page = browser.get(f"/admin/roles/{HELPDESK_ROLE}").text
+    assert spare.display_name in page
+    link = re.search(
+        rf'href="(/admin/roles/{HELPDESK_ROLE}/assignments/[0-9a-f-]+/remove)" aria-label="Remove {spare.display_name}',
+        page,
+    )
+    assert link
+    confirm = browser.get(link.group(1))
+    assert confirm.status_code == 200 and "Remove assignment?" in confirm.text
+    assert browser.post(link.group(1), {"csrf_token": _csrf(browser)}).status_code == 303
+    held = [a.role_definition_id for a in services.roles.list_role_assignments(directory.tenant.id, spare.id)]
+    assert HELPDESK_ROLE not in held
+
+
+def test_an_unknown_principal_is_explained(signed_in: Callable[[str], Browser]) -> None:
+    """A UPN nobody has: 400 with the reason, nothing assigned."""
+    browser = signed_in("global")
+    answer = browser.post(
+        f"/admin/roles/{GLOBAL_ROLE}/assignments", {"csrf_token": _csrf(browser), "principal": "ghost@contoso.example"}
+    )
+    assert answer.status_code == 400 and "no user &#39;ghost@contoso.example&#39;" in answer.text
+
+
+def test_role_members_are_hidden_from_those_who_may_not_read_them(signed_in: Callable[[str], Browser]) -> None:
+    """A Helpdesk Administrator sees the roles but not who holds them (no count, no link)."""
+    page = signed_in("helpdesk").get("/admin/roles").text
+    assert "Global Administrator" in page and f"/admin/roles/{GLOBAL_ROLE}" not in page
