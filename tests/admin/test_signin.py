@@ -74,3 +74,33 @@ def test_an_error_from_the_sts_is_shown_with_its_code(app: Starlette) -> None:
 def test_local_keeps_foreign_locations() -> None:
     """The helper only shortens our own URLs."""
     assert local(f"{BASE_URL}/admin?x=1") == "/admin?x=1" and local("https://elsewhere/") == "https://elsewhere/"
+
+
+def test_the_session_cookie_is_sealed_and_scoped(services: Services, app: Starlette, directory: Directory) -> None:
+    """The callback sets `tenantry_admin` HttpOnly, Secure, SameSite=Lax on /admin, with no readable claims."""
+    from tenantry.sessions.service import SessionService
+
+    browser = Browser(app)
+    with services.store.transaction(write=True) as unit:
+        _, token = SessionService(services.clock).start(directory.people["global"], unit)
+    browser.set_session_cookie(token)
+    response = browser.get("/admin")
+    while response.status_code in (302, 303) and "tenantry_admin=" not in response.headers.get("set-cookie", ""):
+        response = browser.get(local(response.headers["location"]))
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("tenantry_admin="))
+    assert "HttpOnly" in cookie and "Secure" in cookie and "samesite=lax" in cookie.lower() and "Path=/admin" in cookie
+    assert directory.people["global"].id not in cookie and 'tenantry_admin_signin=""' in response.headers["set-cookie"]
+
+
+def test_sign_out_clears_the_session_and_ends_sso(signed_in: Callable[[str], Browser], app: Starlette) -> None:
+    """A CSRF-checked post; the admin cookie goes, then the STS's logout; /admin asks to sign in again."""
+    import re
+
+    browser = signed_in("users")  # the last test of this module to use it
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/admin").text)
+    assert token
+    assert browser.post("/admin/signout", {}).status_code == 400
+    out = browser.post("/admin/signout", {"csrf_token": token.group(1)})
+    assert out.status_code == 303 and out.headers["location"] == "/organizations/oauth2/v2.0/logout"
+    assert 'tenantry_admin=""' in out.headers["set-cookie"]
+    assert browser.get("/admin").status_code == 302

@@ -176,3 +176,25 @@ def test_no_reset_rights_no_button(env: Live, page: Page, cast: Cast, who: str) 
     else:
         expect(page.get_by_role("heading", level=1)).to_have_text(target.display_name)
     expect(page.get_by_role("button", name="Reset password")).to_have_count(0)
+
+
+def test_keyboard_alone_adds_a_secret_with_visible_focus(env: Live, page: Page, cast: Cast) -> None:
+    """Tab reaches "Skip to main content" first; every focused control shows an outline; New client secret
+    opens with Enter and Add submits with Enter, without a mouse."""
+    from playwright.sync_api import expect
+
+    sign_in_to_admin(env, page, cast.people["apps"], f"/admin/apps/{cast.app.id}/credentials")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
+    outline = "() => getComputedStyle(document.activeElement).outlineStyle"
+    summary = page.get_by_text("New client secret")
+    summary.focus()
+    assert page.evaluate(outline) != "none"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("id", "description")
+    assert page.evaluate(outline) != "none"
+    page.keyboard.type("typed")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Client secret added")
+    env.server.guard.watch("new client secret", page.get_by_label("Value").input_value())
