@@ -15,6 +15,8 @@ stateDiagram-v2
     kerberos --> password: no usable Kerberos ticket (81004-81012 logged), silently
     kerberos --> kerberos: ticket accepted on the SSO host (user known, `amr` wia, no session yet)
     kerberos --> consent: back on the sign-in host with the proof, SSO session created (amr wia)
+    kerberos --> mfa: the same, but the user has an authenticator app (no session yet; amr wia mfa after)
+    kerberos --> mfa_enrol: the same, per-user MFA required and no authenticator app yet
     kerberos --> identify: "use another account"
     identify --> consent: "continue as" the signed-in account
     password --> identify: "use another account"
@@ -298,9 +300,9 @@ def password_change_required(flow: SignInFlow, user_id: str) -> SignInFlow:
 
 
 def second_factor_required(flow: SignInFlow, user_id: str, methods: tuple[str, ...]) -> SignInFlow:
-    """The first factor (`methods`: `pwd`) was proven and the user has an authenticator app: ask for a code.
-    No session exists yet."""
-    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
+    """The first factor (`methods`: `pwd`, or `wia` from a Kerberos ticket) was proven and the user has an
+    authenticator app: ask for a code. No session exists yet."""
+    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.KERBEROS)
     if flow.user_id not in (None, user_id):
         raise FlowStateError("the second factor was asked for another user than the flow's")
     return replace(flow, state=FlowState.MFA, user_id=user_id, session_id=None, auth_methods=methods)
@@ -310,7 +312,7 @@ def enrolment_required(flow: SignInFlow, user_id: str, methods: tuple[str, ...],
     """A Temporary Access Pass was used (`methods`: `mfa`), or the password (`pwd`) of a user whose per-user
     MFA is required, by a user without an authenticator app: show the new secret and ask for its first code.
     No session exists yet."""
-    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE)
+    _require(flow, FlowState.PASSWORD, FlowState.PASSWORD_CHANGE, FlowState.KERBEROS)
     return replace(
         flow,
         state=FlowState.MFA_ENROL,

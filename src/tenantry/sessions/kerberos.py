@@ -40,6 +40,7 @@ from tenantry.sessions.flow import (
     kerberos_proven,
     kerberos_signed_in,
 )
+from tenantry.sessions.mfa_steps import MfaSteps
 from tenantry.sessions.repository import SignInUnit
 from tenantry.sessions.service import FlowService, SessionService
 from tenantry.sso.kerberos import KerberosAcceptor, KerberosRefusalError
@@ -106,6 +107,7 @@ class SeamlessSignIn:
         self._acceptor = acceptor
         self._flows = FlowService(clock)
         self._sessions = SessionService(clock)
+        self._mfa = MfaSteps(store, clock, key)
 
     def _sso_tenant(self, flow: SignInFlow, username: str, unit: SeamlessSignInUnit) -> str | None:
         """The tenant of `username`'s domain when it has seamless SSO and the flow may sign in there (a flow
@@ -220,8 +222,9 @@ class SeamlessSignIn:
         mac = self._key.mac(_PROOF_PURPOSE, flow.handle_hash + user_id.encode("utf-8"))
         return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
-    def complete(self, handle: str | None, proof: str, old_token: str | None) -> tuple[SignInFlow, str]:
-        """Back on the sign-in host with the proof: replace the browser's session with one of `amr` `wia`."""
+    def complete(self, handle: str | None, proof: str, old_token: str | None) -> tuple[SignInFlow, str | None]:
+        """Back on the sign-in host with the proof: replace the browser's session with one of `amr` `wia`; or,
+        for a user who must give a second factor (as after a password), "Enter code" with no session yet."""
         with self._store.transaction(write=True) as unit:
             flow = self._flows.find(handle, unit)
             if flow.state is not FlowState.KERBEROS or flow.user_id is None:
@@ -231,6 +234,11 @@ class SeamlessSignIn:
             user = unit.find_user(flow.tenant_id or "", flow.user_id) or unit.find_user_by_upn(flow.username or "")
             if user is None or user.id != flow.user_id or not user.account_enabled:
                 raise AadstsError.of(Aadsts.UserDisabled, debug=f"user {flow.user_id} is disabled or gone")
+            second = self._mfa.after_password(flow, user, unit, WIA)
+            if second is not None:
+                if not unit.update_flow_if(second, FlowState.KERBEROS):
+                    raise FlowStateError("the flow was already completed")
+                return second, None
             old = self._sessions.find(old_token, unit)
             if old is not None:
                 self._sessions.revoke(old.id, unit)

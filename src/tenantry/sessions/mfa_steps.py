@@ -68,13 +68,16 @@ class MfaSteps:
         """The user has an authenticator app (so a code follows the password)."""
         return bool(totp_methods(unit.list_auth_methods(user.tenant_id, user.id)))
 
-    def after_password(self, flow: SignInFlow, user: User, unit: SignInUnit) -> SignInFlow | None:
-        """Where a proven password leads: "Enter code" for a user with an authenticator app, enrolment for
-        a user whose per-user MFA is `enabled` or `enforced`; None when no second factor is asked."""
+    def after_password(
+        self, flow: SignInFlow, user: User, unit: SignInUnit, methods: tuple[str, ...] = ("pwd",)
+    ) -> SignInFlow | None:
+        """Where a proven first factor (`methods`: `pwd`, or `wia` for a Kerberos ticket) leads: "Enter code"
+        for a user with an authenticator app, enrolment for a user whose per-user MFA is `enabled` or
+        `enforced`; None when no second factor is asked."""
         if self.registered(user, unit):
-            return second_factor_required(flow, user.id, ("pwd",))
+            return second_factor_required(flow, user.id, methods)
         if unit.find_mfa_state(user.tenant_id, user.id) != "disabled":
-            return enrolment_required(flow, user.id, ("pwd",), seal_secret(self._key, new_totp_secret()))
+            return enrolment_required(flow, user.id, methods, seal_secret(self._key, new_totp_secret()))
         return None
 
     def pass_of(self, flow: SignInFlow, username: str, typed: str, unit: SignInUnit) -> tuple[User, AuthMethod] | None:

@@ -120,7 +120,8 @@ async def negotiate(deps: WinAuthDeps, request: Request) -> Response:
 
 
 async def done(deps: WinAuthDeps, request: Request) -> Response:
-    """Back on the sign-in host with the ticket's proof: the session cookie, then the STS's resume step."""
+    """Back on the sign-in host with the ticket's proof: the session cookie, then the STS's resume step (or
+    the second factor's page, when the user must give one)."""
     handle = _handle(request)
     proof = request.query_params.get("proof") or ""
     try:
@@ -129,10 +130,11 @@ async def done(deps: WinAuthDeps, request: Request) -> Response:
         return _found(with_flow(LOGIN_PATH, handle))
     except AadstsError as err:
         return error_page(request, err)
-    if deps.sign_ins is not None:
-        deps.sign_ins.succeeded(flow, request_context(request))
     response = _found(next_location(flow, handle))
-    set_session_cookie(response, token, persistent=False)
+    if token is not None:  # None: a second factor comes first (as after a password), no session yet
+        set_session_cookie(response, token, persistent=False)
+        if deps.sign_ins is not None:
+            deps.sign_ins.succeeded(flow, request_context(request))
     return response
 
 
