@@ -3,9 +3,13 @@ the authorize flow completes without a password, and unmodified MSAL Python rede
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+
+from support.live_server import LiveServer, free_port
 
 from .client import sign_in
 from .conftest import KDC_PASSWORD, Realm
@@ -37,3 +41,31 @@ def test_kinit_then_negotiate_signs_in_without_a_password(realm: Realm, ticket: 
     claims = result["id_token_claims"]
     assert claims["preferred_username"].lower() == upn.lower()
     assert realm.sign_ins(SUCCESS, upn)
+
+
+@pytest.fixture
+def split_hosts(realm: Realm) -> Iterator[LiveServer]:
+    """A server whose sign-in host is `127.0.0.1` and whose SSO endpoint is `localhost` (TENANTRY_SSO_URL):
+    the SSO host is another name, as Entra's autologon host is, so no cookie crosses from one to the other."""
+    port = free_port()
+    settings = {"TENANTRY_PUBLIC_URL": f"https://127.0.0.1:{port}", "TENANTRY_SSO_URL": f"https://localhost:{port}"}
+    server = LiveServer(realm.home, port, settings=settings)
+    server._log_path = realm.home / "split-server-output.log"  # the package's server keeps its own file
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_sso_url_on_another_host_name(realm: Realm, split_hosts: LiveServer, ticket: Path) -> None:
+    """Only the SSO host challenges; the proof brings the browser back to the sign-in host's session."""
+    principal, upn = realm.new_user("split")
+    realm.kdc.kinit(principal, KDC_PASSWORD, ticket)
+    authority = f"https://127.0.0.1:{split_hosts.port}/{realm.tenant_id}"
+    outcome, result = sign_in(authority, realm.app_id, upn, str(realm.server.ca_path))
+    hosts = [urlsplit(url).hostname for url in outcome.visited]
+    sso = [url for url in outcome.visited if "/winauth/sso" in url]
+    assert sso and all(urlsplit(url).hostname == "localhost" for url in sso), outcome.visited
+    assert set(hosts) == {"127.0.0.1", "localhost"}
+    assert result is not None and "access_token" in result, (outcome.visited, result)
