@@ -32,6 +32,9 @@ READS = {
 WRITES = {
     "/admin/apps/{app}/credentials/secrets": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403},
     "/admin/users/{user}/reset-password": {"global": 200, "apps": 403, "helpdesk": 200, "users": 200},
+    "/admin/users/{user}/revoke-sessions": {"global": 303, "apps": 403, "helpdesk": 303, "users": 303},
+    # Blocks the plain user, then (User Administrator) unblocks them: the order of the callers matters.
+    "/admin/users/{user}/sign-in": {"global": 303, "apps": 403, "helpdesk": 403, "users": 303},
     "/admin/enterprise-apps/{sp}/properties": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
     # Making oneself (or anyone) Global Administrator: only those who already may assign roles.
     "/admin/roles/{global_role}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
@@ -162,7 +165,9 @@ def test_the_reset_button_follows_the_table(signed_in: Callable[[str], Browser],
     """Seed 004: disabled with its reason on a Global Administrator, enabled on a plain user."""
     helpdesk = signed_in("helpdesk")
     on_global = helpdesk.get(_path("/admin/users/{user}", directory, "global")).text
-    assert re.search(r'<button[^>]*id="reset-password"[^>]*disabled aria-describedby="reset-reason"', on_global)
+    assert re.search(
+        r'<button[^>]*id="reset-password"[^>]*disabled aria-describedby="reset-password-reason"', on_global
+    )
     assert (
         "they hold Global Administrator; only Global Administrators and Privileged Authentication Administrators can"
         in on_global

@@ -77,3 +77,29 @@ def test_role_members_are_hidden_from_those_who_may_not_read_them(signed_in: Cal
     """A Helpdesk Administrator sees the roles but not who holds them (no count, no link)."""
     page = signed_in("helpdesk").get("/admin/roles").text
     assert "Global Administrator" in page and f"/admin/roles/{GLOBAL_ROLE}" not in page
+
+
+def test_the_command_bar_follows_the_tables(signed_in: Callable[[str], Browser], directory: Directory) -> None:
+    """Helpdesk Administrator on a Global Administrator: reset and revoke disabled with their reasons, no
+    Block sign-in (they may block nobody); User Administrator on a plain user: all three enabled."""
+    on_global = signed_in("helpdesk").get(f"/admin/users/{directory.people['global'].id}").text
+    assert 'id="revoke-sessions" disabled aria-describedby="revoke-sessions-reason"' in on_global
+    assert "You can&#39;t sign this user out everywhere: they hold Global Administrator" in on_global
+    assert 'id="sign-in"' not in on_global
+    on_plain = signed_in("users").get(f"/admin/users/{directory.people['plain'].id}").text
+    for key in ("reset-password", "revoke-sessions", "sign-in"):
+        assert f'<button type="submit" id="{key}">' in on_plain
+    assert ">Block sign-in<" in on_plain
+
+
+def test_blocking_is_saved_and_said(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """Block, the notice, then Unblock (the same button, renamed)."""
+    browser, spare = signed_in("global"), directory.people["spare"]
+    assert browser.post(f"/admin/users/{spare.id}/sign-in", {"csrf_token": _csrf(browser)}).status_code == 303
+    page = browser.get(f"/admin/users/{spare.id}?done=blocked").text
+    assert "Sign-in blocked." in page and ">Unblock sign-in<" in page
+    assert not services.users.find_tenant_user(directory.tenant.id, spare.id).account_enabled  # type: ignore[union-attr]
+    browser.post(f"/admin/users/{spare.id}/sign-in", {"csrf_token": _csrf(browser)})
+    assert services.users.find_tenant_user(directory.tenant.id, spare.id).account_enabled  # type: ignore[union-attr]

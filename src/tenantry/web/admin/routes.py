@@ -56,6 +56,8 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/users", users.list_users),
         get("/admin/users/{id}", users.overview),
         post("/admin/users/{id}/reset-password", users.reset),
+        post("/admin/users/{id}/revoke-sessions", users.revoke),
+        post("/admin/users/{id}/sign-in", users.sign_in),
         get("/admin/enterprise-apps", enterprise.list_enterprise_apps),
         get("/admin/enterprise-apps/{id}", enterprise.overview),
         post("/admin/enterprise-apps/{id}/properties", enterprise.update),

@@ -1,70 +1,29 @@
-"""Users (seed 004): the list with search, a user's overview and *Reset password*.
+"""Users (seed 004): the list with search, a user's overview and its commands: *Reset password*, *Revoke
+sessions*, *Block* / *Unblock sign-in* (how each button shows: `user_commands.py`).
 
-The reset button follows the who-may-reset table (`directory/password_reset.py`) through
-`CallerRights.check_password_reset`, the very check Graph's `resetPassword` makes:
-- absent when the administrator may reset nobody's password (not even a user without a role);
-- disabled, with the reason in words tied by `aria-describedby`, when the target's roles are out of reach;
-- enabled otherwise. The temporary password is shown once, in the answer to the POST; the user must
-  change it at next sign-in.
+Every POST checks again with the same `CallerRights` method as Graph. The temporary password of a reset is
+shown once, in the answer to the POST; the user must change it at next sign-in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from tenantry.directory.authorization import Action, AuthorizationError
 from tenantry.directory.models import User
-from tenantry.directory.password_reset import roles_that_may_reset
-from tenantry.directory.roles import RoleDefinition
 from tenantry.web.admin.call import AdminCall, admin_call
 from tenantry.web.admin.deps import AdminDeps
-from tenantry.web.admin.views import admin_error
+from tenantry.web.admin.user_commands import Target, commands, sign_in_action
+from tenantry.web.admin.views import NO_STORE, admin_error
 
 MAX_SEARCH = 100
-
-
-@dataclass(frozen=True)
-class ResetButton:
-    """How *Reset password* shows for one target: absent, enabled, or disabled with its reason."""
-
-    shown: bool
-    enabled: bool = False
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A user and what decides who may reset them."""
-
-    user: User
-    roles: tuple[RoleDefinition, ...]
-    in_role_assignable_group: bool
-
-
-def _names(roles: list[RoleDefinition] | tuple[RoleDefinition, ...], *, plural: bool = False) -> str:
-    names = [r.display_name + ("s" if plural else "") for r in roles]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def reset_button(call: AdminCall, target: Target) -> ResetButton:
-    """Ask `check_password_reset` twice: for a user without a role (may this admin reset anyone?) and for
-    the target (may they reset this one?)."""
-    try:
-        call.rights.check_password_reset(())
-    except AuthorizationError:
-        return ResetButton(shown=False)
-    try:
-        call.rights.check_password_reset(target.roles, target_in_role_assignable_group=target.in_role_assignable_group)
-    except AuthorizationError:
-        allowed = roles_that_may_reset(target.roles, target_in_role_assignable_group=target.in_role_assignable_group)
-        held = _names(target.roles) if target.roles else "membership of a role-assignable group"
-        reason = f"You can't reset this user's password: they hold {held}; only {_names(allowed, plural=True)} can."
-        return ResetButton(shown=True, enabled=False, reason=reason)
-    return ResetButton(shown=True, enabled=True)
+NOTICES = {
+    "revoked": "Sessions revoked: the user must sign in again everywhere.",
+    "blocked": "Sign-in blocked.",
+    "unblocked": "Sign-in unblocked.",
+}
 
 
 def _target(call: AdminCall, user: User) -> Target:
@@ -113,7 +72,9 @@ async def overview(deps: AdminDeps, request: Request) -> Response:
     target = await _user(call, request.path_params["id"])
     if isinstance(target, Response):
         return target
-    values = {"title": target.user.display_name, "target": target, "button": reset_button(call, target)}
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    values = {"title": target.user.display_name, "target": target, "commands": commands(call.rights, target)}
+    values["notice"] = notice
     return call.page("admin/users/overview.html", values)
 
 
@@ -137,3 +98,53 @@ async def reset(deps: AdminDeps, request: Request) -> Response:
     done = await to_thread.run_sync(lambda: deps.users.reset_password(user, None, force_change=True, ctx=audit))
     values = {"title": "Password reset", "target": target, "password": done.generated_password}
     return call.page("admin/users/reset_done.html", values)
+
+
+async def _command_target(deps: AdminDeps, request: Request) -> tuple[AdminCall, Target] | Response:
+    """Session, target, then CSRF: the head of every command's POST."""
+    call = await admin_call(request, deps)
+    if isinstance(call, Response):
+        return call
+    target = await _user(call, request.path_params["id"])
+    if isinstance(target, Response):
+        return target
+    fields = await call.form()
+    return fields if isinstance(fields, Response) else (call, target)
+
+
+def _back(target: Target, done: str) -> Response:
+    return RedirectResponse(f"/admin/users/{target.user.id}?done={done}", status_code=303, headers=NO_STORE)
+
+
+async def revoke(deps: AdminDeps, request: Request) -> Response:
+    """POST /admin/users/{id}/revoke-sessions: refresh tokens and SSO sessions from before now stop working."""
+    found = await _command_target(deps, request)
+    if isinstance(found, Response):
+        return found
+    call, target = found
+    try:
+        if target.user.id != call.user.id:
+            in_group = target.in_role_assignable_group
+            call.rights.check_session_revocation(target.roles, target_in_role_assignable_group=in_group)
+    except AuthorizationError as err:
+        return call.refused(err)
+    user, audit = target.user, call.audit
+    await to_thread.run_sync(lambda: deps.users.revoke_sessions(user, ctx=audit))
+    return _back(target, "revoked")
+
+
+async def sign_in(deps: AdminDeps, request: Request) -> Response:
+    """POST /admin/users/{id}/sign-in: block an enabled user's sign-in, or unblock a blocked one."""
+    found = await _command_target(deps, request)
+    if isinstance(found, Response):
+        return found
+    call, target = found
+    action = sign_in_action(target)
+    try:
+        in_group = target.in_role_assignable_group
+        call.rights.check_sensitive_user_update(action, target.roles, target_in_role_assignable_group=in_group)
+    except AuthorizationError as err:
+        return call.refused(err)
+    user, audit, enable = target.user, call.audit, action is Action.USER_ENABLE
+    await to_thread.run_sync(lambda: deps.users.update_user(user, {"account_enabled": enable}, ctx=audit))
+    return _back(target, "unblocked" if enable else "blocked")
