@@ -380,3 +380,25 @@ def test_get_member_objects_lists_the_groups_an_overage_points_at(graph: GraphWo
     assert only_security.json()["value"] == [security.id]
     stranger = graph.user_token(graph.new_user("stranger"), "User.Read", reader=True)
     assert_graph_error(client.post(url, headers=auth(stranger), json={}), 403, DENIED)
+
+
+def test_on_premises_account_is_shown_and_read_only(graph: GraphWorld, client: Any) -> None:
+    """What `tenantry user update --on-premises-*` set (directory sync's part on Entra) is returned by Graph,
+    which refuses to change it (400 like any property it does not accept); an admin of the tenant sees it."""
+    headers = admin_headers(graph, USER_ADMIN)
+    target = graph.new_user("synced")
+    account = {
+        "on_premises_user_principal_name": "synced@CORP.EXAMPLE",
+        "on_premises_sam_account_name": "synced",
+        "on_premises_security_identifier": "S-1-5-21-1004336348-1177238915-682003330-1104",
+    }
+    graph.services.users.set_on_premises_account(target, account)
+    body = client.get(f"/v1.0/users/{target.id}", headers=headers).json()
+    assert body["onPremisesUserPrincipalName"] == "synced@CORP.EXAMPLE"
+    assert body["onPremisesSamAccountName"] == "synced"
+    assert body["onPremisesSecurityIdentifier"] == account["on_premises_security_identifier"]
+    refused = client.patch(
+        f"/v1.0/users/{target.id}", headers=headers, json={"onPremisesUserPrincipalName": "mallory@CORP.EXAMPLE"}
+    )
+    assert refused.status_code == 400, refused.text
+    assert client.get(f"/v1.0/users/{target.id}", headers=headers).json()["onPremisesSamAccountName"] == "synced"
