@@ -24,6 +24,7 @@ def test_signed_out_admin_redirects_to_the_organizations_authorize_with_pkce(app
     assert query["client_id"] == [ADMIN_CENTER_APP_ID]
     assert query["redirect_uri"] == [f"{BASE_URL}/admin/signin"]
     assert query["code_challenge_method"] == ["S256"] and query["state"]
+    assert "offline_access" not in query["scope"][0]  # the admin center keeps no refresh token
     cookie = response.headers["set-cookie"]
     assert "tenantry_admin_signin=" in cookie and "HttpOnly" in cookie and "Secure" in cookie
     assert "samesite=lax" in cookie.lower() and "Path=/admin" in cookie

@@ -65,7 +65,8 @@ _AZURE_TOOL_GRAPH_SCOPES = (
 ADMIN_CENTER_APP_ID = "970536aa-5f49-4c20-95f3-f58e7fe555cf"
 ADMIN_CENTER_REDIRECT_PATH = "/admin/signin"
 # What it acts with: the signed-in user's own directory roles, as the portal does (`Directory.AccessAsUser.All`).
-ADMIN_CENTER_GRAPH_SCOPES = ("openid", "profile", "offline_access", "User.Read", "Directory.AccessAsUser.All")
+# No `offline_access`: it keeps no refresh token (an expired admin session signs in again through SSO).
+ADMIN_CENTER_GRAPH_SCOPES = ("openid", "profile", "User.Read", "Directory.AccessAsUser.All")
 # Native-app redirect URIs (RFC 8252 §7.3: any port of the loopback interface matches).
 _LOOPBACK_REDIRECT_URIS = ("http://localhost", "http://127.0.0.1")
 

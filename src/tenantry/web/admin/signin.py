@@ -35,7 +35,7 @@ from tenantry.web.admin.views import NO_STORE, admin_error
 
 AUTHORITY = "organizations"
 GRAPH_SCOPE_PREFIX = "https://graph.microsoft.com/"
-OIDC = frozenset({"openid", "profile", "offline_access"})
+OIDC = frozenset({"openid", "profile"})
 SCOPE = " ".join(s if s in OIDC else GRAPH_SCOPE_PREFIX + s for s in ADMIN_CENTER_GRAPH_SCOPES)
 
 
