@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from signin.browser import BASE_URL, Browser
 from tenantry.app import Services, build_services, create_app
+from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.apps.models import Application, ServicePrincipal
 from tenantry.config import Settings
 from tenantry.directory.models import Tenant, User
@@ -37,6 +38,7 @@ class Directory:
     people: dict[str, User]
     payroll: Application
     payroll_sp: ServicePrincipal
+    graph_sp: ServicePrincipal
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,8 @@ def directory(services: Services) -> Directory:
     now = services.clock.now()
     services.credentials.add_secret(payroll, "old", now - timedelta(days=1), start=now - timedelta(days=200))
     sp = next(s for s in services.apps.list_service_principals(tenant.id) if s.app_id == payroll.app_id)
-    return Directory(tenant, people, payroll, sp)
+    graph = next(s for s in services.apps.list_service_principals(tenant.id) if s.app_id == GRAPH_APP_ID)
+    return Directory(tenant, people, payroll, sp, graph)
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,9 @@ WRITES = {
     # Blocks the plain user, then (User Administrator) unblocks them: the order of the callers matters.
     "/admin/users/{user}/sign-in": {"global": 303, "apps": 403, "helpdesk": 403, "users": 303},
     "/admin/enterprise-apps/{sp}/properties": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    "/admin/enterprise-apps/{sp}/assignments": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    # Microsoft Graph is first-party: assigning on it needs CONSENT_ANY_API (Global, Privileged Role Admin).
+    "/admin/enterprise-apps/{graph_sp}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
     # Making oneself (or anyone) Global Administrator: only those who already may assign roles.
     "/admin/roles/{global_role}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
 }
@@ -55,6 +58,7 @@ def _path(route: str, directory: Directory, target: str = "plain") -> str:
         app=directory.payroll.id,
         user=directory.people[target].id,
         sp=directory.payroll_sp.id,
+        graph_sp=directory.graph_sp.id,
         role=GLOBAL_ROLE,
         global_role=GLOBAL_ROLE,
     )

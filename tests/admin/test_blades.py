@@ -103,3 +103,29 @@ def test_blocking_is_saved_and_said(
     assert not services.users.find_tenant_user(directory.tenant.id, spare.id).account_enabled  # type: ignore[union-attr]
     browser.post(f"/admin/users/{spare.id}/sign-in", {"csrf_token": _csrf(browser)})
     assert services.users.find_tenant_user(directory.tenant.id, spare.id).account_enabled  # type: ignore[union-attr]
+
+
+def test_a_user_is_assigned_to_an_app_and_listed(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """*Add user/group* with Default Access: the user shows under *Users and groups*; an unknown UPN is explained."""
+    browser, plain = signed_in("apps"), directory.people["plain"]
+    sp = directory.payroll_sp
+    data = {"csrf_token": _csrf(browser), "principal": plain.user_principal_name}
+    assert browser.post(f"/admin/enterprise-apps/{sp.id}/assignments", data).status_code == 303
+    page = browser.get(f"/admin/enterprise-apps/{sp.id}").text
+    assert f"<td>{plain.display_name}</td><td>User</td><td>Default Access</td>" in page
+    data["principal"] = "ghost@contoso.example"
+    answer = browser.post(f"/admin/enterprise-apps/{sp.id}/assignments", data)
+    assert answer.status_code == 400 and "ghost@contoso.example" in answer.text
+
+
+def test_no_assign_form_on_graph_for_an_application_administrator(
+    signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """Graph's roles are out of an Application Administrator's reach: its page offers no *Add user/group*."""
+    page = signed_in("apps").get(f"/admin/enterprise-apps/{directory.graph_sp.id}").text
+    assert (
+        "Microsoft Graph" in page
+        and 'action="/admin/enterprise-apps/' + directory.graph_sp.id + '/assignments"' not in page
+    )

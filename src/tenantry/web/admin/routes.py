@@ -61,6 +61,7 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/enterprise-apps", enterprise.list_enterprise_apps),
         get("/admin/enterprise-apps/{id}", enterprise.overview),
         post("/admin/enterprise-apps/{id}/properties", enterprise.update),
+        post("/admin/enterprise-apps/{id}/assignments", enterprise.assign),
         get("/admin/roles", roles.list_roles),
         get("/admin/roles/{role_id}", roles.members),
         post("/admin/roles/{role_id}/assignments", roles.assign),
