@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import msal
 import pytest
 
 from support.live_server import LiveServer, free_port
 
-from .client import sign_in
-from .conftest import KDC_PASSWORD, Realm
+from .client import REDIRECT_URI, follow, session, sign_in
+from .conftest import DOMAIN, KDC_PASSWORD, Realm
 
 pytestmark = pytest.mark.filterwarnings("ignore:response_mode='form_post' is recommended")
 SUCCESS = 0
@@ -69,3 +70,27 @@ def test_sso_url_on_another_host_name(realm: Realm, split_hosts: LiveServer, tic
     assert sso and all(urlsplit(url).hostname == "localhost" for url in sso), outcome.visited
     assert set(hosts) == {"127.0.0.1", "localhost"}
     assert result is not None and "access_token" in result, (outcome.visited, result)
+
+
+def test_domain_hint_alone_lets_the_ticket_name_the_user(realm: Realm, ticket: Path) -> None:
+    """`domain_hint` of the tenant and no username: the Kerberos step comes first, the ticket's user is
+    signed in; without a ticket the username page follows (there is no username to ask a password for)."""
+    principal, upn = realm.new_user("domainhint")
+    realm.kdc.kinit(principal, KDC_PASSWORD, ticket)
+    app = msal.PublicClientApplication(
+        realm.app_id, authority=f"{realm.base_url}/{realm.tenant_id}", instance_discovery=False
+    )
+    flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=REDIRECT_URI, domain_hint=DOMAIN)
+    outcome = follow(session(str(realm.server.ca_path)), flow["auth_uri"])
+    assert outcome.reply is not None and any("/winauth/sso" in url for url in outcome.visited), outcome.visited
+    result = app.acquire_token_by_auth_code_flow(flow, outcome.reply)
+    assert result["id_token_claims"]["preferred_username"].lower() == upn.lower(), result
+
+    flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=REDIRECT_URI, domain_hint=DOMAIN)
+    client = session(str(realm.server.ca_path), negotiate=False)
+    challenged = follow(client, flow["auth_uri"])
+    assert challenged.response.status_code == 401
+    fallback = challenged.visited[-1].replace(urlsplit(challenged.visited[-1]).path, "/login/winauth/fallback")
+    fallback = fallback.split("&")[0]
+    page = follow(client, fallback)
+    assert page.page_path == "/login" and 'name="username"' in page.response.text, page.visited

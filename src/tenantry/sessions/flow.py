@@ -11,8 +11,9 @@ stateDiagram-v2
     [*] --> password: re-authenticate a known user (prompt=login, max_age, invalid session)
     [*] --> consent: valid session, consent missing
     identify --> password: username entered
-    identify --> kerberos: username entered (or login_hint), its tenant has seamless SSO
+    identify --> kerberos: username entered (or login_hint, or a domain_hint alone), its tenant has seamless SSO
     kerberos --> password: no usable Kerberos ticket (81004-81012 logged), silently
+    kerberos --> identify: the same, when only a domain_hint led here (no username yet)
     kerberos --> kerberos: ticket accepted on the SSO host (user known, `amr` wia, no session yet)
     kerberos --> consent: back on the sign-in host with the proof, SSO session created (amr wia)
     kerberos --> mfa: the same, but the user has an authenticator app (no session yet; amr wia mfa after)
@@ -173,6 +174,8 @@ class SignInFlow:
     error_code: int | None = None
     auth_methods: tuple[str, ...] = ()
     pending_secret: bytes | None = None
+    # Seamless SSO was tried and gave nothing: it is not offered again in this flow (no 401 loop).
+    kerberos_tried: bool = False
 
     @property
     def tenant_label(self) -> str:
@@ -257,26 +260,30 @@ def use_another_account(flow: SignInFlow) -> SignInFlow:
     )
 
 
-def kerberos_offered(flow: SignInFlow, username: str) -> SignInFlow:
-    """The user's tenant has seamless SSO: try the browser's Kerberos ticket before asking for a password."""
+def kerberos_offered(flow: SignInFlow, username: str | None) -> SignInFlow:
+    """The user's tenant has seamless SSO: try the browser's Kerberos ticket before asking for a password
+    (`username` None: only a `domain_hint` named the tenant, the ticket will name the user)."""
     _require(flow, FlowState.IDENTIFY, FlowState.PASSWORD)
     return replace(flow, state=FlowState.KERBEROS, username=username, user_id=None, auth_methods=())
 
 
-def kerberos_proven(flow: SignInFlow, user_id: str) -> SignInFlow:
-    """The ticket named `user_id` (Windows integrated authentication, `amr` `wia`). No session exists yet."""
+def kerberos_proven(flow: SignInFlow, user_id: str, username: str) -> SignInFlow:
+    """The ticket named `user_id` (Windows integrated authentication, `amr` `wia`), who becomes the flow's
+    user when only a `domain_hint` was given. No session exists yet."""
     _require(flow, FlowState.KERBEROS)
     if flow.user_id is not None:
         raise FlowStateError("a ticket was already accepted in this flow")
-    return replace(flow, user_id=user_id, auth_methods=("wia",))
+    return replace(flow, user_id=user_id, username=flow.username or username, auth_methods=("wia",))
 
 
 def kerberos_declined(flow: SignInFlow) -> SignInFlow:
-    """No usable ticket: the password page, as if seamless SSO had never been tried (seed 003)."""
+    """No usable ticket: the password page, as if seamless SSO had never been tried (seed 003); the username
+    page when only a `domain_hint` led here."""
     _require(flow, FlowState.KERBEROS)
     if flow.user_id is not None:
         raise FlowStateError("the ticket was already accepted")
-    return replace(flow, state=FlowState.PASSWORD, auth_methods=())
+    state = FlowState.PASSWORD if flow.username else FlowState.IDENTIFY
+    return replace(flow, state=state, auth_methods=(), kerberos_tried=True)
 
 
 def kerberos_signed_in(flow: SignInFlow, user_id: str, session_id: str) -> SignInFlow:

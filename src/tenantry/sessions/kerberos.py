@@ -109,10 +109,10 @@ class SeamlessSignIn:
         self._sessions = SessionService(clock)
         self._mfa = MfaSteps(store, clock, key)
 
-    def _sso_tenant(self, flow: SignInFlow, username: str, unit: SeamlessSignInUnit) -> str | None:
-        """The tenant of `username`'s domain when it has seamless SSO and the flow may sign in there (a flow
-        started on another tenant's path never tries it: SSO is per tenant)."""
-        tenant = unit.find_tenant_by_domain(username.rsplit("@", 1)[-1].strip().lower())
+    def _sso_tenant(self, flow: SignInFlow, name: str, unit: SeamlessSignInUnit) -> str | None:
+        """The tenant of `name`'s domain (a username, or a bare domain) when it has seamless SSO and the flow
+        may sign in there (a flow started on another tenant's path never tries it: SSO is per tenant)."""
+        tenant = unit.find_tenant_by_domain(name.rsplit("@", 1)[-1].strip().lower())
         if tenant is None or (flow.tenant_id is not None and flow.tenant_id != tenant.id):
             return None
         return tenant.id if unit.list_sso_keys(tenant.id) else None
@@ -126,20 +126,29 @@ class SeamlessSignIn:
         with self._store.transaction(write=True) as unit:
             flow = self._flows.find(handle, unit)
             moved = identified(flow, name)
-            if self._sso_tenant(flow, name, unit) is not None:
+            if not flow.kerberos_tried and self._sso_tenant(flow, name, unit) is not None:
                 moved = kerberos_offered(moved, name)
             unit.update_flow(moved)
         return moved
 
     def offer_hint(self, handle: str | None) -> SignInFlow | None:
-        """A flow that starts with a `login_hint` of a seamless-SSO tenant skips the username page."""
+        """A flow that starts with a `login_hint` of a seamless-SSO tenant skips the username page; so does
+        one with only a `domain_hint` of such a tenant, and then the ticket says who the user is."""
         with self._store.transaction(write=True) as unit:
             flow = self._flows.find(handle, unit)
-            hint = (flow.login_hint or "").strip()
-            if flow.state is not FlowState.IDENTIFY or "@" not in hint or self._sso_tenant(flow, hint, unit) is None:
+            hint = (flow.login_hint or "").strip()[:256]
+            domain = hint if "@" in hint else (flow.param("domain_hint") or "").strip()[:256]
+            if flow.state is not FlowState.IDENTIFY or flow.kerberos_tried or not domain:
                 return None
-            moved = kerberos_offered(identified(flow, hint[:256]), hint[:256])
+            if self._sso_tenant(flow, domain, unit) is None:
+                return None
+            moved = kerberos_offered(identified(flow, hint), hint) if "@" in hint else kerberos_offered(flow, None)
             return moved if unit.update_flow_if(moved, FlowState.IDENTIFY) else None
+
+    @staticmethod
+    def _domain(flow: SignInFlow) -> str:
+        """Where the flow looks for seamless SSO: the chosen username's domain, else the `domain_hint`."""
+        return flow.username or flow.param("domain_hint") or ""
 
     def pending(self, handle: str | None) -> SignInFlow:
         """The flow, which must be waiting for its ticket (else FlowStateError: the route shows its page)."""
@@ -155,7 +164,7 @@ class SeamlessSignIn:
         flow = self.pending(handle)
         try:
             with self._store.transaction() as unit:
-                tenant_id = self._sso_tenant(flow, flow.username or "", unit)
+                tenant_id = self._sso_tenant(flow, self._domain(flow), unit)
                 if tenant_id is None:
                     raise KerberosRefusalError(Aadsts.DesktopSsoTenantIsNotOptIn, "no seamless SSO keys")
                 if authorization is None:
@@ -177,10 +186,10 @@ class SeamlessSignIn:
                 )
             if not user.account_enabled:
                 raise KerberosRefusalError(Aadsts.UserDisabled, f"user {user.id} is disabled")
-            if (flow.username or "").lower() != user.user_principal_name.lower():
+            if flow.username and flow.username.lower() != user.user_principal_name.lower():
                 detail = f"ticket of {ticket.client_principal} ({user.id}), but {flow.username!r} was chosen"
                 raise KerberosRefusalError(Aadsts.DesktopSsoMismatchBetweenTokenUpnAndChosenUpn, detail)
-            moved = kerberos_proven(flow, user.id)
+            moved = kerberos_proven(flow, user.id, user.user_principal_name)
             if not unit.update_flow_if(moved, FlowState.KERBEROS):
                 raise FlowStateError("the flow moved on while its ticket was checked")
             self._audit(unit, user, ticket)

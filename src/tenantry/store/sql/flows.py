@@ -28,6 +28,7 @@ def _document(flow: SignInFlow) -> dict[str, Any]:
         "errorCode": flow.error_code,
         "authMethods": list(flow.auth_methods),
         "pendingSecret": base64.b64encode(flow.pending_secret).decode() if flow.pending_secret else None,
+        "kerberosTried": flow.kerberos_tried,
     }
 
 
@@ -68,6 +69,7 @@ def _flow(row: Row[Any]) -> SignInFlow:
         error_code=doc.get("errorCode"),
         auth_methods=tuple(doc.get("authMethods") or ()),
         pending_secret=base64.b64decode(doc["pendingSecret"]) if doc.get("pendingSecret") else None,
+        kerberos_tried=bool(doc.get("kerberosTried", False)),
     )
 
 
