@@ -485,6 +485,7 @@ def graph_app(services: Services, public_url: str) -> ASGIApp:
         sign_ins=services.sign_ins,
         security_info=services.security_info,
         federated_credentials=services.federated_credentials,
+        seamless_sso=services.seamless_sso,
     )
     return build_graph_app(deps)
 

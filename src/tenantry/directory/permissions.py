@@ -17,6 +17,7 @@ from tenantry.directory.roles import (
     DOMAINS,
     GROUPS,
     NAMED_LOCATIONS,
+    ON_PREMISES_SYNC,
     ORGANIZATION,
     PRIVILEGED_APP_MANAGEMENT,
     ROLE_ASSIGNABLE_GROUPS,
@@ -78,6 +79,7 @@ class Action(StrEnum):
     NAMED_LOCATION_CREATE = f"{NAMED_LOCATIONS}/create"
     NAMED_LOCATION_UPDATE = f"{NAMED_LOCATIONS}/basic/update"
     NAMED_LOCATION_DELETE = f"{NAMED_LOCATIONS}/delete"
+    SEAMLESS_SSO_READ = f"{ON_PREMISES_SYNC}/standard/read"
 
 
 _APP_AND_SP_READS = frozenset({Action.APP_READ, Action.SP_READ})

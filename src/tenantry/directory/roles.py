@@ -23,6 +23,8 @@ ROLE_ASSIGNABLE_GROUPS = "microsoft.directory/groupsAssignableToRoles"
 DOMAINS = "microsoft.directory/domains"
 CA_POLICIES = "microsoft.directory/conditionalAccessPolicies"
 NAMED_LOCATIONS = "microsoft.directory/namedLocations"
+# Entra Connect's settings, seamless SSO's realms among them (Hybrid Identity Administrator's area).
+ON_PREMISES_SYNC = "microsoft.directory/onPremisesSynchronization"
 
 # Granting any permission of any API, Microsoft Graph's application permissions included (Entra's action of
 # Global and Privileged Role Administrators; the `AppRoleAssignment.ReadWrite.All` application permission).
@@ -206,6 +208,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
             f"{ORGANIZATION}/allProperties/read",
             f"{ROLE_ASSIGNMENTS}/allProperties/read",
             f"{DOMAINS}/allProperties/read",
+            f"{ON_PREMISES_SYNC}/standard/read",
         }
         | CA_READS,
         privileged=True,
@@ -296,7 +299,7 @@ BUILT_IN_ROLES: tuple[RoleDefinition, ...] = (
         "Can manage Active Directory to Microsoft Entra cloud provisioning, Microsoft Entra Connect, "
         "pass-through authentication, password hash synchronization, seamless single sign-on and federation "
         "settings.",
-        frozenset({f"{ORGANIZATION}/allProperties/read"}),
+        frozenset({f"{ORGANIZATION}/allProperties/read", f"{ON_PREMISES_SYNC}/standard/read"}),
         privileged=True,
     ),
     _role(

@@ -29,6 +29,7 @@ from tenantry.graph.routes import (
     groups,
     me,
     owners,
+    seamless_sso,
     service_principals,
     sign_ins,
     users,
@@ -92,6 +93,7 @@ def build_graph_app(deps: GraphDeps) -> FastAPI:
         sign_ins,
         conditional_access,
         federated_credentials,
+        seamless_sso,
     ):
         app.include_router(module.router)
     default_openapi = app.openapi

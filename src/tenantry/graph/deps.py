@@ -24,6 +24,7 @@ from tenantry.passwords.service import PasswordPolicyService
 from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.sspr.methods import SecurityInfoService
 from tenantry.signins.service import SignInLog
+from tenantry.sso.service import SeamlessSsoService
 from tenantry.tokens.keys import ActiveKey
 
 
@@ -54,6 +55,8 @@ class GraphDeps:
     security_info: SecurityInfoService | None = None
     # Federated identity credentials of applications; None: federatedIdentityCredentials is 404.
     federated_credentials: FederatedCredentialService | None = None
+    # Seamless SSO's realms (read-only here); None: the list is empty.
+    seamless_sso: SeamlessSsoService | None = None
 
 
 def graph_deps() -> GraphDeps:
