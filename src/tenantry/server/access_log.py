@@ -27,6 +27,7 @@ SECRET_SEGMENTS = frozenset({"share", "msi"})
 SECRET_QUERY_PARAMETERS = frozenset(
     {
         "flow",  # the sign-in flow handle of /login, /kmsi, /consent, …/authorize/resume
+        "proof",  # seamless SSO's proof of an accepted Kerberos ticket (/login/winauth/done)
         "code",  # an authorization code (and, harmlessly, /error?code=N)
         "state",  # the client's CSRF binding, echoed back with the code
         "session_state",
