@@ -134,7 +134,7 @@ class SeamlessSignIn:
     def offer_hint(self, handle: str | None) -> SignInFlow | None:
         """A flow that starts with a `login_hint` of a seamless-SSO tenant skips the username page; so does
         one with only a `domain_hint` of such a tenant, and then the ticket says who the user is."""
-        with self._store.transaction(write=True) as unit:
+        with self._store.transaction() as unit:  # read first: most views of the username page offer nothing
             flow = self._flows.find(handle, unit)
             hint = (flow.login_hint or "").strip()[:256]
             domain = hint if "@" in hint else (flow.param("domain_hint") or "").strip()[:256]
@@ -142,7 +142,8 @@ class SeamlessSignIn:
                 return None
             if self._sso_tenant(flow, domain, unit) is None:
                 return None
-            moved = kerberos_offered(identified(flow, hint), hint) if "@" in hint else kerberos_offered(flow, None)
+        moved = kerberos_offered(identified(flow, hint), hint) if "@" in hint else kerberos_offered(flow, None)
+        with self._store.transaction(write=True) as unit:
             return moved if unit.update_flow_if(moved, FlowState.IDENTIFY) else None
 
     @staticmethod
