@@ -83,8 +83,8 @@ async def start(deps: WinAuthDeps, request: Request) -> Response:
 
 def _challenge(request: Request, handle: str) -> Response:
     """401 Negotiate; a browser that cannot answer shows the page, which goes on by itself. The first page
-    challenges once more before the password page: Chromium on Linux loads its GSSAPI library on its first
-    Negotiate challenge and answers only the next one."""
+    challenges once more before the password page: a freshly started Chromium on Linux let its first
+    Negotiate challenge pass unanswered in our tests (it loads its GSSAPI library then) and answered the next."""
     if request.query_params.get(RETRY) is None:
         next_url = str(request.url.include_query_params(**{RETRY: "1"}))
     else:
