@@ -98,3 +98,13 @@ def test_domain_hint_alone_lets_the_ticket_name_the_user(realm: Realm, ticket: P
     fallback = fallback.split("&")[0]
     page = follow(client, fallback)
     assert page.page_path == "/login" and 'name="username"' in page.response.text, page.visited
+
+
+def test_home_realm_discovery_says_desktop_sso(realm: Realm) -> None:
+    """`/common/userrealm/{upn}`: `EstsProperties.DesktopSsoEnabled` for the tenant with seamless SSO only,
+    which is how a native client learns it may present its ticket at the SSO endpoint."""
+    client = session(str(realm.server.ca_path), negotiate=False)
+    ours = client.get(f"{realm.base_url}/common/userrealm/anyone@{DOMAIN}?api-version=1.0").json()
+    assert ours["account_type"] == "Managed" and ours["EstsProperties"] == {"DesktopSsoEnabled": True}
+    other = client.get(f"{realm.base_url}/common/userrealm/anyone@fabrikam.example?api-version=1.0").json()
+    assert other["account_type"] == "Managed" and "EstsProperties" not in other

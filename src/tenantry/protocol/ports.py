@@ -20,6 +20,7 @@ from tenantry.passwords.repository import PasswordPolicyRepository
 from tenantry.protocol.tenancy import TenantFinder
 from tenantry.sessions.mfa import AuthMethodRepository
 from tenantry.sessions.repository import FlowRepository, SessionRepository
+from tenantry.sso.repository import SeamlessSsoReader
 from tenantry.tokens.repository import TokenRecordRepository
 
 
@@ -42,6 +43,7 @@ class StsUnit(
     ConditionalAccessReader,
     FederatedCredentialReader,
     ManagedIdentityRepository,
+    SeamlessSsoReader,
     Protocol,
 ):
     """What the STS reads and writes. Validation only reads (style P5); issuing writes codes and tokens."""

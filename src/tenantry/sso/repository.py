@@ -8,12 +8,16 @@ from tenantry.directory.models import User
 from tenantry.sso.models import SsoKey
 
 
-class SeamlessSsoRepository(Protocol):
-    """The keys of each tenant's realms, always read and written for one tenant."""
+class SeamlessSsoReader(Protocol):
+    """What home-realm discovery needs: whether a tenant has seamless SSO at all."""
 
     def list_sso_keys(self, tenant_id: str) -> list[SsoKey]:
         """Every key of the tenant, newest key version first."""
         ...
+
+
+class SeamlessSsoRepository(SeamlessSsoReader, Protocol):
+    """The keys of each tenant's realms, always read and written for one tenant."""
 
     def replace_sso_keys(self, tenant_id: str, realm: str, keys: list[SsoKey]) -> None:
         """Make `keys` the realm's whole key set (an import with rollover computes it)."""
