@@ -121,10 +121,14 @@ def test_no_answer_to_the_challenge_is_81006(realm: Realm) -> None:
 
 
 def test_clock_skew_is_81004(realm: Realm, client_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A client whose clock is 10 minutes ahead (the ticket was fetched before its clock drifted)."""
+    """Kerberos' 5 minutes (the default TENANTRY_SSO_CLOCK_SKEW_SECONDS): a client 4 minutes ahead signs in,
+    one 10 minutes ahead gets 81004 (each ticket fetched before its clock drifted)."""
     principal, upn = realm.new_user("drift")
     ccache = _cache(realm, client_env, principal, monkeypatch)
     realm.kdc.service_ticket(SPN, ccache)
+    shift_clock(ccache, 240)
+    client, sso_url = _start(realm, upn)
+    assert urlsplit(present(client, sso_url, _token())).path == "/login/winauth/done"  # type: ignore[arg-type]
     shift_clock(ccache, 600)
     client, sso_url = _start(realm, upn)
     _lands_on_password_page(realm, present(client, sso_url, _token()), 81004, upn)  # type: ignore[arg-type]
