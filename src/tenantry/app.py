@@ -95,6 +95,7 @@ from tenantry.tokens.mint import TokenMinter
 from tenantry.tokens.signing_pool import SigningPool
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.admin.deps import AdminDeps
+from tenantry.web.admin.operations import Operations
 from tenantry.web.admin.routes import admin_routes
 from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import share_routes
@@ -529,6 +530,22 @@ def admin_deps(services: Services) -> AdminDeps:
         roles=services.roles,
         authorizer=services.authorizer,
         session_minutes=services.settings.admin_session_minutes,
+        operations=admin_operations(services),
+    )
+
+
+def admin_operations(services: Services) -> Operations:
+    """Monitoring and Settings: the services Graph and the CLI use (the expiry listing is the CLI's scan,
+    read-only: it sends no warning)."""
+    return Operations(
+        sign_ins=services.sign_ins,
+        audit=services.audit,
+        list_expiring=ExpiryScanner(services.store.transaction, services.clock).list_expiring,
+        password_policies=services.password_policies,
+        lockout=services.lockout,
+        sspr_policies=services.sspr_policies,
+        conditional_access=services.conditional_access,
+        seamless_sso=services.seamless_sso,
     )
 
 

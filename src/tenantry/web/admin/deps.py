@@ -20,6 +20,7 @@ from tenantry.directory.authorization import Authorizer
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.users import UserService
 from tenantry.tokens.keys import ActiveKey
+from tenantry.web.admin.operations import Operations
 
 # (token request form, public URL) → the token endpoint's success body, or `AadstsError`.
 Redeem = Callable[[Mapping[str, str], str], dict[str, Any]]
@@ -42,3 +43,5 @@ class AdminDeps:
     authorizer: Authorizer
     # How long an admin session lasts at most (it also ends with the access token it was made from).
     session_minutes: int = 60
+    # Monitoring and Settings (the logs, the expiry scan, the tenant-wide settings); None in an app without them.
+    operations: Operations | None = None
