@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
-from tenantry.web.admin import apps, enterprise, roles, secrets, signin, users
+from tenantry.web.admin import app_auth, app_owners, app_permissions, apps, enterprise, roles, secrets, signin, users
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
 
@@ -53,6 +53,20 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         post("/admin/apps/{id}/credentials/secrets", secrets.add),
         get("/admin/apps/{id}/credentials/{key_id}/delete", secrets.confirm_delete),
         post("/admin/apps/{id}/credentials/{key_id}/delete", secrets.delete),
+        get("/admin/apps/{id}/authentication", app_auth.show),
+        post("/admin/apps/{id}/authentication/uris", app_auth.add_uri),
+        get("/admin/apps/{id}/authentication/remove", app_auth.confirm_remove),
+        post("/admin/apps/{id}/authentication/remove", app_auth.remove_uri),
+        post("/admin/apps/{id}/authentication/public-client", app_auth.public_client),
+        get("/admin/apps/{id}/owners", app_owners.show),
+        post("/admin/apps/{id}/owners", app_owners.add),
+        get("/admin/apps/{id}/owners/{owner_id}/remove", app_owners.confirm_remove),
+        post("/admin/apps/{id}/owners/{owner_id}/remove", app_owners.remove),
+        get("/admin/apps/{id}/permissions", app_permissions.show),
+        post("/admin/apps/{id}/permissions", app_permissions.add),
+        get("/admin/apps/{id}/permissions/remove", app_permissions.confirm_remove),
+        post("/admin/apps/{id}/permissions/remove", app_permissions.remove),
+        post("/admin/apps/{id}/permissions/consent", app_permissions.consent),
         get("/admin/users", users.list_users),
         get("/admin/users/{id}", users.overview),
         post("/admin/users/{id}/reset-password", users.reset),

@@ -52,11 +52,12 @@ class FormProblemError(ValueError):
     """A field the administrator must correct; shown beside the form."""
 
 
-def check_management(call: AdminCall, app: Application) -> None:
-    """Graph's rule for `addPassword`/`removePassword`: `APP_CREDENTIALS`, and more when the app holds
-    privileged access and the caller does not own it (`CallerRights.check_app_management`)."""
+def check_management(call: AdminCall, app: Application, action: Action = Action.APP_CREDENTIALS) -> None:
+    """Graph's rule for `addPassword`/`removePassword` (`APP_CREDENTIALS`) and `owners/$ref` (`APP_OWNERS`):
+    the action, and more when the app holds privileged access and the caller does not own it
+    (`CallerRights.check_app_management`)."""
     privileged = not call.rights.owns(app.id) and call.deps.apps.holds_privileged_access(app)
-    call.rights.check_app_management(Action.APP_CREDENTIALS, app.id, privileged=privileged)
+    call.rights.check_app_management(action, app.id, privileged=privileged)
 
 
 def _day(value: str, name: str) -> datetime:
