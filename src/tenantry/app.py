@@ -96,6 +96,7 @@ from tenantry.tokens.signing_pool import SigningPool
 from tenantry.tokens.subjects import PairwiseSubjects
 from tenantry.web.admin.deps import AdminDeps
 from tenantry.web.admin.operations import Operations
+from tenantry.web.admin.operations_routes import operations_routes
 from tenantry.web.admin.routes import admin_routes
 from tenantry.web.errors import routes as web_routes
 from tenantry.web.share import share_routes
@@ -570,6 +571,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
     pages = SignInPageDeps(services.signin, services.master_key, page_sign_ins, services.seamless_signin)
     winauth = WinAuthDeps(services.seamless_signin, page_sign_ins, services.settings.sso_url)
     graph = graph_app(services, public_url)
+    admin = admin_deps(services)
     return Starlette(
         lifespan=_lifespan(services, public_url),
         routes=[
@@ -584,7 +586,8 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             *security_info_routes(SecurityInfoDeps(services.registration, services.master_key)),
             *web_routes,
             *share_routes(services.share_links, services.clock),
-            *admin_routes(admin_deps(services)),
+            *admin_routes(admin),
+            *operations_routes(admin),
         ],
         middleware=[Middleware(HttpHardening, public_url=public_url, express=(protocol.token_route,))],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},

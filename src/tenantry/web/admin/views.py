@@ -21,6 +21,7 @@ NAV = (
     ("/admin/enterprise-apps", "Enterprise applications"),
     ("/admin/users", "Users"),
     ("/admin/roles", "Roles and administrators"),
+    ("/admin/monitoring", "Monitoring"),
 )
 
 
