@@ -126,3 +126,14 @@ def test_audit_logs_filter_and_page(
     none = browser.get("/admin/monitoring/audit-logs?activity=no-such-activity-xyz")
     assert "No audit records match these filters" in none.text
     assert browser.get("/admin/monitoring").headers["location"] == "/admin/monitoring/sign-ins"
+
+
+def test_the_home_page_lists_credentials_expiring_within_30_days(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """The CLI's expiring listing, for who may read app registrations; expired secrets are not listed."""
+    payroll = directory.payroll
+    services.credentials.add_secret(payroll, "soon", services.clock.now() + timedelta(days=10))
+    home = signed_in("apps").get("/admin").text
+    assert "Credentials expiring in the next 30 days" in home and "soon" in home and ">old<" not in home
+    assert "Credentials expiring in the next 30 days" not in signed_in("helpdesk").get("/admin").text

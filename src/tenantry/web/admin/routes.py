@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -13,6 +14,7 @@ from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
 from tenantry.web.admin import app_auth, app_owners, app_permissions, apps, enterprise, roles, secrets, signin, users
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
+from tenantry.web.admin.monitoring import expiring_soon
 
 Handler = Callable[[AdminDeps, Request], Awaitable[Response]]
 
@@ -22,7 +24,9 @@ async def home(deps: AdminDeps, request: Request) -> Response:
     call = await admin_call(request, deps)
     if isinstance(call, Response):
         return call
-    return call.page("admin/home.html", {"title": "Tenantry admin center", "roles": call.rights.roles})
+    expiring = await to_thread.run_sync(expiring_soon, call)
+    values = {"title": "Tenantry admin center", "roles": call.rights.roles, "expiring": expiring}
+    return call.page("admin/home.html", values)
 
 
 async def sign_out(deps: AdminDeps, request: Request) -> Response:
