@@ -53,6 +53,9 @@ READS = {
     "/admin/apps/{app}/owners": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{app}/permissions": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{automation}/owners": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/{app}/expose": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/{app}/roles": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/new": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/apps/{app}/authentication/uris": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
@@ -65,6 +68,10 @@ WRITES = {
     "/admin/apps/{automation}/owners": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
     # Admin consent for an app role of Microsoft Graph: CONSENT_ANY_API (Global, Privileged Role Admin).
     "/admin/apps/{reporter}/permissions/consent": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
+    "/admin/apps/{orders}/expose/uris": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    "/admin/apps/{orders}/expose/scopes": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    "/admin/apps/{orders}/roles": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    "/admin/apps/new": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
 }
 
 
@@ -104,7 +111,11 @@ def test_writes(
         "kind": "Scope",
         "permission": "User.Read",
         "principal": directory.people[who].user_principal_name,
+        "value": f"Matrix.{who}",
+        "name": f"Matrix {who}",
     }
+    if "/expose/uris" in route:
+        data["uri"] = f"api://contoso.example/matrix-{who}"
     response = browser.post(_path(route, directory, apps), data)
     assert response.status_code == status, response.text[:400]
     if status == 403:
@@ -211,3 +222,57 @@ def test_graph_app_role_consent_hidden_from_an_application_administrator(
     assert "Grant admin consent" not in signed_in("apps").get(f"/admin/apps/{apps.reporter.id}/permissions").text
     page = signed_in("global").get(f"/admin/apps/{apps.automation.id}/permissions").text
     assert "RoleManagement.ReadWrite.Directory" in page and ">Granted<" in page
+
+
+def test_an_identifier_uri_taken_by_another_app_is_refused(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory, apps: Apps
+) -> None:
+    """Unique in the tenant (ignoring case and a trailing slash), and never a first-party one; removal asks."""
+    browser = signed_in("apps")
+    base = f"/admin/apps/{apps.orders.id}/expose"
+    uri = "api://contoso.example/orders"
+    assert browser.post(f"{base}/uris", {"csrf_token": _csrf(browser), "uri": uri}).status_code == 303
+    other = f"/admin/apps/{directory.payroll.id}/expose/uris"
+    taken = browser.post(other, {"csrf_token": _csrf(browser), "uri": "API://contoso.example/orders/"})
+    assert taken.status_code == 400 and "already used by another app" in taken.text
+    graph = browser.post(other, {"csrf_token": _csrf(browser), "uri": "https://graph.microsoft.com"})
+    assert graph.status_code == 400 and "first-party" in graph.text
+    confirm = browser.get(f"{base}/uris/remove", params={"uri": uri})
+    assert confirm.status_code == 200 and "Remove Application ID URI?" in confirm.text
+    assert browser.post(f"{base}/uris/remove", {"csrf_token": _csrf(browser), "uri": uri}).status_code == 303
+    after = services.apps.find_application(directory.tenant.id, apps.orders.id)
+    assert after is not None and uri not in after.identifier_uris
+
+
+def test_scopes_and_app_roles_are_listed_and_checked(signed_in: Callable[[str], Browser], directory: Directory) -> None:
+    """A scope and an app role appear in their tabs; a duplicate or a value with a space is explained."""
+    browser = signed_in("apps")
+    base = f"/admin/apps/{directory.payroll.id}"
+    scope = {"csrf_token": _csrf(browser), "value": "Payroll.Read", "consent": "User", "display_name": "Read pay"}
+    assert browser.post(f"{base}/expose/scopes", scope).status_code == 303
+    assert "Payroll.Read" in browser.get(f"{base}/expose").text
+    again = browser.post(f"{base}/expose/scopes", {**scope, "csrf_token": _csrf(browser)})
+    assert again.status_code == 400 and "already exists" in again.text
+    role = {"csrf_token": _csrf(browser), "value": "Payroll.Approve", "members": "Both", "display_name": "Approvers"}
+    assert browser.post(f"{base}/roles", role).status_code == 303
+    page = browser.get(f"{base}/roles").text
+    assert "Payroll.Approve" in page and "User, Application" in page
+    spaced = browser.post(f"{base}/roles", {**role, "csrf_token": _csrf(browser), "value": "Has space"})
+    assert spaced.status_code == 400 and "without spaces" in spaced.text
+
+
+def test_new_registration_makes_the_creator_owner(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """*Register*: the app, its service principal and its first owner; a blank name is explained."""
+    browser = signed_in("apps")
+    assert 'href="/admin/apps/new"' in browser.get("/admin/apps").text
+    data = {"csrf_token": _csrf(browser), "name": "Timesheets", "audience": "AzureADMyOrg", "redirect_uri": ""}
+    made = browser.post("/admin/apps/new", data)
+    assert made.status_code == 303
+    app = next(a for a in services.apps.list_apps(directory.tenant.id) if a.display_name == "Timesheets")
+    assert made.headers["location"] == f"/admin/apps/{app.id}"
+    assert [o.id for o in services.apps.list_owners(app)] == [directory.people["apps"].id]
+    assert any(sp.app_id == app.app_id for sp in services.apps.list_service_principals(directory.tenant.id))
+    blank = browser.post("/admin/apps/new", {**data, "csrf_token": _csrf(browser), "name": " "})
+    assert blank.status_code == 400 and 'role="alert"' in blank.text

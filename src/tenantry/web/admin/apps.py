@@ -73,7 +73,9 @@ async def list_apps(deps: AdminDeps, request: Request) -> Response:
         return call.refused(err)
     search = request.query_params.get("search", "")[:MAX_SEARCH].strip()
     rows = await to_thread.run_sync(_rows, call, search)
-    return call.page("admin/apps/list.html", {"title": "App registrations", "rows": rows, "search": search})
+    may_create = call.may(Action.APP_CREATE) and call.may(Action.SP_CREATE)
+    values = {"title": "App registrations", "rows": rows, "search": search, "may_create": may_create}
+    return call.page("admin/apps/list.html", values)
 
 
 async def app_of(call: AdminCall, object_id: str) -> Application | Response:

@@ -11,7 +11,19 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
-from tenantry.web.admin import app_auth, app_owners, app_permissions, apps, enterprise, roles, secrets, signin, users
+from tenantry.web.admin import (
+    app_auth,
+    app_expose,
+    app_new,
+    app_owners,
+    app_permissions,
+    apps,
+    enterprise,
+    roles,
+    secrets,
+    signin,
+    users,
+)
 from tenantry.web.admin.call import admin_call
 from tenantry.web.admin.deps import AdminDeps
 from tenantry.web.admin.monitoring import expiring_soon
@@ -52,6 +64,8 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get(ADMIN_CENTER_REDIRECT_PATH, signin.callback),
         post("/admin/signout", sign_out),
         get("/admin/apps", apps.list_apps),
+        get("/admin/apps/new", app_new.show),
+        post("/admin/apps/new", app_new.create),
         get("/admin/apps/{id}", apps.overview),
         get("/admin/apps/{id}/credentials", secrets.show),
         post("/admin/apps/{id}/credentials/secrets", secrets.add),
@@ -71,6 +85,13 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/apps/{id}/permissions/remove", app_permissions.confirm_remove),
         post("/admin/apps/{id}/permissions/remove", app_permissions.remove),
         post("/admin/apps/{id}/permissions/consent", app_permissions.consent),
+        get("/admin/apps/{id}/expose", app_expose.show_expose),
+        post("/admin/apps/{id}/expose/uris", app_expose.add_uri),
+        get("/admin/apps/{id}/expose/uris/remove", app_expose.confirm_remove_uri),
+        post("/admin/apps/{id}/expose/uris/remove", app_expose.remove_uri),
+        post("/admin/apps/{id}/expose/scopes", app_expose.add_scope),
+        get("/admin/apps/{id}/roles", app_expose.show_roles),
+        post("/admin/apps/{id}/roles", app_expose.add_role),
         get("/admin/users", users.list_users),
         get("/admin/users/{id}", users.overview),
         post("/admin/users/{id}/reset-password", users.reset),
