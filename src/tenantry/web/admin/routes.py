@@ -22,6 +22,7 @@ from tenantry.web.admin import (
     roles,
     secrets,
     signin,
+    user_new,
     users,
 )
 from tenantry.web.admin.call import admin_call
@@ -93,6 +94,8 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/apps/{id}/roles", app_expose.show_roles),
         post("/admin/apps/{id}/roles", app_expose.add_role),
         get("/admin/users", users.list_users),
+        get("/admin/users/new", user_new.show),
+        post("/admin/users/new", user_new.create),
         get("/admin/users/{id}", users.overview),
         post("/admin/users/{id}/reset-password", users.reset),
         post("/admin/users/{id}/revoke-sessions", users.revoke),

@@ -49,7 +49,8 @@ async def list_users(deps: AdminDeps, request: Request) -> Response:
     search = request.query_params.get("search", "")[:MAX_SEARCH].strip()
     users = await to_thread.run_sync(deps.users.list_users, call.tenant_id)
     rows = sorted((u for u in users if _matches(u, search)), key=lambda u: u.display_name.lower())
-    return call.page("admin/users/list.html", {"title": "Users", "rows": rows, "search": search})
+    values = {"title": "Users", "rows": rows, "search": search, "may_create": call.may(Action.USER_CREATE)}
+    return call.page("admin/users/list.html", values)
 
 
 async def _user(call: AdminCall, user_id: str) -> Target | Response:
