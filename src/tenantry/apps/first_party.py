@@ -64,6 +64,9 @@ _AZURE_TOOL_GRAPH_SCOPES = (
 # redirect URI is derived from the server's public URL at run time (`runtime_redirect_uris`), never stored.
 ADMIN_CENTER_APP_ID = "970536aa-5f49-4c20-95f3-f58e7fe555cf"
 ADMIN_CENTER_REDIRECT_PATH = "/admin/signin"
+# My Account (`/myaccount`) is the same first-party client with its own landing page and callback (its cookies
+# live on `/myaccount`, the admin center's on `/admin`); also derived from the public URL at run time.
+MY_ACCOUNT_REDIRECT_PATH = "/myaccount/signin"
 # What it acts with: the signed-in user's own directory roles, as the portal does (`Directory.AccessAsUser.All`).
 # No `offline_access`: it keeps no refresh token (an expired admin session signs in again through SSO).
 ADMIN_CENTER_GRAPH_SCOPES = ("openid", "profile", "User.Read", "Directory.AccessAsUser.All")
@@ -285,11 +288,12 @@ def admin_center_application(now: datetime) -> Application:
 
 
 def runtime_redirect_uris(app: Application, public_url: str) -> tuple[str, ...]:
-    """Redirect URIs a first-party app has under this server's public URL (the admin center's callback);
-    derived per request, so a server moved to another URL needs no stored change."""
+    """Redirect URIs a first-party app has under this server's public URL (the admin center's and My Account's
+    callbacks); derived per request, so a server moved to another URL needs no stored change."""
     if app.app_id != ADMIN_CENTER_APP_ID or app.tenant_id != SYSTEM_TENANT_ID or not public_url:
         return ()
-    return (f"{public_url.rstrip('/')}{ADMIN_CENTER_REDIRECT_PATH}",)
+    base = public_url.rstrip("/")
+    return (f"{base}{ADMIN_CENTER_REDIRECT_PATH}", f"{base}{MY_ACCOUNT_REDIRECT_PATH}")
 
 
 def first_party_applications(now: datetime) -> tuple[Application, ...]:

@@ -51,6 +51,8 @@ class AuditActivity(StrEnum):
     UPDATE_NAMED_LOCATION = "Update named location"
     DELETE_NAMED_LOCATION = "Delete named location"
     USER_DELETE_SECURITY_INFO = "User deleted security info"
+    # A user's own consent to an app withdrawn (My Account's "Apps": Entra's activity for the grant's removal).
+    REMOVE_DELEGATED_PERMISSION_GRANT = "Remove delegated permission grant"
     SSPR_REGISTRATION_SKIPPED = "User canceled security info registration"
     SSPR_REGISTRATION_CONFIRMED = "User registered all required security info"
     SET_SSPR_POLICY = "Set self-service password reset policy"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
 
 from tenantry.apps.models import PermissionGrant
 from tenantry.common.clock import as_utc
@@ -19,19 +21,21 @@ class SqlPermissionGrants(SqlBase):
         rows = self._conn.execute(
             select(t).where(t.c.tenant_id == tenant_id, t.c.client_id == client_id, t.c.resource_id == resource_id)
         )
-        return [
-            PermissionGrant(
-                r.id,
-                r.tenant_id,
-                r.client_id,
-                r.resource_id,
-                r.consent_type,
-                r.principal_id or None,
-                tuple(r.scopes.split()),
-                as_utc(r.created_at),
-            )
-            for r in rows
-        ]
+        return [_grant(r) for r in rows]
+
+    def list_principal_permission_grants(self, tenant_id: str, principal_id: str) -> list[PermissionGrant]:
+        """One user's own grants, oldest first (`UserGrantRepository`)."""
+        t = permission_grants
+        if not principal_id:  # "" is admin consent's principal column
+            return []
+        query = select(t).where(t.c.tenant_id == tenant_id, t.c.principal_id == principal_id)
+        return [_grant(r) for r in self._conn.execute(query.order_by(t.c.created_at, t.c.id))]
+
+    def delete_permission_grant(self, tenant_id: str, grant_id: str) -> bool:
+        """Delete one grant of the tenant (`UserGrantRepository`)."""
+        t = permission_grants
+        result = self._conn.execute(delete(t).where(t.c.tenant_id == tenant_id, t.c.id == grant_id))
+        return bool(result.rowcount)
 
     def save_permission_grant(self, grant: PermissionGrant) -> None:
         """Upsert by (tenant, client, resource, principal)."""
@@ -59,3 +63,16 @@ class SqlPermissionGrants(SqlBase):
                 created_at=grant.created_at,
             )
         )
+
+
+def _grant(r: Row[Any]) -> PermissionGrant:
+    return PermissionGrant(
+        r.id,
+        r.tenant_id,
+        r.client_id,
+        r.resource_id,
+        r.consent_type,
+        r.principal_id or None,
+        tuple(r.scopes.split()),
+        as_utc(r.created_at),
+    )

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from tenantry.apps.managed_identities import ManagedIdentitiesUnit
     from tenantry.apps.repository import OwnerRepository, PermissionGrantRepository
     from tenantry.apps.service import AppsUnit
+    from tenantry.apps.user_consent import UserConsentUnit
     from tenantry.audit.repository import AuditRepository
     from tenantry.conditional_access.repository import ConditionalAccessRepository
     from tenantry.credentials.federated import FederatedUnit
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
         _users: UserRepository = unit
         _groups: GroupRepository = unit
         _consent: PermissionGrantRepository = unit
+        _user_consent: UserConsentUnit = unit
         _token_records: TokenRecordRepository = unit
         _sessions: SessionRepository = unit
         _sign_in: SignInUnit = unit

@@ -4,27 +4,39 @@
 page decides the tenant; an SSO session answers at once). The callback (`/admin/signin`, a redirect URI the
 STS derives from the public URL) checks `state`, redeems the code with the PKCE verifier through the token
 endpoint's own logic, verifies the access token it got, and makes the admin session from it.
+
+My Account (`/myaccount`) signs in the same way with the same first-party client: a `Portal` names its
+landing page, its callback (`/myaccount/signin`, also derived from the public URL) and its cookies.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tenantry.apps.first_party import ADMIN_CENTER_APP_ID, ADMIN_CENTER_GRAPH_SCOPES, ADMIN_CENTER_REDIRECT_PATH
+from tenantry.apps.first_party import (
+    ADMIN_CENTER_APP_ID,
+    ADMIN_CENTER_GRAPH_SCOPES,
+    ADMIN_CENTER_REDIRECT_PATH,
+    MY_ACCOUNT_REDIRECT_PATH,
+)
 from tenantry.common.ids import b64url
 from tenantry.errors import Aadsts, AadstsError
 from tenantry.http.context import request_context
 from tenantry.tokens.verify import VerifiedAccessToken, verify_access_token
 from tenantry.web.admin.deps import AdminDeps
 from tenantry.web.admin.session import (
+    ADMIN_COOKIES,
+    MY_ACCOUNT_COOKIES,
     SIGNIN_SECONDS,
     AdminSession,
+    CookieScope,
     PendingSignIn,
     clear_session,
     read_pending,
@@ -39,12 +51,26 @@ OIDC = frozenset({"openid", "profile"})
 SCOPE = " ".join(s if s in OIDC else GRAPH_SCOPE_PREFIX + s for s in ADMIN_CENTER_GRAPH_SCOPES)
 
 
-def _safe_next(path: str) -> str:
-    """Only a path of the admin center itself (no open redirect)."""
-    return path if path.startswith("/admin") and not path.startswith("//") and "\\" not in path else "/admin"
+@dataclass(frozen=True, slots=True)
+class Portal:
+    """A site signed in through the admin center's client: its home, its callback path and its cookies."""
+
+    home: str
+    redirect_path: str
+    cookies: CookieScope
 
 
-def sign_in_redirect(request: Request, deps: AdminDeps) -> Response:
+ADMIN_PORTAL = Portal("/admin", ADMIN_CENTER_REDIRECT_PATH, ADMIN_COOKIES)
+MY_ACCOUNT_PORTAL = Portal("/myaccount", MY_ACCOUNT_REDIRECT_PATH, MY_ACCOUNT_COOKIES)
+
+
+def _safe_next(path: str, home: str = "/admin") -> str:
+    """Only a path of the portal itself (no open redirect)."""
+    inside = path == home or path.startswith((home + "/", home + "?"))
+    return path if inside and not path.startswith("//") and "\\" not in path else home
+
+
+def sign_in_redirect(request: Request, deps: AdminDeps, portal: Portal = ADMIN_PORTAL) -> Response:
     """To the authorize endpoint, remembering state, verifier and this page in the sign-in cookie."""
     base = request_context(request).base_url
     verifier = b64url(secrets.token_bytes(32))
@@ -54,7 +80,7 @@ def sign_in_redirect(request: Request, deps: AdminDeps) -> Response:
         {
             "client_id": ADMIN_CENTER_APP_ID,
             "response_type": "code",
-            "redirect_uri": base + ADMIN_CENTER_REDIRECT_PATH,
+            "redirect_uri": base + portal.redirect_path,
             "response_mode": "query",
             "scope": SCOPE,
             "state": state,
@@ -64,16 +90,17 @@ def sign_in_redirect(request: Request, deps: AdminDeps) -> Response:
     )
     response = RedirectResponse(f"/{AUTHORITY}/oauth2/v2.0/authorize?{query}", status_code=302, headers=NO_STORE)
     expires = int(deps.clock.now().timestamp()) + SIGNIN_SECONDS
-    write_pending(response, deps.master_key, PendingSignIn(state, verifier, _safe_next(target), expires))
+    pending = PendingSignIn(state, verifier, _safe_next(target, portal.home), expires)
+    write_pending(response, deps.master_key, pending, portal.cookies)
     return response
 
 
-def _redeem(deps: AdminDeps, base: str, code: str, verifier: str) -> VerifiedAccessToken:
+def _redeem(deps: AdminDeps, base: str, code: str, verifier: str, redirect_path: str) -> VerifiedAccessToken:
     form = {
         "grant_type": "authorization_code",
         "client_id": ADMIN_CENTER_APP_ID,
         "code": code,
-        "redirect_uri": base + ADMIN_CENTER_REDIRECT_PATH,
+        "redirect_uri": base + redirect_path,
         "code_verifier": verifier,
         "scope": SCOPE,
     }
@@ -89,13 +116,14 @@ def _redeem(deps: AdminDeps, base: str, code: str, verifier: str) -> VerifiedAcc
 def _session(deps: AdminDeps, token: VerifiedAccessToken) -> AdminSession:
     now = int(deps.clock.now().timestamp())
     expires = min(int(token.claims.get("exp", now)), now + deps.session_minutes * 60)
-    return AdminSession(token.tenant_id, token.user_id, tuple(token.scopes), expires)
+    return AdminSession(token.tenant_id, token.user_id, tuple(token.scopes), expires, now)
 
 
-async def callback(deps: AdminDeps, request: Request) -> Response:
-    """GET /admin/signin: the authorize endpoint's answer; an error comes back as the STS sent it."""
+async def callback(deps: AdminDeps, request: Request, portal: Portal = ADMIN_PORTAL) -> Response:
+    """GET /admin/signin (or /myaccount/signin): the authorize endpoint's answer; an error comes back as the
+    STS sent it."""
     params = request.query_params
-    pending = read_pending(request, deps.master_key, deps.clock.now())
+    pending = read_pending(request, deps.master_key, deps.clock.now(), portal.cookies)
     if params.get("error"):
         description = (params.get("error_description") or params["error"])[:500]
         return admin_error(request, "Sign-in failed", description, status=400)
@@ -103,16 +131,17 @@ async def callback(deps: AdminDeps, request: Request) -> Response:
         return admin_error(request, "Sign-in expired", "This sign-in is no longer valid. Open the admin center again.")
     base = request_context(request).base_url
     try:
-        token = await to_thread.run_sync(_redeem, deps, base, params.get("code", ""), pending.verifier)
+        code = params.get("code", "")
+        token = await to_thread.run_sync(_redeem, deps, base, code, pending.verifier, portal.redirect_path)
     except AadstsError as err:
         return admin_error(request, "Sign-in failed", err.message, code=f"AADSTS{err.spec.code}", status=400)
     response = RedirectResponse(pending.next_path, status_code=303, headers=NO_STORE)
-    write_session(response, deps.master_key, _session(deps, token), deps.clock.now())
+    write_session(response, deps.master_key, _session(deps, token), deps.clock.now(), portal.cookies)
     return response
 
 
-def signed_out() -> Response:
-    """After sign-out: the admin cookie is gone; the STS's logout ends the SSO session too."""
+def signed_out(portal: Portal = ADMIN_PORTAL) -> Response:
+    """After sign-out: the portal's cookie is gone; the STS's logout ends the SSO session too."""
     response = RedirectResponse(f"/{AUTHORITY}/oauth2/v2.0/logout", status_code=303, headers=NO_STORE)
-    clear_session(response)
+    clear_session(response, portal.cookies)
     return response
