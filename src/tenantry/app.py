@@ -532,6 +532,8 @@ def admin_deps(services: Services) -> AdminDeps:
         authorizer=services.authorizer,
         session_minutes=services.settings.admin_session_minutes,
         operations=admin_operations(services),
+        groups=services.groups,
+        federated_credentials=services.federated_credentials,
     )
 
 

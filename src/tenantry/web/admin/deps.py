@@ -14,9 +14,11 @@ from typing import Any
 from tenantry.apps.service import AppService
 from tenantry.common.clock import Clock
 from tenantry.common.master_key import MasterKey
+from tenantry.credentials.federated import FederatedCredentialService
 from tenantry.credentials.service import CredentialService
 from tenantry.credentials.share_links import ShareLinkService
 from tenantry.directory.authorization import Authorizer
+from tenantry.directory.groups import GroupService
 from tenantry.directory.role_service import RoleService
 from tenantry.directory.users import UserService
 from tenantry.tokens.keys import ActiveKey
@@ -45,3 +47,6 @@ class AdminDeps:
     session_minutes: int = 60
     # Monitoring and Settings (the logs, the expiry scan, the tenant-wide settings); None in an app without them.
     operations: Operations | None = None
+    # Groups and an app's federated credentials; None in an app without them (their pages then say so).
+    groups: GroupService | None = None
+    federated_credentials: FederatedCredentialService | None = None

@@ -20,6 +20,7 @@ NAV = (
     ("/admin/apps", "App registrations"),
     ("/admin/enterprise-apps", "Enterprise applications"),
     ("/admin/users", "Users"),
+    ("/admin/groups", "Groups"),
     ("/admin/roles", "Roles and administrators"),
     ("/admin/monitoring", "Monitoring"),
 )
