@@ -23,6 +23,7 @@ NAV = (
     ("/admin/groups", "Groups"),
     ("/admin/roles", "Roles and administrators"),
     ("/admin/monitoring", "Monitoring"),
+    ("/admin/settings", "Settings"),
 )
 
 
