@@ -28,6 +28,13 @@ READS = {
     "/admin/enterprise-apps/{sp}": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/roles": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
     "/admin/roles/{role}": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403, "plain": 403},
+    # Monitoring: Graph's auditLogs rights (AUDIT_READ); the home page's expiring credentials need APP_READ.
+    "/admin/monitoring/sign-ins": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/monitoring/audit-logs": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    # Settings (the full table, with Graph's rights, is in test_settings.py); no role rule: Global only.
+    "/admin/settings": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
+    "/admin/settings/lockout": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/settings/sspr": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/apps/{app}/credentials/secrets": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403},
@@ -41,6 +48,9 @@ WRITES = {
     "/admin/enterprise-apps/{graph_sp}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
     # Making oneself (or anyone) Global Administrator: only those who already may assign roles.
     "/admin/roles/{global_role}/assignments": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
+    # CLI-only settings: Global Administrator only (an empty form changes nothing, and is audited).
+    "/admin/settings/lockout": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
+    "/admin/settings/password-policy/banned": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
 }
 
 
