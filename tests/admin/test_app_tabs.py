@@ -56,6 +56,7 @@ READS = {
     "/admin/apps/{app}/expose": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{app}/roles": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/new": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/{app}/federated": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/apps/{app}/authentication/uris": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
@@ -72,6 +73,9 @@ WRITES = {
     "/admin/apps/{orders}/expose/scopes": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
     "/admin/apps/{orders}/roles": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
     "/admin/apps/new": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    "/admin/apps/{app}/federated": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
+    # A federated credential is a credential: on a privileged app, the same guard as a secret.
+    "/admin/apps/{automation}/federated": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
 }
 
 
@@ -114,6 +118,9 @@ def test_writes(
         "value": f"Matrix.{who}",
         "name": f"Matrix {who}",
     }
+    if route.endswith("/federated"):
+        data |= {"issuer": "https://token.actions.githubusercontent.com", "subject": f"repo:contoso/{who}:ref:main"}
+        data["name"] = f"matrix-{who}"
     if "/expose/uris" in route:
         data["uri"] = f"api://contoso.example/matrix-{who}"
     response = browser.post(_path(route, directory, apps), data)
@@ -276,3 +283,28 @@ def test_new_registration_makes_the_creator_owner(
     assert any(sp.app_id == app.app_id for sp in services.apps.list_service_principals(directory.tenant.id))
     blank = browser.post("/admin/apps/new", {**data, "csrf_token": _csrf(browser), "name": " "})
     assert blank.status_code == 400 and 'role="alert"' in blank.text
+
+
+def test_federated_credentials_added_then_deleted_after_confirmation(
+    services: Services, signed_in: Callable[[str], Browser], apps: Apps
+) -> None:
+    """Add with the default audience, a duplicate name explained, delete after the confirmation page."""
+    browser = signed_in("apps")
+    base = f"/admin/apps/{apps.orders.id}/federated"
+    data = {
+        "csrf_token": _csrf(browser),
+        "name": "deploy",
+        "issuer": "https://token.actions.githubusercontent.com",
+        "subject": "repo:contoso/orders:environment:production",
+        "audience": "",
+    }
+    assert browser.post(base, data).status_code == 303
+    page = browser.get(base).text
+    assert "repo:contoso/orders:environment:production" in page and "api://AzureADTokenExchange" in page
+    again = browser.post(base, {**data, "csrf_token": _csrf(browser), "subject": "repo:contoso/orders:ref:x"})
+    assert again.status_code == 400 and 'role="alert"' in again.text
+    credential = services.federated_credentials.list(apps.orders)[0]
+    confirm = browser.get(f"{base}/{credential.id}/delete")
+    assert confirm.status_code == 200 and "Delete federated credential?" in confirm.text
+    assert browser.post(f"{base}/{credential.id}/delete", {"csrf_token": _csrf(browser)}).status_code == 303
+    assert services.federated_credentials.list(apps.orders) == []

@@ -14,6 +14,7 @@ from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
 from tenantry.web.admin import (
     app_auth,
     app_expose,
+    app_federated,
     app_new,
     app_owners,
     app_permissions,
@@ -93,6 +94,10 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         post("/admin/apps/{id}/expose/uris/remove", app_expose.remove_uri),
         post("/admin/apps/{id}/expose/scopes", app_expose.add_scope),
         get("/admin/apps/{id}/roles", app_expose.show_roles),
+        get("/admin/apps/{id}/federated", app_federated.show),
+        post("/admin/apps/{id}/federated", app_federated.add),
+        get("/admin/apps/{id}/federated/{credential_id}/delete", app_federated.confirm_delete),
+        post("/admin/apps/{id}/federated/{credential_id}/delete", app_federated.delete),
         post("/admin/apps/{id}/roles", app_expose.add_role),
         get("/admin/users", users.list_users),
         get("/admin/users/new", user_new.show),
