@@ -22,6 +22,7 @@ from tenantry.apps.first_party import SYSTEM_TENANT_ID, ensure_first_party, ensu
 from tenantry.apps.identifier_uris import public_url_aliases
 from tenantry.apps.managed_identities import ManagedIdentityService
 from tenantry.apps.service import AppService
+from tenantry.apps.user_consent import UserConsentService
 from tenantry.arm.app import arm_mount, build_arm_app
 from tenantry.arm.deps import ArmDeps
 from tenantry.audit.service import AuditService
@@ -99,6 +100,8 @@ from tenantry.web.admin.operations import Operations
 from tenantry.web.admin.operations_routes import operations_routes
 from tenantry.web.admin.routes import admin_routes
 from tenantry.web.errors import routes as web_routes
+from tenantry.web.myaccount.deps import MyAccountDeps
+from tenantry.web.myaccount.routes import my_account_routes
 from tenantry.web.share import share_routes
 from tenantry.web.signin.deps import SignInPageDeps
 from tenantry.web.signin.routes import signin_routes
@@ -140,6 +143,8 @@ class Services:
     password_policies: PasswordPolicyService
     lockout: Lockout
     auth_methods: AuthMethodService
+    # A user's own consents (My Account's "Apps"): list and withdraw.
+    consents: UserConsentService
     subscriptions: SubscriptionService
     managed_identities: ManagedIdentityService
     federated_credentials: FederatedCredentialService
@@ -239,6 +244,7 @@ def build_services(settings: Settings, clock: Clock | None = None, *, store: Sto
         password_policies=password_policies,
         lockout=lockout,
         auth_methods=AuthMethodService(writes, clock),
+        consents=UserConsentService(store.transaction),
         subscriptions=SubscriptionService(writes, clock),
         managed_identities=ManagedIdentityService(writes),
         federated_credentials=FederatedCredentialService(writes),
@@ -537,6 +543,11 @@ def admin_deps(services: Services) -> AdminDeps:
     )
 
 
+def my_account_deps(services: Services, admin: AdminDeps) -> MyAccountDeps:
+    """My Account: the admin center's sign-in, and the services Graph calls for the same acts on oneself."""
+    return MyAccountDeps(admin, services.users, services.auth_methods, services.security_info, services.consents)
+
+
 def admin_operations(services: Services) -> Operations:
     """Monitoring and Settings: the services Graph and the CLI use (the expiry listing is the CLI's scan,
     read-only: it sends no warning)."""
@@ -590,6 +601,7 @@ def create_app(services: Services, *, public_url: str) -> Starlette:
             *share_routes(services.share_links, services.clock),
             *admin_routes(admin),
             *operations_routes(admin),
+            *my_account_routes(my_account_deps(services, admin)),
         ],
         middleware=[Middleware(HttpHardening, public_url=public_url, express=(protocol.token_route,))],
         exception_handlers={HTTPException: http_exception, Exception: unexpected_exception},

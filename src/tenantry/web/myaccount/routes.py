@@ -30,7 +30,7 @@ async def overview(deps: MyAccountDeps, request: Request) -> Response:
     if isinstance(call, Response):
         return call
     groups = await to_thread.run_sync(deps.users.list_groups_of, call.user)
-    values = {"title": "My Account", "groups": sorted(g.display_name for g in groups)}
+    values = {"title": "Overview", "groups": sorted(g.display_name for g in groups)}
     return call.page("myaccount/overview.html", values)
 
 
