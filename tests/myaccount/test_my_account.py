@@ -98,6 +98,7 @@ def test_admin_center_still_says_which_role_is_lacking(signed_in: Callable[[str]
     browser = sign_in_admin(browser)
     response = browser.get("/admin")
     assert response.status_code == 403 and "holds no directory role" in response.text
+    assert 'href="/myaccount"' in response.text
 
 
 def sign_in_admin(browser: Browser) -> Browser:
