@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -162,4 +162,81 @@ def test_every_admin_page_is_accessible(
     page = open_page()
     sign_in_to_admin(live, page, cast.people["apps"], f"/admin/users/{cast.people['plain'].id}")
     audit.check(page, "user-no-reset-rights")
+    assert not audit.problems, "\n".join(audit.problems)
+
+
+def _app_tab_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """New registration and the app registration tabs with something in each, and their confirmation pages,
+    as a Global Administrator (every form shown)."""
+    from tenantry.apps.changes import ApplicationChanges
+    from tenantry.apps.first_party import GRAPH_APP_ID
+    from tenantry.credentials.federated import FederatedCredentialInput
+
+    services = live.services
+    uris = ApplicationChanges(web_redirect_uris=("https://payroll.example/signin",), identifier_uris=("api://payroll",))
+    app = services.apps.update_application(cast.app, uris)
+    app = services.apps.add_permission(app, GRAPH_APP_ID, "User.Read", "Scope")
+    services.apps.add_app_role(app, "Payroll.Approve", "Approvers", ("User",))
+    services.apps.add_owner(app, cast.people["apps"].id)
+    trust = FederatedCredentialInput(
+        "deploy", "https://token.actions.githubusercontent.com", "repo:contoso/pay:ref:main"
+    )
+    services.federated_credentials.add(app, trust, ctx=_system())
+    base = f"{live.base_url}/admin/apps/{app.id}"
+    sign_in_to_admin(live, page, cast.people["global"], "/admin/apps/new")
+    audit.check(page, "new-registration")
+    for tab in ("authentication", "expose", "roles", "permissions", "owners", "federated"):
+        page.goto(f"{base}/{tab}")
+        audit.check(page, f"app-{tab}")
+        if tab != "roles":
+            page.locator("main a.icon-button").first.click()
+            audit.check(page, f"app-{tab}-remove")
+
+
+def _system() -> Any:
+    from datetime import UTC, datetime
+
+    from tenantry.audit.recorder import SYSTEM, AuditContext
+
+    return AuditContext(SYSTEM, datetime.now(UTC))
+
+
+def _people_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """New user (the form, the temporary password), Groups (list, New group, one group, remove member)."""
+    from tenantry.directory.groups import NewGroup
+    from tenantry.directory.principals import DirectoryPrincipal
+
+    tag, plain = cast.app.app_id[:6], cast.people["plain"]
+    group = live.services.groups.create_group(live.tenant.id, NewGroup(f"Payroll team {tag}", "pay"), ctx=_system())
+    member = DirectoryPrincipal(plain.id, "User", plain.display_name, plain.user_principal_name)
+    live.services.groups.add_member(group, member, ctx=_system())
+    base, domain = live.base_url, plain.user_principal_name.split("@")[1]
+    sign_in_to_admin(live, page, cast.people["global"], "/admin/users/new")
+    audit.check(page, "new-user")
+    page.get_by_label("User principal name").fill(f"new-{tag}@{domain}")
+    page.get_by_label("Display name").fill("New starter")
+    page.get_by_role("button", name="Create").click()
+    live.server.guard.watch("temporary password", page.get_by_label("Temporary password").input_value())
+    audit.check(page, "user-created")
+    page.goto(f"{base}/admin/groups")
+    audit.check(page, "groups")
+    page.goto(f"{base}/admin/groups/new")
+    audit.check(page, "new-group")
+    page.goto(f"{base}/admin/groups/{group.id}")
+    audit.check(page, "group")
+    page.locator("main a.icon-button").first.click()
+    audit.check(page, "group-remove-member")
+
+
+def test_every_new_admin_page_is_accessible(
+    live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
+) -> None:
+    """New registration; the Authentication, Expose an API, App roles, API permissions, Owners and Federated
+    credentials tabs with their confirmation pages; New user and its temporary password; Groups (list, New
+    group, a group, remove a member). Screenshots are numbered from 51, apart from the first test's."""
+    cast = make_cast(live)
+    audit = Audit(axe_script, _shots(tmp_path))
+    audit.count = 50
+    _app_tab_pages(live, open_page(), cast, audit)
+    _people_pages(live, open_page(), cast, audit)
     assert not audit.problems, "\n".join(audit.problems)
