@@ -144,13 +144,37 @@ def _user_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
     audit.check(page, "password-reset")
 
 
+def _operations_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """Monitoring and Settings, as a Global Administrator (a disabled conditional access policy on the plain
+    user, so the state control shows)."""
+    from tenantry.conditional_access.models import ALL, ApplicationCondition, UserCondition
+    from tenantry.conditional_access.validation import PolicyDraft
+
+    draft = PolicyDraft(
+        f"Require MFA for {cast.people['plain'].display_name}", "disabled",
+        UserCondition((cast.people["plain"].id,)), ApplicationCondition((ALL,)), built_in_controls=("mfa",),
+    )  # fmt: skip
+    live.services.conditional_access.create_policy(live.tenant.id, draft)
+    base, audit.count = live.base_url, 79  # screenshots admin-80… whatever the other blades add before
+    sign_in_to_admin(live, page, cast.people["global"], "/admin/monitoring/sign-ins")
+    audit.check(page, "sign-in-logs")
+    page.locator("main table a").first.click()
+    audit.check(page, "sign-in-details")
+    page.goto(f"{base}/admin/monitoring/audit-logs?result=success")
+    audit.check(page, "audit-logs")
+    for name in ("", "secret-lifetime", "password-policy", "lockout", "sspr", "conditional-access", "seamless-sso"):
+        page.goto(f"{base}/admin/settings/{name}".rstrip("/"))
+        audit.check(page, f"settings-{name}".rstrip("-"))
+
+
 def test_every_admin_page_is_accessible(
     live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
 ) -> None:
     """Home, App registrations (list, overview, both credential tabs, New client secret open, the value
     shown once, the delete confirmation), Enterprise applications (list, one), Roles and administrators
     (list, members, remove confirmation), Users (list, disabled and enabled Reset password, the temporary
-    password), the no-access page and an error page."""
+    password), the no-access page and an error page, Monitoring (sign-in logs, an entry, audit logs) and
+    Settings (the index and each setting)."""
     cast = make_cast(live)
     audit = Audit(axe_script, _shots(tmp_path))
     _app_pages(live, open_page(), cast, audit)
@@ -162,6 +186,7 @@ def test_every_admin_page_is_accessible(
     page = open_page()
     sign_in_to_admin(live, page, cast.people["apps"], f"/admin/users/{cast.people['plain'].id}")
     audit.check(page, "user-no-reset-rights")
+    _operations_pages(live, open_page(), cast, audit)
     assert not audit.problems, "\n".join(audit.problems)
 
 
