@@ -240,3 +240,14 @@ def test_sign_out_everywhere(services: Services, app: Starlette, directory: Dire
         replay.client.cookies.set(name, value, domain=urlsplit(BASE_URL).hostname or "", path="/myaccount")
     assert replay.get("/myaccount").status_code == 302
     assert "Update user" in _activities(services, directory, user)
+
+
+def test_callback_refusals_on_my_accounts_own_error_page(app: Starlette) -> None:
+    """A forged state and an error from the STS: 400 on My Account's page, the code in small print, no cookie."""
+    browser = Browser(app)
+    response = browser.get("/myaccount/signin?code=abc&state=forged")
+    assert response.status_code == 400 and "Open My Account again" in response.text
+    assert "Back to My Account" in response.text and "admin center" not in response.text
+    assert "set-cookie" not in response.headers or "tenantry_myaccount=" not in response.headers["set-cookie"]
+    response = browser.get("/myaccount/signin?error=access_denied&error_description=AADSTS65004%3A+declined")
+    assert response.status_code == 400 and "AADSTS65004: declined" in response.text

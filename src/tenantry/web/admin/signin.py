@@ -43,7 +43,7 @@ from tenantry.web.admin.session import (
     write_pending,
     write_session,
 )
-from tenantry.web.admin.views import NO_STORE, admin_error
+from tenantry.web.admin.views import NO_STORE, admin_page
 
 AUTHORITY = "organizations"
 GRAPH_SCOPE_PREFIX = "https://graph.microsoft.com/"
@@ -58,10 +58,19 @@ class Portal:
     home: str
     redirect_path: str
     cookies: CookieScope
+    name: str  # as its error pages name it ("Open the admin center again")
+    error_template: str
+
+    def error(self, request: Request, title: str, message: str, code: str | None = None) -> Response:
+        """A failed sign-in on the portal's own error page (400), the AADSTS code in small print."""
+        values = {"title": title, "message": message, "code": code, "signed_in": False}
+        return admin_page(request, self.error_template, values, status=400)
 
 
-ADMIN_PORTAL = Portal("/admin", ADMIN_CENTER_REDIRECT_PATH, ADMIN_COOKIES)
-MY_ACCOUNT_PORTAL = Portal("/myaccount", MY_ACCOUNT_REDIRECT_PATH, MY_ACCOUNT_COOKIES)
+ADMIN_PORTAL = Portal("/admin", ADMIN_CENTER_REDIRECT_PATH, ADMIN_COOKIES, "the admin center", "admin/error.html")
+MY_ACCOUNT_PORTAL = Portal(
+    "/myaccount", MY_ACCOUNT_REDIRECT_PATH, MY_ACCOUNT_COOKIES, "My Account", "myaccount/error.html"
+)
 
 
 def _safe_next(path: str, home: str = "/admin") -> str:
@@ -126,15 +135,15 @@ async def callback(deps: AdminDeps, request: Request, portal: Portal = ADMIN_POR
     pending = read_pending(request, deps.master_key, deps.clock.now(), portal.cookies)
     if params.get("error"):
         description = (params.get("error_description") or params["error"])[:500]
-        return admin_error(request, "Sign-in failed", description, status=400)
+        return portal.error(request, "Sign-in failed", description)
     if pending is None or not secrets.compare_digest(pending.state, params.get("state", "")):
-        return admin_error(request, "Sign-in expired", "This sign-in is no longer valid. Open the admin center again.")
+        return portal.error(request, "Sign-in expired", f"This sign-in is no longer valid. Open {portal.name} again.")
     base = request_context(request).base_url
     try:
         code = params.get("code", "")
         token = await to_thread.run_sync(_redeem, deps, base, code, pending.verifier, portal.redirect_path)
     except AadstsError as err:
-        return admin_error(request, "Sign-in failed", err.message, code=f"AADSTS{err.spec.code}", status=400)
+        return portal.error(request, "Sign-in failed", err.message, f"AADSTS{err.spec.code}")
     response = RedirectResponse(pending.next_path, status_code=303, headers=NO_STORE)
     write_session(response, deps.master_key, _session(deps, token), deps.clock.now(), portal.cookies)
     return response
