@@ -158,3 +158,29 @@ def _check(page: Page, name: str, script: Path) -> list[str]:
     page.set_viewport_size(VIEWPORT)
     page.emulate_media(color_scheme="light")
     return found
+
+
+def test_keyboard_alone_changes_the_password_with_visible_focus(live: Live, page: Page) -> None:
+    """Tab reaches "Skip to main content" first; Enter on it, then Tab, lands on Current password; each
+    focused field shows an outline; Enter in the last field submits."""
+    from playwright.sync_api import expect
+
+    user = _member(live, "casey")
+    live.server.guard.watch("new password", NEW_PASSWORD)
+    sign_in_to_admin(live, page, user, "/myaccount/password")
+    outline = "() => getComputedStyle(document.activeElement).outlineStyle"
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
+    assert page.evaluate(outline) != "none"
+    page.keyboard.press("Enter")
+    for field, value in (
+        ("current-password", PASSWORD),
+        ("new-password", NEW_PASSWORD),
+        ("confirm-password", NEW_PASSWORD),
+    ):
+        page.keyboard.press("Tab")
+        expect(page.locator(":focus")).to_have_attribute("id", field)
+        assert page.evaluate(outline) != "none"
+        page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Your password was changed.")
