@@ -545,7 +545,9 @@ def admin_deps(services: Services) -> AdminDeps:
 
 def my_account_deps(services: Services, admin: AdminDeps) -> MyAccountDeps:
     """My Account: the admin center's sign-in, and the services Graph calls for the same acts on oneself."""
-    return MyAccountDeps(admin, services.users, services.auth_methods, services.security_info, services.consents)
+    return MyAccountDeps(
+        admin, services.users, services.auth_methods, services.security_info, services.consents, services.registration
+    )
 
 
 def admin_operations(services: Services) -> Operations:

@@ -26,6 +26,7 @@ READS = {
     "/myaccount/password": 200,
     "/myaccount/security-info": 200,
     "/myaccount/security-info/{method}/remove": 200,
+    "/myaccount/security-info/add": 303,  # on to /securityinfo: the SSO session is valid
     "/myaccount/sessions": 200,
     "/myaccount/apps": 200,
     "/myaccount/apps/{grant}/revoke": 200,

@@ -189,7 +189,7 @@ def test_security_info_lists_and_removes_own_methods_only(
     mine, theirs = _email_method(services, kim, "kim@example.org"), _email_method(services, pat, "pat@example.org")
     browser = signed_in("kim")
     page = browser.get("/myaccount/security-info").text
-    assert "kim@example.org" in page and "pat@example.org" not in page and 'href="/securityinfo"' in page
+    assert "kim@example.org" in page and "pat@example.org" not in page and 'href="/myaccount/security-info/add"' in page
     assert browser.get(f"/myaccount/security-info/{theirs}/remove").status_code == 404
     token = _csrf(browser, f"/myaccount/security-info/{mine}/remove")
     assert browser.post(f"/myaccount/security-info/{theirs}/remove", data={"csrf_token": token}).status_code == 404
@@ -251,3 +251,19 @@ def test_callback_refusals_on_my_accounts_own_error_page(app: Starlette) -> None
     assert "set-cookie" not in response.headers or "tenantry_myaccount=" not in response.headers["set-cookie"]
     response = browser.get("/myaccount/signin?error=access_denied&error_description=AADSTS65004%3A+declined")
     assert response.status_code == 400 and "AADSTS65004: declined" in response.text
+
+
+def test_add_a_method_goes_to_securityinfo_or_signs_in_again(
+    services: Services, app: Starlette, directory: Directory
+) -> None:
+    """With a valid SSO session, on to `/securityinfo`; after a password change (which ends it), through the
+    authorize endpoint first, whose sign-in page asks for the password."""
+    user = services.users.create_user(directory.tenant.id, "quinn@contoso.example", PASSWORD, "Quinn")
+    browser = sign_in(services, app, user)
+    response = browser.get("/myaccount/security-info/add")
+    assert response.status_code == 303 and response.headers["location"] == "/securityinfo"
+    assert browser.get("/securityinfo").status_code == 200
+    assert _change(browser, PASSWORD, "Quiet-Harbour-93!")[0] == 200
+    response = browser.get("/myaccount/security-info/add")
+    assert response.status_code == 302 and "/oauth2/v2.0/authorize?" in response.headers["location"]
+    assert browser.get("/securityinfo").status_code == 401

@@ -9,6 +9,7 @@ from tenantry.apps.user_consent import UserConsentService
 from tenantry.directory.users import UserService
 from tenantry.sessions.mfa_admin import AuthMethodService
 from tenantry.sessions.sspr.methods import SecurityInfoService
+from tenantry.sessions.sspr.registration import RegistrationService
 from tenantry.web.admin.deps import AdminDeps
 
 
@@ -21,3 +22,4 @@ class MyAccountDeps:
     methods: AuthMethodService  # lists methods, as Graph's `authentication/methods`
     security_info: SecurityInfoService  # removes one's own, audited "User deleted security info"
     consents: UserConsentService
+    registration: RegistrationService  # whether the browser's SSO session still opens `/securityinfo`

@@ -64,6 +64,7 @@ def my_account_routes(deps: MyAccountDeps) -> list[BaseRoute]:
         get("/myaccount/password", password.show),
         post("/myaccount/password", password.change),
         get("/myaccount/security-info", security.methods),
+        get("/myaccount/security-info/add", security.add),
         get("/myaccount/security-info/{id}/remove", security.confirm_remove),
         post("/myaccount/security-info/{id}/remove", security.remove),
         get("/myaccount/sessions", security.sessions),

@@ -3,7 +3,9 @@
 - Security info lists the user's methods (as Graph's `authentication/methods`: never security-question
   answers) and removes an authenticator app or an e-mail method after a confirmation page, through
   `SecurityInfoService.delete_method` (audited "User deleted security info"). Adding one is the SSPR
-  registration page's job (`/securityinfo`, `web/sspr/security_info.py`), which the page links to.
+  registration page's job (`/securityinfo`, `web/sspr/security_info.py`), reached through
+  `/myaccount/security-info/add`: that page reads the browser's SSO session, which a password change ends,
+  so without a valid one the user signs in again first (a new SSO session) and then goes on to it.
 - "Sign out everywhere" is Graph's `revokeSignInSessions` on oneself (`UserService.revoke_sessions`): every
   refresh token and SSO session from before now stops working, this My Account session included.
 """
@@ -14,9 +16,10 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tenantry.http.cookies import read_session_token
 from tenantry.http.paths import SECURITY_INFO_PATH
 from tenantry.sessions.mfa import AuthMethod, MethodType
-from tenantry.web.admin.signin import MY_ACCOUNT_PORTAL, signed_out
+from tenantry.web.admin.signin import MY_ACCOUNT_PORTAL, sign_in_redirect, signed_out
 from tenantry.web.admin.views import NO_STORE
 from tenantry.web.myaccount.call import AccountCall, account_call, account_error
 from tenantry.web.myaccount.deps import MyAccountDeps
@@ -40,8 +43,20 @@ async def methods(deps: MyAccountDeps, request: Request) -> Response:
     found = await to_thread.run_sync(deps.methods.list_methods, call.user)
     rows = [(m, LABELS.get(m.type, str(m.type)), _detail(m), m.type in REMOVABLE) for m in found]
     notice = "Method removed." if request.query_params.get("done") == "removed" else None
-    values = {"title": "Security info", "rows": rows, "register": SECURITY_INFO_PATH, "notice": notice}
+    values = {"title": "Security info", "rows": rows, "register": "/myaccount/security-info/add", "notice": notice}
     return call.page("myaccount/security_info.html", values)
+
+
+async def add(deps: MyAccountDeps, request: Request) -> Response:
+    """GET /myaccount/security-info/add: on to `/securityinfo` when the SSO session still holds, else a
+    sign-in first (the authorize endpoint asks for the password, then this page again)."""
+    call = await account_call(request, deps)
+    if isinstance(call, Response):
+        return call
+    found = await to_thread.run_sync(deps.registration.signed_in, read_session_token(request))
+    if found is None or found.user.id != call.user.id:
+        return sign_in_redirect(request, deps.admin, MY_ACCOUNT_PORTAL)
+    return RedirectResponse(SECURITY_INFO_PATH, status_code=303, headers=NO_STORE)
 
 
 async def _method(call: AccountCall) -> AuthMethod | Response:
