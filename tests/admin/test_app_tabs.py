@@ -268,6 +268,27 @@ def test_scopes_and_app_roles_are_listed_and_checked(signed_in: Callable[[str], 
     assert spaced.status_code == 400 and "without spaces" in spaced.text
 
 
+def test_scope_role_and_permission_changes_are_audited_as_the_administrator(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """Each is an *Update application* record naming the administrator and the application, as a PATCH."""
+    browser = signed_in("global")
+    app = services.apps.create_app(directory.tenant.id, "Audited API")
+    base = f"/admin/apps/{app.id}"
+    browser.post(f"{base}/expose/scopes", {"csrf_token": _csrf(browser), "value": "Audit.Read", "consent": "Admin"})
+    browser.post(f"{base}/roles", {"csrf_token": _csrf(browser), "value": "Audit.All", "members": "Application"})
+    permission = {"csrf_token": _csrf(browser), "api": GRAPH_APP_ID, "kind": "Scope", "permission": "User.Read"}
+    assert browser.post(f"{base}/permissions", permission).status_code == 303
+    mine = [
+        r
+        for r in services.audit.list_records(directory.tenant.id)
+        if r.activity == "Update application"
+        and r.actor.id == directory.people["global"].id
+        and any(t.id == app.id for t in r.targets)
+    ]
+    assert len(mine) == 3
+
+
 def test_new_registration_makes_the_creator_owner(
     services: Services, signed_in: Callable[[str], Browser], directory: Directory
 ) -> None:

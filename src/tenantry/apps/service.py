@@ -188,18 +188,23 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         value: str,
         display_name: str = "",
         member_types: tuple[str, ...] = ("Application",),
+        *,
+        ctx: AuditContext | None = None,
     ) -> AppRole:
-        """Expose a new app role; values are unique per app (they are what `roles` carries)."""
+        """Expose a new app role; values are unique per app (they are what `roles` carries); audited as
+        Graph's `PATCH appRoles` is."""
         if not value or " " in value or len(value) > 120:
             raise AppError("an app role value is 1–120 characters without spaces")
         if any(r.value == value for r in app.app_roles):
             raise AppError(f"app role '{value}' already exists")
         role = AppRole(new_guid(), value, display_name or value, "", member_types)
         with self._transaction() as unit:
-            unit.update_application(replace(app, app_roles=(*app.app_roles, role)))
+            self._save(unit, ctx, app, replace(app, app_roles=(*app.app_roles, role)))
         return role
 
-    def add_permission(self, app: Application, api: str, permission: str, kind: str) -> Application:
+    def add_permission(
+        self, app: Application, api: str, permission: str, kind: str, *, ctx: AuditContext | None = None
+    ) -> Application:
         """Add a required permission (`Role` = app role, `Scope` = delegated) on the API `api` (appId, object
         id or App ID URI, a URI as `app`'s tenant resolves it), by the permission's value or id."""
         with self._transaction() as unit:
@@ -213,7 +218,7 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
                 current = RequiredResourceAccess(resource.app_id, (*current.resource_access, access))
             entries[resource.app_id] = current
             updated = replace(app, required_resource_access=tuple(entries.values()))
-            unit.update_application(updated)
+            self._save(unit, ctx, app, updated)
         return updated
 
     def update_service_principal(
@@ -273,7 +278,13 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         return granted
 
     def add_scope(
-        self, app: Application, value: str, consent_type: str = "User", display_name: str = ""
+        self,
+        app: Application,
+        value: str,
+        consent_type: str = "User",
+        display_name: str = "",
+        *,
+        ctx: AuditContext | None = None,
     ) -> PermissionScope:
         """Expose a delegated permission (`api.oauth2PermissionScopes`); `Admin` ones need admin consent."""
         if not value or " " in value or len(value) > 120:
@@ -285,8 +296,14 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         label = display_name or value
         scope = PermissionScope(new_guid(), value, consent_type, label, label, label, label)
         with self._transaction() as unit:
-            unit.update_application(replace(app, oauth2_permission_scopes=(*app.oauth2_permission_scopes, scope)))
+            self._save(unit, ctx, app, replace(app, oauth2_permission_scopes=(*app.oauth2_permission_scopes, scope)))
         return scope
+
+    def _save(self, unit: AppsUnit, ctx: AuditContext | None, before: Application, after: Application) -> None:
+        """Store `after` and audit it as an update of the application (what changed, as `PATCH` records it)."""
+        unit.update_application(after)
+        targets = (app_target(after, modified_properties(before, after)),)
+        record(unit, self._context(ctx), after.tenant_id, AuditActivity.UPDATE_APPLICATION, targets, "Update")
 
 
 def _permission_id(api: Application, permission: str, kind: str) -> str:

@@ -120,7 +120,9 @@ async def add_scope(deps: AdminDeps, request: Request) -> Response:
     value, name = fields.get("value", "").strip()[:MAX_FIELD], fields.get("display_name", "").strip()[:MAX_FIELD]
     try:
         call.rights.check(Action.APP_UPDATE, app.id)
-        await to_thread.run_sync(lambda: deps.apps.add_scope(app, value, fields.get("consent", "Admin"), name))
+        await to_thread.run_sync(
+            lambda: deps.apps.add_scope(app, value, fields.get("consent", "Admin"), name, ctx=call.audit)
+        )
     except AuthorizationError as err:
         return call.refused(err)
     except PROBLEMS as err:
@@ -141,7 +143,7 @@ async def add_role(deps: AdminDeps, request: Request) -> Response:
         call.rights.check(Action.APP_UPDATE, app.id)
         if members not in MEMBER_TYPES:
             raise AppError("Choose who may be assigned the role.")
-        await to_thread.run_sync(lambda: deps.apps.add_app_role(app, value, name, types))
+        await to_thread.run_sync(lambda: deps.apps.add_app_role(app, value, name, types, ctx=call.audit))
     except AuthorizationError as err:
         return call.refused(err)
     except PROBLEMS as err:

@@ -145,7 +145,7 @@ async def add(deps: AdminDeps, request: Request) -> Response:
         call.rights.check(Action.APP_UPDATE, app.id)
         if kind not in KINDS or not api or not permission:
             raise AppError("Choose an API, a type and enter the permission's value (such as User.Read).")
-        await to_thread.run_sync(lambda: deps.apps.add_permission(app, api, permission, kind))
+        await to_thread.run_sync(lambda: deps.apps.add_permission(app, api, permission, kind, ctx=call.audit))
     except AuthorizationError as err:
         return call.refused(err)
     except AppError as err:
