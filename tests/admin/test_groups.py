@@ -37,6 +37,8 @@ READS = {
     "/admin/groups": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
     "/admin/groups/{staff}": {"global": 200, "apps": 200, "helpdesk": 200, "users": 200, "plain": 403},
     "/admin/groups/new": {"global": 200, "apps": 403, "helpdesk": 403, "users": 200, "plain": 403},
+    "/admin/groups/{staff}/delete": {"global": 200, "apps": 403, "helpdesk": 403, "users": 200, "plain": 403},
+    "/admin/groups/{tier0}/delete": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/groups/new": {"global": 303, "apps": 403, "helpdesk": 403, "users": 303},
@@ -44,6 +46,8 @@ WRITES = {
     "/admin/groups/{staff}/members": {"global": 303, "apps": 403, "helpdesk": 403, "users": 303},
     # The escalation path: membership of a group holding Global Administrator.
     "/admin/groups/{tier0}/members": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
+    # Deleting a group holding Global Administrator takes the role from its members: role administrators only.
+    "/admin/groups/{tier0}/delete": {"apps": 403, "helpdesk": 403, "users": 403},
 }
 
 
@@ -132,3 +136,18 @@ def test_no_member_form_on_a_role_assignable_group_below_role_administration(
     """The form is absent, the reason shown, for a User Administrator."""
     page = signed_in("users").get(f"/admin/groups/{groups[1].id}").text
     assert 'name="principal"' not in page and "role-assignable" in page
+
+
+def test_a_group_deleted_after_confirmation(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """*Delete group* leads to the confirmation page; Delete removes it and goes back to the list."""
+    ctx = AuditContext(SYSTEM, datetime.now(UTC))
+    group = services.groups.create_group(directory.tenant.id, NewGroup("Short-lived", "shortlived"), ctx=ctx)
+    browser = signed_in("users")
+    assert f'href="/admin/groups/{group.id}/delete"' in browser.get(f"/admin/groups/{group.id}").text
+    confirm = browser.get(f"/admin/groups/{group.id}/delete")
+    assert confirm.status_code == 200 and "Delete group?" in confirm.text
+    done = browser.post(f"/admin/groups/{group.id}/delete", {"csrf_token": _csrf(browser)})
+    assert done.status_code == 303 and done.headers["location"] == "/admin/groups"
+    assert services.groups.find_group(directory.tenant.id, group.id) is None

@@ -27,13 +27,15 @@ MAX_SEARCH = 100
 PROBLEMS = (UserError, UserNotFoundError)
 
 
-def _service(call: AdminCall) -> GroupService:
+def group_service(call: AdminCall) -> GroupService:
+    """The group service (the admin center is always built with it; a test app may not be)."""
     if call.deps.groups is None:
         raise UserNotFoundError("Groups are not served by this admin center.")
     return call.deps.groups
 
 
-def _may_change(call: AdminCall, action: Action, *, role_assignable: bool) -> bool:
+def may_change(call: AdminCall, action: Action, *, role_assignable: bool) -> bool:
+    """Whether `check_group_change` allows it (to show a control; the POST checks again)."""
     try:
         call.rights.check_group_change(action, role_assignable=role_assignable)
     except AuthorizationError:
@@ -55,15 +57,15 @@ async def list_groups(deps: AdminDeps, request: Request) -> Response:
     if isinstance(call, Response):
         return call
     search = request.query_params.get("search", "")[:MAX_SEARCH].strip()
-    groups = await to_thread.run_sync(_service(call).list_groups, call.tenant_id)
+    groups = await to_thread.run_sync(group_service(call).list_groups, call.tenant_id)
     rows = sorted((g for g in groups if search.lower() in g.display_name.lower()), key=lambda g: g.display_name.lower())
-    may_create = _may_change(call, Action.GROUP_CREATE, role_assignable=False)
+    may_create = may_change(call, Action.GROUP_CREATE, role_assignable=False)
     values = {"title": "Groups", "rows": rows, "search": search, "may_create": may_create}
     return call.page("admin/groups/list.html", values)
 
 
 def _new_form(call: AdminCall, extra: dict[str, object] | None = None, status: int = 200) -> Response:
-    may_role = _may_change(call, Action.GROUP_CREATE, role_assignable=True)
+    may_role = may_change(call, Action.GROUP_CREATE, role_assignable=True)
     return call.page(
         "admin/groups/new.html", {"title": "New group", "may_role": may_role, **(extra or {})}, status=status
     )
@@ -101,7 +103,9 @@ async def create(deps: AdminDeps, request: Request) -> Response:
     try:
         wanted = _new_group(fields)
         call.rights.check_group_change(Action.GROUP_CREATE, role_assignable=wanted.is_assignable_to_role)
-        group = await to_thread.run_sync(lambda: _service(call).create_group(call.tenant_id, wanted, ctx=call.audit))
+        group = await to_thread.run_sync(
+            lambda: group_service(call).create_group(call.tenant_id, wanted, ctx=call.audit)
+        )
     except AuthorizationError as err:
         return call.refused(err)
     except PROBLEMS as err:
@@ -109,12 +113,13 @@ async def create(deps: AdminDeps, request: Request) -> Response:
     return RedirectResponse(f"/admin/groups/{group.id}", status_code=303, headers=NO_STORE)
 
 
-async def _group(deps: AdminDeps, request: Request) -> tuple[AdminCall, Group] | Response:
+async def group_of(deps: AdminDeps, request: Request) -> tuple[AdminCall, Group] | Response:
+    """The administrator and the group of the path, after `GROUP_READ`; else the 403 or 404 page."""
     call = await _reader(deps, request)
     if isinstance(call, Response):
         return call
     group_id = request.path_params["id"][:64]
-    group = await to_thread.run_sync(lambda: _service(call).find_group(call.tenant_id, group_id.lower()))
+    group = await to_thread.run_sync(lambda: group_service(call).find_group(call.tenant_id, group_id.lower()))
     if group is None:
         message = f"No group has the object id '{group_id}' in this tenant."
         return admin_error(request, "Group not found", message, code="Request_ResourceNotFound", status=404)
@@ -122,15 +127,17 @@ async def _group(deps: AdminDeps, request: Request) -> tuple[AdminCall, Group] |
 
 
 async def _show(call: AdminCall, group: Group, problem: str | None = None, status: int = 200) -> Response:
-    members = await to_thread.run_sync(_service(call).list_members, group)
-    may = _may_change(call, Action.GROUP_MEMBERS, role_assignable=group.is_assignable_to_role)
+    members = await to_thread.run_sync(group_service(call).list_members, group)
+    may = may_change(call, Action.GROUP_MEMBERS, role_assignable=group.is_assignable_to_role)
+    may_delete = may_change(call, Action.GROUP_DELETE, role_assignable=group.is_assignable_to_role)
     values = {"title": group.display_name, "group": group, "members": members, "may_change": may, "problem": problem}
+    values["may_delete"] = may_delete
     return call.page("admin/groups/overview.html", values, status=status)
 
 
 async def overview(deps: AdminDeps, request: Request) -> Response:
     """GET /admin/groups/{id}: properties and members."""
-    found = await _group(deps, request)
+    found = await group_of(deps, request)
     return found if isinstance(found, Response) else await _show(*found)
 
 
@@ -141,15 +148,15 @@ def _add(call: AdminCall, group: Group, reference: str) -> None:
         if user is None:
             raise UserNotFoundError(f"No user '{reference}' in this tenant.")
         member_id = user.id
-    member = _service(call).find_member_candidate(group, member_id)
+    member = group_service(call).find_member_candidate(group, member_id)
     if member is None:
         raise UserNotFoundError(f"No user, group or service principal '{reference}' in this tenant.")
-    _service(call).add_member(group, member, ctx=call.audit)
+    group_service(call).add_member(group, member, ctx=call.audit)
 
 
 async def add_member(deps: AdminDeps, request: Request) -> Response:
     """POST /admin/groups/{id}/members: *Add members* by UPN or object id."""
-    found = await _group(deps, request)
+    found = await group_of(deps, request)
     if isinstance(found, Response):
         return found
     call, group = found
@@ -167,12 +174,12 @@ async def add_member(deps: AdminDeps, request: Request) -> Response:
 
 
 def _member(call: AdminCall, group: Group, member_id: str) -> DirectoryPrincipal | None:
-    return next((m for m in _service(call).list_members(group) if m.id == member_id), None)
+    return next((m for m in group_service(call).list_members(group) if m.id == member_id), None)
 
 
 async def confirm_remove(deps: AdminDeps, request: Request) -> Response:
     """GET /admin/groups/{id}/members/{member_id}/remove: "Remove member?" with Remove and Cancel."""
-    found = await _group(deps, request)
+    found = await group_of(deps, request)
     if isinstance(found, Response):
         return found
     call, group = found
@@ -184,7 +191,7 @@ async def confirm_remove(deps: AdminDeps, request: Request) -> Response:
 
 async def remove_member(deps: AdminDeps, request: Request) -> Response:
     """POST …/members/{member_id}/remove."""
-    found = await _group(deps, request)
+    found = await group_of(deps, request)
     if isinstance(found, Response):
         return found
     call, group = found
@@ -194,7 +201,7 @@ async def remove_member(deps: AdminDeps, request: Request) -> Response:
     member_id = request.path_params["member_id"][:64]
     try:
         call.rights.check_group_change(Action.GROUP_MEMBERS, role_assignable=group.is_assignable_to_role)
-        await to_thread.run_sync(lambda: _service(call).remove_member(group, member_id, ctx=call.audit))
+        await to_thread.run_sync(lambda: group_service(call).remove_member(group, member_id, ctx=call.audit))
     except AuthorizationError as err:
         return call.refused(err)
     except PROBLEMS as err:
