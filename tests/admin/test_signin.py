@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
@@ -11,7 +13,7 @@ from signin.browser import BASE_URL, Browser
 from tenantry.app import Services
 from tenantry.apps.first_party import ADMIN_CENTER_APP_ID
 
-from .conftest import Directory, local
+from .conftest import PASSWORD, Directory, local, sign_in
 
 
 def test_signed_out_admin_redirects_to_the_organizations_authorize_with_pkce(app: Starlette) -> None:
@@ -104,4 +106,21 @@ def test_sign_out_clears_the_session_and_ends_sso(signed_in: Callable[[str], Bro
     out = browser.post("/admin/signout", {"csrf_token": token.group(1)})
     assert out.status_code == 303 and out.headers["location"] == "/organizations/oauth2/v2.0/logout"
     assert 'tenantry_admin=""' in out.headers["set-cookie"]
+    assert browser.get("/admin").status_code == 302
+
+
+def test_a_revocation_ends_admin_sessions_begun_before_it(
+    services: Services, app: Starlette, directory: Directory
+) -> None:
+    """An admin's "Revoke sessions" (or a password change) after an admin-center sign-in: the next page sends
+    the administrator to sign in again, as Graph refuses their old tokens."""
+    user = services.users.create_user(directory.tenant.id, "revoked@contoso.example", PASSWORD, "Rev Oked")
+    services.roles.assign_role(directory.tenant.id, user.id, "Helpdesk Administrator")
+    browser = sign_in(services, app, user)
+    assert browser.get("/admin").status_code == 200
+    later = services.clock.now() + timedelta(seconds=2)
+    with services.store.transaction(write=True) as unit:
+        stored = unit.find_user(user.tenant_id, user.id)
+        assert stored is not None
+        unit.update_user(replace(stored, sign_in_sessions_valid_from=later))
     assert browser.get("/admin").status_code == 302

@@ -97,9 +97,16 @@ class AdminCall:
         return fields
 
 
-def _load(deps: AdminDeps, tenant_id: str, user_id: str, scopes: tuple[str, ...]) -> tuple[User, CallerRights] | None:
+def _load(
+    deps: AdminDeps, tenant_id: str, user_id: str, scopes: tuple[str, ...], issued: int
+) -> tuple[User, CallerRights] | None:
+    """The session's user and rights; None when the user is gone, disabled, or their sessions were revoked
+    after this one began (an admin's "Revoke sessions", a password change, "Sign out everywhere")."""
     user = deps.users.find_tenant_user(tenant_id, user_id)
     if user is None or not user.account_enabled:
+        return None
+    revoked = user.sign_in_sessions_valid_from
+    if revoked is not None and issued < int(revoked.timestamp()):  # whole seconds, as `issued` is
         return None
     rights = deps.authorizer.rights_for(Caller(tenant_id, user.id, is_app=False, permissions=frozenset(scopes)))
     return user, rights
@@ -111,7 +118,7 @@ async def admin_call(request: Request, deps: AdminDeps) -> AdminCall | Response:
     session = read_session(request, deps.master_key, deps.clock.now())
     if session is None:
         return sign_in_redirect(request, deps)
-    loaded = await to_thread.run_sync(_load, deps, session.tenant_id, session.user_id, session.scopes)
+    loaded = await to_thread.run_sync(_load, deps, session.tenant_id, session.user_id, session.scopes, session.issued)
     if loaded is None:
         return sign_in_redirect(request, deps)
     user, rights = loaded

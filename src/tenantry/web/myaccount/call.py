@@ -86,8 +86,9 @@ def _load(deps: MyAccountDeps, session: AdminSession) -> User | None:
     if user is None or not user.account_enabled:
         return None
     revoked = user.sign_in_sessions_valid_from
-    # `issued` is whole seconds, floored: a session from the revocation's own second counts as older.
-    return None if revoked is not None and session.issued < revoked.timestamp() else user
+    # `issued` is whole seconds, floored: a session begun in the revocation's own second survives (else a
+    # sign-in right after a password change, which revokes, could be refused in a loop for up to a second).
+    return None if revoked is not None and session.issued < int(revoked.timestamp()) else user
 
 
 async def account_call(request: Request, deps: MyAccountDeps) -> AccountCall | Response:
