@@ -57,6 +57,7 @@ READS = {
     "/admin/apps/{app}/roles": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/new": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{app}/federated": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/{app}/delete": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
 }
 WRITES = {
     "/admin/apps/{app}/authentication/uris": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
@@ -329,3 +330,21 @@ def test_federated_credentials_added_then_deleted_after_confirmation(
     assert confirm.status_code == 200 and "Delete federated credential?" in confirm.text
     assert browser.post(f"{base}/{credential.id}/delete", {"csrf_token": _csrf(browser)}).status_code == 303
     assert services.federated_credentials.list(apps.orders) == []
+
+
+def test_an_app_deleted_after_confirmation(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """*Delete* on the overview, the confirmation page, then the app and its service principal are gone;
+    a Helpdesk Administrator's forged post is refused."""
+    app = services.apps.create_app(directory.tenant.id, "Retired")
+    helpdesk = signed_in("helpdesk")
+    assert helpdesk.post(f"/admin/apps/{app.id}/delete", {"csrf_token": _csrf(helpdesk)}).status_code == 403
+    browser = signed_in("apps")
+    assert f'href="/admin/apps/{app.id}/delete"' in browser.get(f"/admin/apps/{app.id}").text
+    confirm = browser.get(f"/admin/apps/{app.id}/delete")
+    assert confirm.status_code == 200 and "Delete app registration?" in confirm.text
+    done = browser.post(f"/admin/apps/{app.id}/delete", {"csrf_token": _csrf(browser)})
+    assert done.status_code == 303 and done.headers["location"] == "/admin/apps"
+    assert services.apps.find_application(directory.tenant.id, app.id) is None
+    assert all(sp.app_id != app.app_id for sp in services.apps.list_service_principals(directory.tenant.id))

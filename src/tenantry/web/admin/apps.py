@@ -102,4 +102,5 @@ async def overview(deps: AdminDeps, request: Request) -> Response:
         return app
     authority = f"{call.base_url}/{call.tenant_id}"
     values = {"title": app.display_name, "app": app, "authority": authority, "tab": "overview"}
+    values["may_delete"] = call.rights.allows(Action.APP_DELETE, app.id)
     return call.page("admin/apps/overview.html", values)

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
 from tenantry.web.admin import (
     app_auth,
+    app_delete,
     app_expose,
     app_federated,
     app_new,
@@ -95,6 +96,8 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         post("/admin/apps/{id}/expose/uris/remove", app_expose.remove_uri),
         post("/admin/apps/{id}/expose/scopes", app_expose.add_scope),
         get("/admin/apps/{id}/roles", app_expose.show_roles),
+        get("/admin/apps/{id}/delete", app_delete.confirm),
+        post("/admin/apps/{id}/delete", app_delete.delete),
         get("/admin/apps/{id}/federated", app_federated.show),
         post("/admin/apps/{id}/federated", app_federated.add),
         get("/admin/apps/{id}/federated/{credential_id}/delete", app_federated.confirm_delete),
