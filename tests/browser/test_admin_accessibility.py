@@ -216,6 +216,8 @@ def _app_tab_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
         if tab != "roles":
             page.locator("main a.icon-button").first.click()
             audit.check(page, f"app-{tab}-remove")
+    page.goto(f"{base}/delete")
+    audit.check(page, "app-delete")
 
 
 def _system() -> Any:
@@ -251,6 +253,8 @@ def _people_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
     audit.check(page, "group")
     page.locator("main a.icon-button").first.click()
     audit.check(page, "group-remove-member")
+    page.goto(f"{base}/admin/groups/{group.id}/delete")
+    audit.check(page, "group-delete")
 
 
 def test_every_new_admin_page_is_accessible(
@@ -258,7 +262,8 @@ def test_every_new_admin_page_is_accessible(
 ) -> None:
     """New registration; the Authentication, Expose an API, App roles, API permissions, Owners and Federated
     credentials tabs with their confirmation pages; New user and its temporary password; Groups (list, New
-    group, a group, remove a member). Screenshots are numbered from 51, apart from the first test's."""
+    group, a group, remove a member, delete it); deleting an app. Screenshots are numbered from 51, apart
+    from the first test's."""
     cast = make_cast(live)
     audit = Audit(axe_script, _shots(tmp_path))
     audit.count = 50
