@@ -41,6 +41,22 @@ SPN = "HTTP/localhost"
 REQUIRE_ENV = "TENANTRY_REQUIRE_KDC"
 
 
+def _client_missing() -> str | None:
+    """Why the Kerberos client libraries (python-gssapi, requests-gssapi: the `kerberos` extra) are absent."""
+    try:
+        import gssapi  # noqa: F401
+        import requests_gssapi  # noqa: F401
+    except ImportError as err:
+        return f"{err.name} is not installed (apt-get install libkrb5-dev, then make install)"
+    return None
+
+
+# Without them the test modules cannot even be imported: leave them out (the skip), unless CI requires them,
+# where the import error fails the run.
+if _client_missing() is not None and os.environ.get(REQUIRE_ENV) != "1":
+    collect_ignore_glob = ["test_*.py", "client.py"]
+
+
 def tenantry(home: Path, *args: str, settings: dict[str, str] | None = None) -> Any:
     """The real CLI in its own process over `home`; its `--json` output, parsed."""
     env = {**server_environment(home), **(settings or {})}

@@ -16,6 +16,7 @@ from tenantry.cli.common import get_tenant
 from tenantry.cli.context import cli_audit, services
 from tenantry.cli.output import JSON_OPTION, fail, print_json, print_record, print_table
 from tenantry.cli.views import iso
+from tenantry.sso.kerberos import GSSAPI_MISSING, gssapi_available
 from tenantry.sso.keytab import KeytabFormatError
 from tenantry.sso.models import KEY_ROLLOVER_DAYS, RealmStatus
 from tenantry.sso.service import SeamlessSsoError
@@ -50,6 +51,8 @@ def enable(
     except (SeamlessSsoError, KeytabFormatError) as exc:
         raise fail(str(exc)) from exc
     print_json(realm_view(status)) if as_json else print_record(realm_view(status))
+    if not gssapi_available():
+        typer.echo(f"warning: {GSSAPI_MISSING}; until then every SSO attempt falls back (81007)", err=True)
 
 
 @app.command("disable")

@@ -22,15 +22,25 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import gssapi
-from gssapi.raw.misc import GSSError
-
 from tenantry.errors import Aadsts
 from tenantry.sso.keytab import KeytabEntry, write_keytab
 from tenantry.sso.models import AcceptedTicket
 from tenantry.sso.negotiate import NotKerberosError, TicketInfo, TokenFormatError, read_ticket
 
 _SKEW_MESSAGE = "Clock skew too great"
+GSSAPI_MISSING = (
+    "seamless SSO is unavailable on this server: python-gssapi is not installed "
+    "(install libkrb5-dev, then `make install` or `pip install 'tenantry[kerberos]'`)"
+)
+
+
+def gssapi_available() -> bool:
+    """Whether this server can accept Kerberos tickets (python-gssapi and MIT's libraries are installed)."""
+    try:
+        import gssapi  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class KerberosRefusalError(Exception):
@@ -102,6 +112,11 @@ class KerberosAcceptor:
         return AcceptedTicket(client, ticket.realm, ticket.service, ticket.kvno, mutual)
 
     def _gss_accept(self, token: bytes, keytab: Path) -> tuple[str, bytes | None]:
+        try:  # imported here: python-gssapi is an optional install (it builds against libkrb5-dev)
+            import gssapi
+            from gssapi.raw.misc import GSSError
+        except ImportError as err:
+            raise KerberosRefusalError(Aadsts.DesktopSsoTenantIsNotOptIn, GSSAPI_MISSING) from err
         store: dict[bytes | str, bytes | str] = {
             "keytab": f"FILE:{keytab}",
             "rcache": f"file2:{self._workdir / 'replay.rcache2'}",
