@@ -348,3 +348,30 @@ def test_an_app_deleted_after_confirmation(
     assert done.status_code == 303 and done.headers["location"] == "/admin/apps"
     assert services.apps.find_application(directory.tenant.id, app.id) is None
     assert all(sp.app_id != app.app_id for sp in services.apps.list_service_principals(directory.tenant.id))
+
+
+@pytest.mark.parametrize(("kind", "tab", "path"), [("role", "roles", "roles"), ("scope", "expose", "expose/scopes")])
+def test_an_app_role_or_scope_is_disabled_before_it_is_deleted(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory, kind: str, tab: str, path: str
+) -> None:
+    """Delete is refused while enabled; Disable, then the confirmation page, then Delete; Enable undoes a
+    disable. A Helpdesk Administrator's forged disable is refused."""
+    app = services.apps.create_app(directory.tenant.id, f"Exposes a {kind}")
+    made = services.apps.add_app_role(app, "X.All") if kind == "role" else services.apps.add_scope(app, "X.Read")
+    base = f"/admin/apps/{app.id}/{path}/{made.id}"
+    helpdesk = signed_in("helpdesk")
+    assert helpdesk.post(f"{base}/state", {"csrf_token": _csrf(helpdesk), "state": "disable"}).status_code == 403
+    browser = signed_in("apps")
+    early = browser.post(f"{base}/delete", {"csrf_token": _csrf(browser)})
+    assert early.status_code == 400 and "disable it first" in early.text
+    assert browser.get(f"{base}/delete").status_code == 400
+    assert browser.post(f"{base}/state", {"csrf_token": _csrf(browser), "state": "disable"}).status_code == 303
+    assert "Disabled" in browser.get(f"/admin/apps/{app.id}/{tab}").text
+    assert browser.post(f"{base}/state", {"csrf_token": _csrf(browser), "state": "enable"}).status_code == 303
+    assert "Disabled" not in browser.get(f"/admin/apps/{app.id}/{tab}").text
+    assert browser.post(f"{base}/state", {"csrf_token": _csrf(browser), "state": "disable"}).status_code == 303
+    confirm = browser.get(f"{base}/delete")
+    assert confirm.status_code == 200 and f"Delete {'app role' if kind == 'role' else 'scope'}?" in confirm.text
+    assert browser.post(f"{base}/delete", {"csrf_token": _csrf(browser)}).status_code == 303
+    after = services.apps.find_application(directory.tenant.id, app.id)
+    assert after is not None and after.app_roles == () and after.oauth2_permission_scopes == ()

@@ -202,6 +202,9 @@ def _app_tab_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
     app = services.apps.update_application(cast.app, uris)
     app = services.apps.add_permission(app, GRAPH_APP_ID, "User.Read", "Scope")
     services.apps.add_app_role(app, "Payroll.Approve", "Approvers", ("User",))
+    old = services.apps.add_app_role(app, "Payroll.Legacy", "Legacy", ("User",))
+    app = services.apps.set_exposed_state(services.apps.get_app(app.id), "Role", old.id, enabled=False)
+    services.apps.add_scope(app, "Payroll.Read", "Admin", "Read payroll")
     services.apps.add_owner(app, cast.people["apps"].id)
     trust = FederatedCredentialInput(
         "deploy", "https://token.actions.githubusercontent.com", "repo:contoso/pay:ref:main"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeVar
 
 from tenantry.apps.changes import (
     KEEP,
@@ -195,11 +196,12 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
         Graph's `PATCH appRoles` is."""
         if not value or " " in value or len(value) > 120:
             raise AppError("an app role value is 1–120 characters without spaces")
-        if any(r.value == value for r in app.app_roles):
-            raise AppError(f"app role '{value}' already exists")
         role = AppRole(new_guid(), value, display_name or value, "", member_types)
         with self._transaction() as unit:
-            self._save(unit, ctx, app, replace(app, app_roles=(*app.app_roles, role)))
+            current = _current(unit, app)
+            if any(r.value == value for r in current.app_roles):
+                raise AppError(f"app role '{value}' already exists")
+            self._save(unit, ctx, current, replace(current, app_roles=(*current.app_roles, role)))
         return role
 
     def add_permission(
@@ -212,6 +214,7 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
             if resource is None:
                 raise not_found(api, app.tenant_id)
             access = ResourceAccess(_permission_id(resource, permission, kind), kind)
+            app = _current(unit, app)
             entries = {r.resource_app_id: r for r in app.required_resource_access}
             current = entries.get(resource.app_id, RequiredResourceAccess(resource.app_id, ()))
             if access not in current.resource_access:
@@ -291,19 +294,61 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
             raise AppError("a scope value is 1–120 characters without spaces")
         if consent_type not in ("User", "Admin"):
             raise AppError("a scope's consent type is User or Admin")
-        if any(s.value == value for s in app.oauth2_permission_scopes):
-            raise AppError(f"scope '{value}' already exists")
         label = display_name or value
         scope = PermissionScope(new_guid(), value, consent_type, label, label, label, label)
         with self._transaction() as unit:
-            self._save(unit, ctx, app, replace(app, oauth2_permission_scopes=(*app.oauth2_permission_scopes, scope)))
+            current = _current(unit, app)
+            if any(s.value == value for s in current.oauth2_permission_scopes):
+                raise AppError(f"scope '{value}' already exists")
+            scopes = (*current.oauth2_permission_scopes, scope)
+            self._save(unit, ctx, current, replace(current, oauth2_permission_scopes=scopes))
         return scope
+
+    def set_exposed_state(
+        self, app: Application, kind: str, item_id: str, *, enabled: bool | None, ctx: AuditContext | None = None
+    ) -> Application:
+        """Enable or disable an app role (`kind` `Role`) or a scope (`Scope`), or delete it (`enabled` None).
+        As on Graph, only a disabled one may be deleted: whoever holds it loses it when it is disabled, so
+        deleting is never the first step."""
+        with self._transaction() as unit:
+            current = _current(unit, app)
+            if kind == "Role":
+                updated = replace(current, app_roles=_exposed(current.app_roles, item_id, enabled))
+            else:
+                scopes = _exposed(current.oauth2_permission_scopes, item_id, enabled)
+                updated = replace(current, oauth2_permission_scopes=scopes)
+            self._save(unit, ctx, current, updated)
+        return updated
 
     def _save(self, unit: AppsUnit, ctx: AuditContext | None, before: Application, after: Application) -> None:
         """Store `after` and audit it as an update of the application (what changed, as `PATCH` records it)."""
         unit.update_application(after)
         targets = (app_target(after, modified_properties(before, after)),)
         record(unit, self._context(ctx), after.tenant_id, AuditActivity.UPDATE_APPLICATION, targets, "Update")
+
+
+def _current(unit: AppsUnit, app: Application) -> Application:
+    """The stored version of `app`, read in the writing transaction, so a change never overwrites another
+    made since `app` was read."""
+    current = unit.find_application(app.id)
+    if current is None or current.tenant_id != app.tenant_id:
+        raise NotFoundError(f"Resource '{app.id}' does not exist.")
+    return current
+
+
+Exposed = TypeVar("Exposed", AppRole, PermissionScope)
+
+
+def _exposed(items: tuple[Exposed, ...], item_id: str, enabled: bool | None) -> tuple[Exposed, ...]:
+    """`items` with one enabled, disabled or (when already disabled) deleted."""
+    item = next((i for i in items if i.id == item_id), None)
+    if item is None:
+        raise NotFoundError(f"No app role or scope has the id '{item_id}'.")
+    if enabled is not None:
+        return tuple(replace(i, is_enabled=enabled) if i.id == item_id else i for i in items)
+    if item.is_enabled:
+        raise AppError(f"'{item.value}' is enabled: disable it first, then delete it.")
+    return tuple(i for i in items if i.id != item_id)
 
 
 def _permission_id(api: Application, permission: str, kind: str) -> str:
