@@ -213,7 +213,9 @@ def test_permissions_add_consent_and_remove(
     assert "Orders.Read" in page and "Grant admin consent" in page
     unknown = browser.post(base, {**data, "permission": "Orders.Nope"})
     assert unknown.status_code == 400 and 'role="alert"' in unknown.text
+    assert "Not granted for the tenant" in browser.get(base).text
     assert browser.post(f"{base}/consent", {"csrf_token": _csrf(browser)}).status_code == 303
+    assert ">Granted for the tenant<" in browser.get(base).text
     scope_id = apps.orders.oauth2_permission_scopes[0].id
     confirm = browser.get(f"{base}/remove", params={"api": apps.orders.app_id, "permission": scope_id})
     assert confirm.status_code == 200 and "Remove permission?" in confirm.text
@@ -229,7 +231,7 @@ def test_graph_app_role_consent_hidden_from_an_application_administrator(
     """No *Grant admin consent* for who may not; a Global Administrator's grant shows as Granted."""
     assert "Grant admin consent" not in signed_in("apps").get(f"/admin/apps/{apps.reporter.id}/permissions").text
     page = signed_in("global").get(f"/admin/apps/{apps.automation.id}/permissions").text
-    assert "RoleManagement.ReadWrite.Directory" in page and ">Granted<" in page
+    assert "RoleManagement.ReadWrite.Directory" in page and ">Granted for the tenant<" in page
 
 
 def test_an_identifier_uri_taken_by_another_app_is_refused(

@@ -16,7 +16,7 @@ from tenantry.apps.changes import (
     check_redirect_uri,
     modified_properties,
 )
-from tenantry.apps.consent import record_consent
+from tenantry.apps.consent import ALL_PRINCIPALS, record_consent
 from tenantry.apps.identifier_uris import check_identifier_uris_free
 from tenantry.apps.models import (
     Application,
@@ -279,6 +279,17 @@ class AppService(OwnerOperations, ServicePrincipalOperations):
                 if scopes:
                     record_consent(unit, client, resource, None, scopes, now)
         return granted
+
+    def list_admin_granted_scopes(self, tenant_id: str, client_app_id: str, resource_app_id: str) -> frozenset[str]:
+        """The scope values of `resource_app_id` an administrator granted for every user (`AllPrincipals`) to
+        `client_app_id` in `tenant_id`: what the portal's *Status* calls "Granted for <tenant>"."""
+        with self._transaction() as unit:
+            client = unit.find_service_principal_by_app_id(tenant_id, client_app_id)
+            resource = unit.find_service_principal_by_app_id(tenant_id, resource_app_id)
+            if client is None or resource is None:
+                return frozenset()
+            grants = unit.list_permission_grants(tenant_id, client.id, resource.id)
+        return frozenset(v for g in grants if g.consent_type == ALL_PRINCIPALS for v in g.scopes)
 
     def add_scope(
         self,

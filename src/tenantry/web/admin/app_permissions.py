@@ -76,16 +76,18 @@ def _value(api: Application | None, permission_id: str, kind: str) -> str:
 
 
 def permission_rows(call: AdminCall, app: Application) -> list[PermissionRow]:
-    """Every required permission, named by its API and value, with whether an app role is granted."""
+    """Every required permission, named by its API and value, with whether it is granted tenant-wide (an app
+    role assigned to the app's service principal; a scope in an admin's `AllPrincipals` consent)."""
     rows = []
     for entry in app.required_resource_access:
         api = call.deps.apps.find_app(entry.resource_app_id)
-        granted = _granted_roles(call, app, entry.resource_app_id)
+        roles = _granted_roles(call, app, entry.resource_app_id)
+        scopes = call.deps.apps.list_admin_granted_scopes(call.tenant_id, app.app_id, entry.resource_app_id)
         name = api.display_name if api else entry.resource_app_id
         for access in entry.resource_access:
             value = _value(api, access.id, access.type)
-            is_granted = access.type == "Role" and access.id in granted
-            rows.append(PermissionRow(name, entry.resource_app_id, access.id, value, access.type, is_granted))
+            granted = access.id in roles if access.type == "Role" else value in scopes
+            rows.append(PermissionRow(name, entry.resource_app_id, access.id, value, access.type, granted))
     return rows
 
 
