@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from signin.browser import Browser
+from support.certs import make_client_certificate
 from tenantry.app import Services
 from tenantry.apps.first_party import GRAPH_APP_ID
 from tenantry.apps.models import Application
@@ -58,6 +59,13 @@ READS = {
     "/admin/apps/new": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{app}/federated": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
     "/admin/apps/{app}/delete": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403, "plain": 403},
+    "/admin/apps/{app}/credentials?tab=certificates": {
+        "global": 200,
+        "apps": 200,
+        "helpdesk": 403,
+        "users": 403,
+        "plain": 403,
+    },
 }
 WRITES = {
     "/admin/apps/{app}/authentication/uris": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
@@ -77,6 +85,16 @@ WRITES = {
     "/admin/apps/{app}/federated": {"global": 303, "apps": 303, "helpdesk": 403, "users": 403},
     # A federated credential is a credential: on a privileged app, the same guard as a secret.
     "/admin/apps/{automation}/federated": {"global": 303, "apps": 403, "helpdesk": 403, "users": 403},
+    # Certificates: Graph's PATCH of keyCredentials (APP_CREDENTIALS), with the same privileged-app guard.
+    "/admin/apps/{app}/credentials/certificates": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403},
+    "/admin/apps/{automation}/credentials/certificates": {"global": 200, "apps": 403, "helpdesk": 403, "users": 403},
+    "/admin/apps/{app}/credentials/certificates/new": {"global": 200, "apps": 200, "helpdesk": 403, "users": 403},
+    "/admin/apps/{automation}/credentials/certificates/new": {
+        "global": 200,
+        "apps": 403,
+        "helpdesk": 403,
+        "users": 403,
+    },
 }
 
 
@@ -122,6 +140,10 @@ def test_writes(
     if route.endswith("/federated"):
         data |= {"issuer": "https://token.actions.githubusercontent.com", "subject": f"repo:contoso/{who}:ref:main"}
         data["name"] = f"matrix-{who}"
+    if route.endswith("/certificates"):
+        data["certificate"] = make_client_certificate(f"matrix {who}").certificate_pem
+    if route.endswith("/certificates/new"):
+        data["expires"] = "90"
     if "/expose/uris" in route:
         data["uri"] = f"api://contoso.example/matrix-{who}"
     response = browser.post(_path(route, directory, apps), data)

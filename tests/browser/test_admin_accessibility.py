@@ -273,3 +273,40 @@ def test_every_new_admin_page_is_accessible(
     _app_tab_pages(live, open_page(), cast, audit)
     _people_pages(live, open_page(), cast, audit)
     assert not audit.problems, "\n".join(audit.problems)
+
+
+def _certificate_pages(live: Live, page: Page, cast: Cast, audit: Audit) -> None:
+    """The Certificates tab with both forms open, an uploaded certificate, a self-signed one with its private
+    key shown once, and the delete confirmation, as an Application Administrator."""
+    from support.certs import make_client_certificate
+
+    base = f"{live.base_url}/admin/apps/{cast.app.id}/credentials"
+    sign_in_to_admin(live, page, cast.people["apps"], f"/admin/apps/{cast.app.id}/credentials?tab=certificates")
+    page.get_by_text("Upload certificate").click()
+    page.get_by_text("New self-signed certificate").click()
+    audit.check(page, "certificate-forms")
+    page.get_by_label("Certificate (public key, PEM)").fill(make_client_certificate("payroll upload").certificate_pem)
+    page.locator("#cert-description").fill("Uploaded from the build server")
+    page.get_by_role("button", name="Add", exact=True).click()
+    audit.check(page, "certificate-uploaded")
+    page.goto(f"{base}?tab=certificates")
+    page.get_by_text("New self-signed certificate").click()
+    page.locator("#new-cert-description").fill("Made in the admin center")
+    page.get_by_role("button", name="Create", exact=True).click()
+    live.server.guard.watch("private key", page.get_by_label("Private key (PEM)").input_value())
+    audit.check(page, "certificate-created")
+    page.goto(f"{base}?tab=certificates")
+    page.get_by_role("link", name="Delete certificate Uploaded from the build server").click()
+    audit.check(page, "delete-certificate")
+
+
+def test_the_certificate_pages_are_accessible(
+    live: Live, open_page: Callable[[], Page], axe_script: Path, tmp_path: Path
+) -> None:
+    """Certificates & secrets > Certificates: the upload and self-signed forms, what each answers, and the
+    delete confirmation. Screenshots are numbered from 71."""
+    cast = make_cast(live)
+    audit = Audit(axe_script, _shots(tmp_path))
+    audit.count = 70
+    _certificate_pages(live, open_page(), cast, audit)
+    assert not audit.problems, "\n".join(audit.problems)

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from tenantry.apps.first_party import ADMIN_CENTER_REDIRECT_PATH
 from tenantry.web.admin import (
     app_auth,
+    app_certificates,
     app_delete,
     app_expose,
     app_exposed_state,
@@ -75,6 +76,8 @@ def admin_routes(deps: AdminDeps) -> list[BaseRoute]:
         get("/admin/apps/{id}", apps.overview),
         get("/admin/apps/{id}/credentials", secrets.show),
         post("/admin/apps/{id}/credentials/secrets", secrets.add),
+        post("/admin/apps/{id}/credentials/certificates", app_certificates.upload),
+        post("/admin/apps/{id}/credentials/certificates/new", app_certificates.create),
         get("/admin/apps/{id}/credentials/{key_id}/delete", secrets.confirm_delete),
         post("/admin/apps/{id}/credentials/{key_id}/delete", secrets.delete),
         get("/admin/apps/{id}/authentication", app_auth.show),

@@ -1,5 +1,6 @@
 """Certificates & secrets (seed 002): the *Client secrets* and *Certificates* tabs, *New client secret*,
-the value shown once, *Create one-time link*, and delete with a confirmation page.
+the value shown once, *Create one-time link*, and delete (of a secret or a certificate) with a confirmation
+page; uploading and creating certificates is `app_certificates`.
 
 The new value exists only in the answer to the POST that made it (never stored, never in a URL, never
 redirected to): a reload or a later visit shows its first characters at most, as the portal does.
@@ -18,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from tenantry.apps.models import Application
 from tenantry.credentials.errors import CredentialError, CredentialPolicyError
-from tenantry.credentials.models import PasswordCredential
+from tenantry.credentials.models import KeyCredential, PasswordCredential
 from tenantry.credentials.policy import PORTAL_LIFETIME_DAYS, RECOMMENDED_LIFETIME_DAYS, lifetime_days, preset_lifetime
 from tenantry.credentials.status import credential_status
 from tenantry.directory.authorization import Action, AuthorizationError
@@ -99,14 +100,14 @@ def _tab_values(call: AdminCall, app: Application) -> dict[str, object]:
     }
 
 
-async def _page(call: AdminCall, app: Application, extra: dict[str, object], status: int = 200) -> Response:
+async def tab_page(call: AdminCall, app: Application, extra: dict[str, object], status: int = 200) -> Response:
     values = await to_thread.run_sync(_tab_values, call, app)
     which = "certificates" if call.request.query_params.get("tab") == "certificates" else "secrets"
     title = f"Certificates & secrets - {app.display_name}"
     return call.page("admin/apps/credentials.html", {"title": title, "which": which, **values, **extra}, status=status)
 
 
-async def _app(deps: AdminDeps, request: Request) -> tuple[AdminCall, Application] | Response:
+async def app_call(deps: AdminDeps, request: Request) -> tuple[AdminCall, Application] | Response:
     call = await admin_call(request, deps)
     if isinstance(call, Response):
         return call
@@ -116,10 +117,10 @@ async def _app(deps: AdminDeps, request: Request) -> tuple[AdminCall, Applicatio
 
 async def show(deps: AdminDeps, request: Request) -> Response:
     """GET /admin/apps/{id}/credentials[?tab=certificates]."""
-    found = await _app(deps, request)
+    found = await app_call(deps, request)
     if isinstance(found, Response):
         return found
-    return await _page(*found, {})
+    return await tab_page(*found, {})
 
 
 def _create(call: AdminCall, app: Application, wanted: NewSecretForm) -> dict[str, object]:
@@ -134,7 +135,7 @@ def _create(call: AdminCall, app: Application, wanted: NewSecretForm) -> dict[st
 
 async def add(deps: AdminDeps, request: Request) -> Response:
     """POST /admin/apps/{id}/credentials/secrets: the answer itself shows the value (or the link), once."""
-    found = await _app(deps, request)
+    found = await app_call(deps, request)
     if isinstance(found, Response):
         return found
     call, app = found
@@ -148,33 +149,38 @@ async def add(deps: AdminDeps, request: Request) -> Response:
     except AuthorizationError as err:
         return call.refused(err)
     except CredentialPolicyError as err:
-        return await _page(call, app, {"problem": str(err), "problem_code": err.code, "form": fields}, 400)
+        return await tab_page(call, app, {"problem": str(err), "problem_code": err.code, "form": fields}, 400)
     except (FormProblemError, CredentialError) as err:
-        return await _page(call, app, {"problem": str(err), "form": fields}, 400)
+        return await tab_page(call, app, {"problem": str(err), "form": fields}, 400)
     values = {"title": "Client secret added", "app": app, "tab": "credentials", **made}
     return call.page("admin/apps/secret_added.html", values)
 
 
-def _secret(call: AdminCall, app: Application, key_id: str) -> PasswordCredential | None:
-    """A client secret of the app (certificates are removed through Graph's `removeKey`, with its proof)."""
-    return next((s for s in call.deps.credentials.list_credentials(app)[0] if s.key_id == key_id), None)
+def _credential(call: AdminCall, app: Application, key_id: str) -> PasswordCredential | KeyCredential | None:
+    """A client secret or certificate of the app (a certificate as Graph's PATCH of `keyCredentials` removes
+    it: `APP_CREDENTIALS`, no proof)."""
+    secrets, certificates = call.deps.credentials.list_credentials(app)
+    every: list[PasswordCredential | KeyCredential] = [*secrets, *certificates]
+    return next((c for c in every if c.key_id == key_id), None)
 
 
 async def confirm_delete(deps: AdminDeps, request: Request) -> Response:
-    """GET /admin/apps/{id}/credentials/{key_id}/delete: "Delete this client secret?" with Delete and Cancel."""
-    found = await _app(deps, request)
+    """GET /admin/apps/{id}/credentials/{key_id}/delete: "Delete this client secret (or certificate)?" with Delete
+    and Cancel."""
+    found = await app_call(deps, request)
     if isinstance(found, Response):
         return found
     call, app = found
-    credential = await to_thread.run_sync(_secret, call, app, request.path_params["key_id"])
+    credential = await to_thread.run_sync(_credential, call, app, request.path_params["key_id"])
     if credential is None:
-        return await _page(call, app, {"problem": "That credential no longer exists."}, 404)
-    return call.page("admin/apps/delete.html", {"title": "Delete credential", "app": app, "credential": credential})
+        return await tab_page(call, app, {"problem": "That credential no longer exists."}, 404)
+    values = {"title": "Delete credential", "app": app, "credential": credential}
+    return call.page("admin/apps/delete.html", values | {"certificate": isinstance(credential, KeyCredential)})
 
 
 async def delete(deps: AdminDeps, request: Request) -> Response:
     """POST …/delete: the credential stops working at once; back to the list (303)."""
-    found = await _app(deps, request)
+    found = await app_call(deps, request)
     if isinstance(found, Response):
         return found
     call, app = found
@@ -185,8 +191,9 @@ async def delete(deps: AdminDeps, request: Request) -> Response:
         check_management(call, app)
     except AuthorizationError as err:
         return call.refused(err)
-    secret = await to_thread.run_sync(_secret, call, app, request.path_params["key_id"])
-    if secret is None:
-        return await _page(call, app, {"problem": "That client secret no longer exists."}, 404)
-    await to_thread.run_sync(lambda: deps.credentials.delete_credential(app, secret.key_id, audit=call.audit))
-    return RedirectResponse(f"/admin/apps/{app.id}/credentials", status_code=303, headers=NO_STORE)
+    gone = await to_thread.run_sync(_credential, call, app, request.path_params["key_id"])
+    if gone is None:
+        return await tab_page(call, app, {"problem": "That credential no longer exists."}, 404)
+    await to_thread.run_sync(lambda: deps.credentials.delete_credential(app, gone.key_id, audit=call.audit))
+    tab = "?tab=certificates" if isinstance(gone, KeyCredential) else ""
+    return RedirectResponse(f"/admin/apps/{app.id}/credentials{tab}", status_code=303, headers=NO_STORE)
