@@ -136,3 +136,22 @@ def test_a_certificate_is_deleted_after_a_confirmation_page(
     done = browser.post(link, {"csrf_token": _csrf(browser)})
     assert done.status_code == 303 and done.headers["location"].endswith("?tab=certificates")
     assert services.credentials.list_credentials(target)[1] == []
+
+
+def test_an_application_administrator_adds_no_certificate_to_a_privileged_app(
+    services: Services, signed_in: Callable[[str], Browser], directory: Directory
+) -> None:
+    """The privileged-app guard, as for a secret: refused with its reason, and nothing is added."""
+    from tenantry.apps.first_party import GRAPH_APP_ID
+
+    target = services.apps.create_app(directory.tenant.id, "Role manager")
+    target = services.apps.add_permission(target, GRAPH_APP_ID, "RoleManagement.ReadWrite.Directory", "Role")
+    services.apps.admin_consent(target)
+    browser = signed_in("apps")
+    pem = make_client_certificate("privileged").certificate_pem
+    for route, data in (("", {"certificate": pem}), ("/new", {"expires": "90"})):
+        answer = browser.post(
+            f"/admin/apps/{target.id}/credentials/certificates{route}", data | {"csrf_token": _csrf(browser)}
+        )
+        assert answer.status_code == 403 and "holds privileged access" in answer.text
+    assert services.credentials.list_credentials(target)[1] == []

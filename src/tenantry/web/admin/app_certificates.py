@@ -2,9 +2,12 @@
 self-signed certificate*, whose private key is shown once, in the answer to the POST.
 
 The server has no multipart parser (python-multipart is not a dependency), so the certificate is pasted as
-text rather than sent as a file. Both forms change `keyCredentials` as Graph's PATCH of an application does:
-`APP_CREDENTIALS` with the privileged-access guard (`check_management`), through `CredentialService`; the key
-is made by `create_certificate` (the CLI's `--create-cert`) and never stored.
+text rather than sent as a file. Both forms change `keyCredentials` under the rule of Entra's PATCH of an
+application (what the portal sends): `APP_CREDENTIALS` with the privileged-access guard (`check_management`).
+Graph's `addKey`/`removeKey`, made for an app rolling its own keys, also ask for a proof signed by a current
+certificate; PATCH does not, so neither does this page (Tenantry's Graph PATCH does not take `keyCredentials`
+yet). The writes go through `CredentialService`; the key is made by `create_certificate` (the CLI's
+`--create-cert`) and never stored.
 """
 
 from __future__ import annotations

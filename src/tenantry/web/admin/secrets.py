@@ -157,8 +157,8 @@ async def add(deps: AdminDeps, request: Request) -> Response:
 
 
 def _credential(call: AdminCall, app: Application, key_id: str) -> PasswordCredential | KeyCredential | None:
-    """A client secret or certificate of the app (a certificate as Graph's PATCH of `keyCredentials` removes
-    it: `APP_CREDENTIALS`, no proof)."""
+    """A client secret or certificate of the app (a certificate under the rule of Entra's PATCH of
+    `keyCredentials`: `APP_CREDENTIALS` with the guard, no proof; see `app_certificates`)."""
     secrets, certificates = call.deps.credentials.list_credentials(app)
     every: list[PasswordCredential | KeyCredential] = [*secrets, *certificates]
     return next((c for c in every if c.key_id == key_id), None)
