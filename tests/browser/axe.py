@@ -7,13 +7,12 @@ each as "rule id: help (selectors)".
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .msal_node import INSTALL_TIMEOUT, NODE_DIR, NodeUnavailableError
+from support.npm import ensure_package
+
+from .msal_node import INSTALL_TIMEOUT, NODE_DIR
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -24,29 +23,10 @@ AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SEVERE = frozenset({"serious", "critical"})
 
 
-def _installed_major() -> int | None:
-    manifest = AXE_DIR / "node_modules" / "axe-core" / "package.json"
-    if not manifest.exists():
-        return None
-    return int(str(json.loads(manifest.read_text(encoding="utf-8")).get("version", "0")).split(".", 1)[0])
-
-
 def ensure_axe() -> Path:
-    """The path of `axe.min.js` (axe-core@AXE_MAJOR), installed with npm when absent."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise NodeUnavailableError("npm is not installed (the accessibility checks need axe-core)")
-    if _installed_major() == AXE_MAJOR:
-        return AXE_SCRIPT
-    command = [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--loglevel=error"]
-    try:
-        done = subprocess.run(
-            [*command, f"axe-core@{AXE_MAJOR}"], capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise NodeUnavailableError(f"npm install of axe-core took over {INSTALL_TIMEOUT:.0f} s") from exc
-    if done.returncode != 0 or _installed_major() != AXE_MAJOR:
-        raise NodeUnavailableError(f"npm install of axe-core@{AXE_MAJOR} failed:\n{done.stderr[-2000:]}")
+    """The path of `axe.min.js` (axe-core@AXE_MAJOR), installed with npm when absent (read by the browser,
+    so Node.js itself is not needed)."""
+    ensure_package(AXE_DIR, "axe-core", AXE_MAJOR, INSTALL_TIMEOUT, needs_node=False)
     return AXE_SCRIPT
 
 

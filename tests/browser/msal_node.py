@@ -6,7 +6,6 @@ JSON object per line over stdin/stdout.
 from __future__ import annotations
 
 import json
-import os
 import selectors
 import shutil
 import subprocess
@@ -14,52 +13,18 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from support.npm import ensure_package
+
 MSAL_NODE_MAJOR = 7
 NODE_DIR = Path(__file__).parent / ".node"
 SCRIPT = Path(__file__).parent / "node" / "auth_code.mjs"
-REQUIRE_ENV = "TENANTRY_REQUIRE_NODE"
 INSTALL_TIMEOUT = 180.0
 LINE_TIMEOUT = 30.0
 
 
-class NodeUnavailableError(Exception):
-    """Node.js, npm, or the msal-node package cannot be had here; the message says why."""
-
-
-def node_required() -> bool:
-    """Whether a missing Node.js or msal-node fails the run (TENANTRY_REQUIRE_NODE=1) instead of skipping."""
-    return os.environ.get(REQUIRE_ENV) == "1"
-
-
-def _installed_major() -> int | None:
-    manifest = NODE_DIR / "node_modules" / "@azure" / "msal-node" / "package.json"
-    if not manifest.exists():
-        return None
-    version = str(json.loads(manifest.read_text(encoding="utf-8")).get("version", "0"))
-    return int(version.split(".", 1)[0])
-
-
 def ensure_msal_node() -> Path:
     """`tests/browser/.node` holding @azure/msal-node@MSAL_NODE_MAJOR, installed with npm when absent."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        raise NodeUnavailableError("node and npm are not installed (the msal-node test needs them)")
-    if _installed_major() == MSAL_NODE_MAJOR:
-        return NODE_DIR
-    command = [npm, "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"]
-    try:
-        done = subprocess.run(
-            [*command, f"@azure/msal-node@{MSAL_NODE_MAJOR}"],
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise NodeUnavailableError(f"npm install of @azure/msal-node took over {INSTALL_TIMEOUT:.0f} s") from exc
-    if done.returncode != 0 or _installed_major() != MSAL_NODE_MAJOR:
-        raise NodeUnavailableError(f"npm install of @azure/msal-node@{MSAL_NODE_MAJOR} failed:\n{done.stderr[-2000:]}")
-    return NODE_DIR
+    return ensure_package(NODE_DIR, "@azure/msal-node", MSAL_NODE_MAJOR, INSTALL_TIMEOUT)
 
 
 class NodeAuthCode:

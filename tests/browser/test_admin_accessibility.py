@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from support.npm import NodeUnavailableError, node_required
+
 from .admin_world import Cast, make_cast, sign_in_to_admin
 from .axe import ensure_axe, serious_violations
 from .conftest import VIEWPORT, Live
-from .msal_node import NodeUnavailableError, node_required
 from .pages import WAIT_MS
 from .test_screenshots import DOCS_SCREENSHOTS
 

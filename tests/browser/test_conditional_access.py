@@ -18,6 +18,7 @@ import httpx
 import pyotp
 import pytest
 
+from support.npm import NodeUnavailableError, node_required
 from support.tokens import decode_unverified
 from tenantry.common.ids import new_guid
 from tenantry.conditional_access.models import (
@@ -32,7 +33,7 @@ from tenantry.conditional_access.models import (
 from tenantry.directory.models import User
 
 from .conftest import PASSWORD, Live
-from .msal_node import NodeUnavailableError, ensure_msal_node, node_required, node_ropc
+from .msal_node import ensure_msal_node, node_ropc
 from .pages import SignInPages
 from .test_password_change import SCOPES, Interactive, finish
 

@@ -16,11 +16,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from support.npm import NodeUnavailableError, node_required
 from support.tokens import decode_unverified, verify_rs256
 from tenantry.directory.models import User
 
 from .conftest import PASSWORD, Live
-from .msal_node import NodeAuthCode, NodeUnavailableError, ensure_msal_node, node_required
+from .msal_node import NodeAuthCode, ensure_msal_node
 from .pages import Loopback, SignInPages
 
 if TYPE_CHECKING:

@@ -24,13 +24,9 @@ from typing import Any
 import httpx
 import pytest
 
-from compat.azure_identity_node import (
-    NodeUnavailableError,
-    ensure_azure_identity,
-    node_default_credential,
-    node_required,
-)
+from compat.azure_identity_node import ensure_azure_identity, node_default_credential
 from support.live_server import LiveServer, free_port, server_environment
+from support.npm import NodeUnavailableError, node_required
 from support.tokens import decode_unverified
 from tenantry.app import Services, build_services
 from tenantry.apps.first_party import GRAPH_APP_ID
